@@ -1,0 +1,38 @@
+//===- TLOps.h - tl dialect operations --------------------------*- C++ -*-===//
+
+#ifndef TL_DIALECT_TL_IR_TLOPS_H
+#define TL_DIALECT_TL_IR_TLOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "tl/Dialect/TL/IR/EinsumSpec.h"
+#include "tl/Dialect/TL/IR/TLDialect.h"
+
+#include "tl/Dialect/TL/IR/TLEnums.h.inc"
+
+#define GET_OP_CLASSES
+#include "tl/Dialect/TL/IR/TLOps.h.inc"
+
+namespace mlir::tl {
+
+/// The name of the argument and result attribute that carries a binding
+/// name (arguments, G3) or an output slot name (results, G4).
+inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
+
+/// Describes the op for an error message: "node 3 (Einsum 'ab->a')" when the
+/// op was imported from a TensorLogic graph, else "'tl.einsum' op".
+std::string describeOp(Operation *op);
+
+/// Formats a shape the way NumPy prints it: (2, 3), (4,), (); unknown
+/// sizes print as ?.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+} // namespace mlir::tl
+
+#endif // TL_DIALECT_TL_IR_TLOPS_H

@@ -1,0 +1,158 @@
+//===- TLOps.td - tl dialect operations ----------------------*- tablegen -*-===//
+
+#ifndef TL_OPS_TD
+#define TL_OPS_TD
+
+include "tl/Dialect/TL/IR/TLBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// tl.constant
+//===----------------------------------------------------------------------===//
+
+def TL_ConstantOp : TL_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "a constant tensor (a `const_<number>` slot, G3)";
+  let description = [{
+    A tensor whose elements are given by a dense attribute. The importer
+    makes one for every `const_<number>` slot that the caller does not bind;
+    the optional `slot` attribute keeps the slot's name so that export
+    writes it back unchanged.
+
+    ```mlir
+    %half = tl.constant dense<5.000000e-01> : tensor<f64>
+    %c = tl.constant dense<2.0> : tensor<f64> {slot = "const_2"}
+    ```
+  }];
+  let arguments = (ins TypedAttrInterface:$value, OptionalAttr<StrAttr>:$slot);
+  let results = (outs TL_FloatTensor:$result);
+  let assemblyFormat = "$value attr-dict";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// tl.unary
+//===----------------------------------------------------------------------===//
+
+def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType]> {
+  let summary = "element-wise unary op (G9)";
+  let description = [{
+    Applies one of the unary ops of G9 to every element. NaN follows the
+    contract: `relu` is `fmax(x, 0)`, so `relu(NaN)` is 0; `round` rounds
+    half away from zero; `step` is 1 for x > 0 and 0 otherwise.
+
+    ```mlir
+    %1 = tl.unary sigmoid %0 : tensor<4x?xf64>
+    ```
+  }];
+  let arguments = (ins TL_UnaryKindAttr:$kind, TL_FloatTensor:$input);
+  let results = (outs TL_FloatTensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// tl.binary
+//===----------------------------------------------------------------------===//
+
+def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>]> {
+  let summary = "element-wise binary op with NumPy broadcasting (G9)";
+  let description = [{
+    Applies one of the binary ops of G9 element by element. Operands are
+    broadcast by NumPy's rules: shapes are right-aligned and a dimension of
+    size 1 stretches. `min`, `max`, `or_max` and `nor` use `fmin`/`fmax`
+    (a NaN operand yields the other); `eq` is `abs(a - b) < 1e-10`.
+
+    ```mlir
+    %2 = tl.binary or_prob_sum %0, %1 : tensor<3x1xf64>, tensor<4xf64> -> tensor<3x4xf64>
+    ```
+  }];
+  let arguments = (ins TL_BinaryKindAttr:$kind, TL_FloatTensor:$lhs,
+                       TL_FloatTensor:$rhs);
+  let results = (outs TL_FloatTensor:$result);
+  let assemblyFormat = [{
+    $kind $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// tl.reduce
+//===----------------------------------------------------------------------===//
+
+def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "reduction over axes given as positions (G10)";
+  let description = [{
+    Reduces `input` over `axes`, positions in the input in any order; the
+    reduced axes are dropped and an empty list is the identity. Empty
+    extents give sum 0, prod 1, max -inf, min +inf and mean NaN. `max` and
+    `min` fold with `fmax`/`fmin`, so NaN elements are skipped.
+
+    ```mlir
+    %s = tl.reduce sum %x axes = [2, 0] : tensor<2x3x4xf64> -> tensor<3xf64>
+    ```
+  }];
+  let arguments = (ins TL_ReduceKindAttr:$kind, TL_FloatTensor:$input,
+                       DenseI64ArrayAttr:$axes);
+  let results = (outs TL_FloatTensor:$result);
+  let assemblyFormat = [{
+    $kind $input `axes` `=` $axes attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// tl.einsum
+//===----------------------------------------------------------------------===//
+
+def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType]> {
+  let summary = "generalized einsum: a contraction with any combine and reduce (G6-G8)";
+  let description = [{
+    `spec` is `in1,in2,...->out` over ASCII letters (G6). For every index
+    of the output, the operands' elements selected by their subscripts are
+    combined with `combine` and the results reduced with `reduce` over the
+    labels that are not in the output:
+
+      out[o] = reduce over labels not in out of combine(in1[..], in2[..], ...)
+
+    With the defaults (`combine multiply`, `reduce sum`) this is the einsum
+    of G6: a label repeated in one operand takes the diagonal, a label may
+    not repeat in the output, and a label has one size throughout the op.
+    An output label found in no operand is a broadcast (G7): the value is
+    repeated along it, and its size comes from the result type.
+
+    The generalized specs of G8 are the same op with other kinds:
+    `max(ab->a)` is `reduce max` over one operand, and `or_prob_sum(a,b->ab)`
+    is `combine or_prob_sum` over two operands aligned by label. A
+    single-operand einsum without summed labels is a transpose, a diagonal
+    or a broadcast.
+
+    ```mlir
+    %gp = tl.einsum "bc,ca->ba" %p, %p : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+    %m = tl.einsum "ab->a" reduce max %k : (tensor<4x5xf64>) -> tensor<4xf64>
+    %o = tl.einsum "a,b->ab" combine or_prob_sum %u, %v : (tensor<3xf64>, tensor<4xf64>) -> tensor<3x4xf64>
+    ```
+  }];
+  let arguments = (ins StrAttr:$spec, Variadic<TL_FloatTensor>:$inputs,
+      DefaultValuedAttr<TL_BinaryKindAttr, "::mlir::tl::BinaryKind::multiply">:$combine,
+      DefaultValuedAttr<TL_ReduceKindAttr, "::mlir::tl::ReduceKind::sum">:$reduce);
+  let results = (outs TL_FloatTensor:$result);
+  let assemblyFormat = [{
+    $spec (`combine` $combine^)? (`reduce` $reduce^)? $inputs attr-dict `:`
+    functional-type($inputs, $result)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// The parsed spec; the verifier guarantees that parsing succeeds.
+    ::mlir::tl::EinsumSpec getParsedSpec();
+  }];
+}
+
+#endif // TL_OPS_TD

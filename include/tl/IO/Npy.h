@@ -1,0 +1,39 @@
+//===- Npy.h - .npy and .npz files ------------------------------*- C++ -*-===//
+//
+// Reading and writing NumPy's formats: .npy versions 1-3 (little- and
+// big-endian, C and Fortran order) and .npz archives, stored or deflated,
+// with or without zip64 records (NumPy's savez always writes zip64 extras).
+// Written files are .npy version 1.0 and stored (uncompressed) .npz, the
+// same as np.save and np.savez.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_IO_NPY_H
+#define TL_IO_NPY_H
+
+#include "tl/IO/Array.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <utility>
+
+namespace mlir::tl::io {
+
+using NamedArrays = std::vector<std::pair<std::string, Array>>;
+
+/// Parses the bytes of a .npy file; `what` names it in error messages.
+llvm::Expected<Array> parseNpy(llvm::StringRef bytes, llvm::StringRef what);
+/// The bytes of a .npy (version 1.0) file holding `array`.
+std::string serializeNpy(const Array &array);
+
+llvm::Expected<Array> readNpy(llvm::StringRef path);
+llvm::Error writeNpy(llvm::StringRef path, const Array &array);
+
+/// The arrays of an .npz file in archive order, keyed without ".npy".
+llvm::Expected<NamedArrays> readNpz(llvm::StringRef path);
+llvm::Error writeNpz(llvm::StringRef path, const NamedArrays &arrays);
+
+} // namespace mlir::tl::io
+
+#endif // TL_IO_NPY_H

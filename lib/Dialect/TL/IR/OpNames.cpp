@@ -1,0 +1,105 @@
+//===- OpNames.cpp - op names, aliases and suggestions --------------------===//
+
+#include "tl/Dialect/TL/IR/OpNames.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir::tl;
+
+namespace {
+template <typename Kind> struct Alias {
+  const char *name;
+  Kind kind;
+};
+} // namespace
+
+// Canonical names come from the enum; these are the extra spellings of G9/G10.
+static const Alias<UnaryKind> kUnaryAliases[] = {
+    {"oneminus", UnaryKind::one_minus}, {"neg", UnaryKind::negate},
+    {"ln", UnaryKind::log},             {"heaviside", UnaryKind::step}};
+static const Alias<BinaryKind> kBinaryAliases[] = {
+    {"sub", BinaryKind::subtract},
+    {"mul", BinaryKind::multiply},
+    {"div", BinaryKind::divide},
+    {"minimum", BinaryKind::min},
+    {"maximum", BinaryKind::max},
+    {"ormax", BinaryKind::or_max},
+    {"equal", BinaryKind::eq},
+    {"less_than", BinaryKind::lt},
+    {"lessthan", BinaryKind::lt},
+    {"greater_than", BinaryKind::gt},
+    {"greaterthan", BinaryKind::gt},
+    {"less_than_equal", BinaryKind::lte},
+    {"lessthanorequal", BinaryKind::lte},
+    {"greater_than_equal", BinaryKind::gte},
+    {"greaterthanorequal", BinaryKind::gte},
+    {"orprobsum", BinaryKind::or_prob_sum},
+    {"or_probabilistic", BinaryKind::or_prob_sum},
+    {"pow", BinaryKind::power},
+    {"mod", BinaryKind::modulo}};
+static const Alias<ReduceKind> kReduceAliases[] = {
+    {"product", ReduceKind::prod}};
+
+template <typename Kind, size_t N>
+static std::optional<Kind>
+lookup(llvm::StringRef name, const Alias<Kind> (&aliases)[N],
+       std::optional<Kind> (*symbolize)(llvm::StringRef)) {
+  std::string lower = name.trim().lower();
+  if (std::optional<Kind> k = symbolize(lower))
+    return k;
+  for (const Alias<Kind> &a : aliases)
+    if (lower == a.name)
+      return a.kind;
+  return std::nullopt;
+}
+
+template <typename Kind, size_t N>
+static std::vector<std::string>
+names(const Alias<Kind> (&aliases)[N], uint32_t count,
+      llvm::StringRef (*stringify)(Kind)) {
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < count; ++i)
+    out.push_back(stringify(static_cast<Kind>(i)).str());
+  for (const Alias<Kind> &a : aliases)
+    out.push_back(a.name);
+  return out;
+}
+
+std::optional<UnaryKind> mlir::tl::lookupUnaryKind(llvm::StringRef name) {
+  return lookup(name, kUnaryAliases, symbolizeUnaryKind);
+}
+std::optional<BinaryKind> mlir::tl::lookupBinaryKind(llvm::StringRef name) {
+  return lookup(name, kBinaryAliases, symbolizeBinaryKind);
+}
+std::optional<ReduceKind> mlir::tl::lookupReduceKind(llvm::StringRef name) {
+  return lookup(name, kReduceAliases, symbolizeReduceKind);
+}
+
+std::vector<std::string> mlir::tl::allUnaryNames() {
+  return names(kUnaryAliases, getMaxEnumValForUnaryKind() + 1,
+               stringifyUnaryKind);
+}
+std::vector<std::string> mlir::tl::allBinaryNames() {
+  return names(kBinaryAliases, getMaxEnumValForBinaryKind() + 1,
+               stringifyBinaryKind);
+}
+std::vector<std::string> mlir::tl::allReduceNames() {
+  return names(kReduceAliases, getMaxEnumValForReduceKind() + 1,
+               stringifyReduceKind);
+}
+
+std::string mlir::tl::suggestName(llvm::StringRef name,
+                                  const std::vector<std::string> &candidates) {
+  std::string lower = name.trim().lower();
+  // Accept at most one edit per three characters, like a spelling checker.
+  unsigned best = std::max<unsigned>(1, lower.size() / 3) + 1;
+  const std::string *bestName = nullptr;
+  for (const std::string &c : candidates) {
+    unsigned d = llvm::StringRef(lower).edit_distance(c, true, best);
+    if (d < best) {
+      best = d;
+      bestName = &c;
+    }
+  }
+  return bestName ? " (did you mean '" + *bestName + "'?)" : "";
+}

@@ -1,0 +1,781 @@
+//===- Import.cpp - EinsumGraph JSON to the tl dialect (G1-G5, G8) ---------===//
+//
+// Three steps: parse and check the JSON structure (G1, JSON paths in every
+// message), check each node's op without shapes (G6, G8-G10), then run the
+// node list as a program over slot variables, emitting SSA (G2-G4).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
+
+#include "tl/Dialect/TL/IR/OpNames.h"
+#include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Target/TensorLogicJSON/JSONAttributes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Regex.h"
+
+using namespace mlir;
+using namespace mlir::tl;
+namespace json = llvm::json;
+
+//===----------------------------------------------------------------------===//
+// G3 helpers
+//===----------------------------------------------------------------------===//
+
+std::optional<double> mlir::tl::parseConstSlot(llvm::StringRef slotName) {
+  llvm::StringRef base = slotName.take_until([](char c) { return c == '['; });
+  if (!base.consume_front("const_"))
+    return std::nullopt;
+  std::string lower = base.lower();
+  llvm::StringRef t(lower);
+  bool negative = t.starts_with("-");
+  llvm::StringRef body = t.drop_front(t.starts_with("-") || t.starts_with("+"));
+  if (body == "inf" || body == "infinity")
+    return negative ? -INFINITY : INFINITY;
+  if (body == "nan")
+    return NAN;
+  // [+-]?(D+[.D*]|.D+)([eE][+-]?D+)?
+  static const llvm::Regex number(
+      "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$");
+  if (!number.match(t))
+    return std::nullopt;
+  return std::strtod(lower.c_str(), nullptr);
+}
+
+std::string mlir::tl::bindSlotName(llvm::StringRef slot,
+                                   llvm::ArrayRef<std::string> callerNames) {
+  if (llvm::is_contained(callerNames, slot))
+    return slot.str();
+  llvm::StringRef base = slot.take_until([](char c) { return c == '['; });
+  if (llvm::is_contained(callerNames, base))
+    return base.str();
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// G1: structure
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+enum class NodeKind { Einsum, ElemUnary, ElemBinary, Reduce };
+
+/// What a node computes, resolved from its op without looking at shapes.
+struct NodePlan {
+  enum Kind { Einsum, Unary, Binary, Reduce, GenReduce, GenUnary, GenBinary };
+  Kind kind;
+  UnaryKind unary = UnaryKind::relu;
+  BinaryKind binary = BinaryKind::multiply;
+  ReduceKind reduce = ReduceKind::sum;
+  std::vector<int64_t> axes;
+  EinsumSpec spec;
+};
+
+struct Node {
+  size_t index;
+  NodeKind kind;
+  std::string payload; // spec or op name
+  std::vector<int64_t> axes;
+  std::vector<size_t> inputs;
+  size_t output;
+  const json::Value *metadata = nullptr;
+  NodePlan plan;
+
+  std::string describe() const {
+    std::string s = "node " + std::to_string(index) + " (";
+    switch (kind) {
+    case NodeKind::Einsum:
+      return s + "Einsum '" + payload + "')";
+    case NodeKind::ElemUnary:
+      return s + "ElemUnary " + payload + ")";
+    case NodeKind::ElemBinary:
+      return s + "ElemBinary " + payload + ")";
+    case NodeKind::Reduce: {
+      s += "Reduce " + payload + ", axes [";
+      for (size_t i = 0; i < axes.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(axes[i]);
+      return s + "])";
+    }
+    }
+    return s + ")";
+  }
+};
+
+struct Graph {
+  std::vector<std::string> tensors;
+  std::vector<Node> nodes;
+  std::vector<size_t> inputs, outputs;
+  const json::Object *tensorMetadata = nullptr;
+  const json::Object *wrapper = nullptr;
+};
+
+/// Collects the first error; every message starts with its rule.
+class ImportError {
+public:
+  bool failed() const { return !message.empty(); }
+  ImportError &set(const llvm::Twine &msg) {
+    if (message.empty())
+      message = msg.str();
+    return *this;
+  }
+  std::string message;
+};
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, const ImportOptions &options)
+      : ctx(ctx), options(options), builder(ctx) {}
+
+  OwningOpRef<ModuleOp> run(llvm::StringRef text);
+
+private:
+  MLIRContext *ctx;
+  const ImportOptions &options;
+  OpBuilder builder;
+  ImportError error;
+  Graph graph;
+  std::unique_ptr<json::Value> root;
+
+  // Structure (G1).
+  bool parseStructure(const json::Value &rootValue);
+  bool parseNode(const json::Value &v, size_t i, const std::string &path);
+  const json::Array *indexList(const json::Object &obj, llvm::StringRef key,
+                               const std::string &path,
+                               std::vector<size_t> &out);
+  // Ops (G6, G8-G10).
+  bool analyseNode(Node &node);
+  bool analyseGeneralized(Node &node, llvm::StringRef op, llvm::StringRef inner);
+  bool checkArity(Node &node, size_t n, const char *rule);
+  // Program (G2-G4).
+  OwningOpRef<ModuleOp> build();
+};
+
+std::string typeName(const json::Value &v) {
+  switch (v.kind()) {
+  case json::Value::Null:
+    return "null";
+  case json::Value::Boolean:
+    return "boolean";
+  case json::Value::Number:
+    return v.getAsInteger() ? "integer" : "number";
+  case json::Value::String:
+    return "string";
+  case json::Value::Array:
+    return "array";
+  case json::Value::Object:
+    return "object";
+  }
+  return "value";
+}
+
+std::string describeValue(const json::Value &v) {
+  if (v.kind() == json::Value::Array || v.kind() == json::Value::Object)
+    return typeName(v);
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << v;
+  return typeName(v) + " " + s;
+}
+
+std::string join(const std::string &path, llvm::StringRef key) {
+  return path.empty() ? key.str() : path + "." + key.str();
+}
+
+} // namespace
+
+const json::Array *Importer::indexList(const json::Object &obj,
+                                       llvm::StringRef key,
+                                       const std::string &path,
+                                       std::vector<size_t> &out) {
+  std::string p = join(path, key);
+  const json::Value *v = obj.get(key);
+  if (!v) {
+    error.set("G1: " + p + ": missing required field '" + key + "'");
+    return nullptr;
+  }
+  const json::Array *arr = v->getAsArray();
+  if (!arr) {
+    error.set("G1: " + p + ": expected an array, got " + describeValue(*v));
+    return nullptr;
+  }
+  for (size_t j = 0; j < arr->size(); ++j) {
+    const json::Value &e = (*arr)[j];
+    std::string ep = p + "[" + std::to_string(j) + "]";
+    std::optional<int64_t> idx =
+        e.kind() == json::Value::Number ? e.getAsInteger() : std::nullopt;
+    if (!idx || *idx < 0) {
+      error.set("G1: " + ep + ": expected a non-negative integer, got " +
+                describeValue(e));
+      return nullptr;
+    }
+    if (static_cast<uint64_t>(*idx) >= graph.tensors.size()) {
+      error.set("G1: " + ep + ": tensor index " + std::to_string(*idx) +
+                " out of range (graph has " +
+                std::to_string(graph.tensors.size()) + " tensors)");
+      return nullptr;
+    }
+    out.push_back(static_cast<size_t>(*idx));
+  }
+  return arr;
+}
+
+bool Importer::parseStructure(const json::Value &rootValue) {
+  const json::Object *obj = rootValue.getAsObject();
+  if (!obj)
+    return !error.set("G1: (root): expected an object, got " +
+                      describeValue(rootValue)).failed();
+  std::string prefix;
+  if (obj->get("graph") && !obj->get("tensors")) {
+    graph.wrapper = obj;
+    const json::Value *version = obj->get("version");
+    if (!version)
+      return !error.set("G1: version: missing required field 'version' of "
+                        "the versioned wrapper").failed();
+    std::optional<llvm::StringRef> vs = version->getAsString();
+    if (!vs)
+      return !error.set("G1: version: expected a string, got " +
+                        describeValue(*version)).failed();
+    llvm::SmallVector<llvm::StringRef> parts;
+    vs->split(parts, '.');
+    unsigned major;
+    if (parts.size() < 3 || parts[0].getAsInteger(10, major))
+      return !error.set("G1: version: malformed format version '" + *vs +
+                        "' (expected MAJOR.MINOR.PATCH)").failed();
+    if (major != 1)
+      return !error.set("G1: version: unsupported format version '" + *vs +
+                        "' (major version 1 only)").failed();
+    obj = obj->get("graph")->getAsObject();
+    if (!obj)
+      return !error.set("G1: graph: expected an object").failed();
+    prefix = "graph";
+  }
+
+  const json::Value *tensors = obj->get("tensors");
+  if (!tensors)
+    return !error.set("G1: " + join(prefix, "tensors") +
+                      ": missing required field 'tensors'").failed();
+  const json::Array *tarr = tensors->getAsArray();
+  if (!tarr)
+    return !error.set("G1: " + join(prefix, "tensors") +
+                      ": expected an array, got " + describeValue(*tensors))
+                .failed();
+  for (size_t i = 0; i < tarr->size(); ++i) {
+    std::optional<llvm::StringRef> s = (*tarr)[i].getAsString();
+    if (!s)
+      return !error.set("G1: " + join(prefix, "tensors") + "[" +
+                        std::to_string(i) + "]: expected a string, got " +
+                        describeValue((*tarr)[i])).failed();
+    graph.tensors.push_back(s->str());
+  }
+  const json::Value *nodes = obj->get("nodes");
+  if (!nodes)
+    return !error.set("G1: " + join(prefix, "nodes") +
+                      ": missing required field 'nodes'").failed();
+  const json::Array *narr = nodes->getAsArray();
+  if (!narr)
+    return !error.set("G1: " + join(prefix, "nodes") +
+                      ": expected an array, got " + describeValue(*nodes))
+                .failed();
+  if (!indexList(*obj, "inputs", prefix, graph.inputs) ||
+      !indexList(*obj, "outputs", prefix, graph.outputs))
+    return false;
+  if (const json::Value *tm = obj->get("tensor_metadata")) {
+    graph.tensorMetadata = tm->getAsObject();
+    if (!graph.tensorMetadata && tm->kind() != json::Value::Null)
+      return !error.set("G1: " + join(prefix, "tensor_metadata") +
+                        ": expected an object, got " + describeValue(*tm))
+                  .failed();
+  }
+  for (size_t i = 0; i < narr->size(); ++i)
+    if (!parseNode((*narr)[i], i,
+                   join(prefix, "nodes") + "[" + std::to_string(i) + "]"))
+      return false;
+  return true;
+}
+
+bool Importer::parseNode(const json::Value &v, size_t i,
+                         const std::string &path) {
+  const json::Object *obj = v.getAsObject();
+  if (!obj)
+    return !error.set("G1: " + path + ": expected an object, got " +
+                      describeValue(v)).failed();
+  const json::Value *op = obj->get("op");
+  if (!op)
+    return !error.set("G1: " + path + ".op: missing required field 'op'")
+                .failed();
+  const json::Object *opObj = op->getAsObject();
+  if (!opObj || opObj->size() != 1) {
+    std::string keys;
+    if (opObj)
+      for (const auto &kv : *opObj)
+        keys += (keys.empty() ? "" : ", ") + kv.first.str();
+    return !error.set("G1: " + path +
+                      ".op: expected an object with exactly one of Einsum, "
+                      "ElemUnary, ElemBinary, Reduce" +
+                      (opObj ? ", got keys [" + keys + "]"
+                             : ", got " + describeValue(*op))).failed();
+  }
+  const auto &[kindKey, payload] = *opObj->begin();
+  Node node;
+  node.index = i;
+  std::string ppath = path + ".op." + kindKey.str();
+  if (kindKey == "Einsum")
+    node.kind = NodeKind::Einsum;
+  else if (kindKey == "ElemUnary")
+    node.kind = NodeKind::ElemUnary;
+  else if (kindKey == "ElemBinary")
+    node.kind = NodeKind::ElemBinary;
+  else if (kindKey == "Reduce")
+    node.kind = NodeKind::Reduce;
+  else
+    return !error.set("G1: " + path + ".op: unknown op variant '" +
+                      kindKey.str() +
+                      "' (expected Einsum, ElemUnary, ElemBinary or Reduce)")
+                .failed();
+  const json::Object *pobj = payload.getAsObject();
+  if (!pobj)
+    return !error.set("G1: " + ppath + ": expected an object, got " +
+                      describeValue(payload)).failed();
+  llvm::StringRef field = node.kind == NodeKind::Einsum ? "spec" : "op";
+  const json::Value *text = pobj->get(field);
+  if (!text)
+    return !error.set("G1: " + ppath + "." + field +
+                      ": missing required field '" + field + "'").failed();
+  if (!text->getAsString())
+    return !error.set("G1: " + ppath + "." + field +
+                      ": expected a string, got " + describeValue(*text))
+                .failed();
+  node.payload = text->getAsString()->str();
+  if (node.kind == NodeKind::Reduce) {
+    const json::Value *axes = pobj->get("axes");
+    if (!axes)
+      return !error.set("G1: " + ppath +
+                        ".axes: missing required field 'axes'").failed();
+    const json::Array *arr = axes->getAsArray();
+    if (!arr)
+      return !error.set("G1: " + ppath + ".axes: expected an array, got " +
+                        describeValue(*axes)).failed();
+    for (size_t j = 0; j < arr->size(); ++j) {
+      std::optional<int64_t> a = (*arr)[j].kind() == json::Value::Number
+                                     ? (*arr)[j].getAsInteger()
+                                     : std::nullopt;
+      if (!a || *a < 0)
+        return !error.set("G1: " + ppath + ".axes[" + std::to_string(j) +
+                          "]: expected a non-negative integer, got " +
+                          describeValue((*arr)[j])).failed();
+      node.axes.push_back(*a);
+    }
+  }
+  if (!indexList(*obj, "inputs", path, node.inputs))
+    return false;
+  std::vector<size_t> outs;
+  if (!indexList(*obj, "outputs", path, outs))
+    return false;
+  if (outs.size() != 1)
+    return !error.set("G2: " + path + ".outputs: a node writes exactly one "
+                      "slot, got " + std::to_string(outs.size())).failed();
+  node.output = outs[0];
+  if (const json::Value *md = obj->get("metadata")) {
+    if (md->kind() != json::Value::Null && !md->getAsObject())
+      return !error.set("G1: " + path + ".metadata: expected an object, got " +
+                        describeValue(*md)).failed();
+    if (md->kind() != json::Value::Null)
+      node.metadata = md;
+  }
+  graph.nodes.push_back(std::move(node));
+  return analyseNode(graph.nodes.back());
+}
+
+//===----------------------------------------------------------------------===//
+// Ops (G6, G8-G10)
+//===----------------------------------------------------------------------===//
+
+bool Importer::checkArity(Node &node, size_t n, const char *rule) {
+  if (node.inputs.size() == n)
+    return true;
+  return !error.set(llvm::Twine(rule) + ": " + node.describe() + ": expected " +
+                    llvm::Twine(n) + " input(s), got " +
+                    llvm::Twine(node.inputs.size())).failed();
+}
+
+bool Importer::analyseNode(Node &node) {
+  NodePlan &plan = node.plan;
+  llvm::StringRef name = node.payload;
+  switch (node.kind) {
+  case NodeKind::ElemUnary: {
+    std::optional<UnaryKind> k = lookupUnaryKind(name);
+    if (!k) {
+      if (lookupBinaryKind(name) || lookupReduceKind(name))
+        return !error.set("G9: " + node.describe() + ": '" + name +
+                          "' is not a unary op").failed();
+      return !error.set("G9: " + node.describe() + ": unknown unary op '" +
+                        name + "'" + suggestName(name, allUnaryNames()))
+                  .failed();
+    }
+    plan.kind = NodePlan::Unary;
+    plan.unary = *k;
+    return checkArity(node, 1, "G9");
+  }
+  case NodeKind::ElemBinary: {
+    std::optional<BinaryKind> k = lookupBinaryKind(name);
+    if (!k) {
+      if (lookupUnaryKind(name))
+        return !error.set("G9: " + node.describe() + ": '" + name +
+                          "' is a unary op, ElemBinary needs a binary op")
+                    .failed();
+      return !error.set("G9: " + node.describe() + ": unknown binary op '" +
+                        name + "'" + suggestName(name, allBinaryNames()))
+                  .failed();
+    }
+    plan.kind = NodePlan::Binary;
+    plan.binary = *k;
+    return checkArity(node, 2, "G9");
+  }
+  case NodeKind::Reduce: {
+    std::optional<ReduceKind> k = lookupReduceKind(name);
+    if (!k)
+      return !error.set("G10: " + node.describe() + ": unknown reduce op '" +
+                        name + "'" + suggestName(name, allReduceNames()))
+                  .failed();
+    for (size_t i = 0; i < node.axes.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (node.axes[i] == node.axes[j])
+          return !error.set("G10: " + node.describe() + ": duplicate axis " +
+                            std::to_string(node.axes[i]) + " in axes").failed();
+    plan.kind = NodePlan::Reduce;
+    plan.reduce = *k;
+    plan.axes = node.axes;
+    return checkArity(node, 1, "G10");
+  }
+  case NodeKind::Einsum:
+    break;
+  }
+  // OP(spec) (G8) or a plain einsum (G6).
+  static const llvm::Regex generalized(
+      "^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*\\((.*)\\)[[:space:]]*$");
+  llvm::SmallVector<llvm::StringRef, 3> m;
+  if (generalized.match(name, &m))
+    return analyseGeneralized(node, m[1], m[2]);
+  llvm::Expected<EinsumSpec> spec = EinsumSpec::parse(name);
+  if (!spec)
+    return !error.set("G6: " + node.describe() + ": " +
+                      llvm::toString(spec.takeError())).failed();
+  if (spec->inputs.size() != node.inputs.size())
+    return !error.set("G6: " + node.describe() + ": the spec has " +
+                      llvm::Twine(spec->inputs.size()) +
+                      " input subscript(s) but the node has " +
+                      llvm::Twine(node.inputs.size()) + " input(s)").failed();
+  plan.kind = NodePlan::Einsum;
+  plan.spec = std::move(*spec);
+  return true;
+}
+
+bool Importer::analyseGeneralized(Node &node, llvm::StringRef op,
+                                  llvm::StringRef inner) {
+  NodePlan &plan = node.plan;
+  std::string where = node.describe();
+  llvm::Expected<EinsumSpec> parsed = EinsumSpec::parse(inner);
+  if (!parsed)
+    return !error.set("G8: " + where + ": " + llvm::toString(parsed.takeError()))
+                .failed();
+  EinsumSpec &spec = *parsed;
+  size_t n = spec.inputs.size();
+  if (n != node.inputs.size())
+    return !error.set("G8: " + where + ": the spec has " + llvm::Twine(n) +
+                      " input subscript(s) but the node has " +
+                      llvm::Twine(node.inputs.size()) + " input(s)").failed();
+  std::optional<ReduceKind> r = lookupReduceKind(op);
+  std::optional<UnaryKind> u = lookupUnaryKind(op);
+  std::optional<BinaryKind> b = lookupBinaryKind(op);
+  if (n == 1 && r) {
+    plan.kind = NodePlan::GenReduce;
+    plan.reduce = *r;
+  } else if (n == 1 && u) {
+    plan.kind = NodePlan::GenUnary;
+    plan.unary = *u;
+  } else if (n == 2 && b) {
+    plan.kind = NodePlan::GenBinary;
+    plan.binary = *b;
+  } else if (r || u || b) {
+    return !error.set("G8: " + where + ": op '" + op + "' cannot take " +
+                      llvm::Twine(n) + " operand(s)").failed();
+  } else {
+    std::vector<std::string> all = allUnaryNames();
+    for (auto &v : {allBinaryNames(), allReduceNames()})
+      all.insert(all.end(), v.begin(), v.end());
+    return !error.set("G8: " + where + ": unknown generalized op '" + op +
+                      "'" + suggestName(op, all)).failed();
+  }
+  for (size_t j = 0; j < n; ++j) {
+    const std::string &s = spec.inputs[j];
+    for (size_t k = 0; k < s.size(); ++k)
+      if (s.find(s[k], k + 1) != std::string::npos)
+        return !error.set("G8: " + where + ": label '" + std::string(1, s[k]) +
+                          "' repeats in operand " + llvm::Twine(j) +
+                          " (diagonals are not defined for OP(spec))").failed();
+  }
+  if (plan.kind == NodePlan::GenReduce) {
+    for (char c : spec.output)
+      if (spec.inputs[0].find(c) == std::string::npos)
+        return !error.set("G8: " + where + ": output label '" +
+                          std::string(1, c) +
+                          "' is not in the operand of the reduction").failed();
+  } else {
+    for (size_t j = 0; j < n; ++j)
+      for (char c : spec.inputs[j])
+        if (spec.output.find(c) == std::string::npos)
+          return !error.set("G8: " + where + ": label '" + std::string(1, c) +
+                            "' of operand " + llvm::Twine(j) +
+                            " is not in the output '" + spec.output + "'")
+                      .failed();
+  }
+  plan.spec = std::move(spec);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Program (G2-G4)
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::build() {
+  Location fileLoc = FileLineColLoc::get(ctx, options.sourceName, 0, 0);
+  Type elementType = options.useF32 ? Type(builder.getF32Type())
+                                    : Type(builder.getF64Type());
+  Type unranked = UnrankedTensorType::get(elementType);
+  auto ranked = [&](size_t rank) {
+    return RankedTensorType::get(
+        SmallVector<int64_t>(rank, ShapedType::kDynamic), elementType);
+  };
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = builder.create<func::FuncOp>(
+      fileLoc, options.functionName, builder.getFunctionType({}, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+
+  std::vector<Value> current(graph.tensors.size());
+  llvm::StringMap<Value> argsByName;
+  std::vector<std::string> argNames;
+
+  auto constant = [&](double v, llvm::StringRef slot, Location loc) -> Value {
+    auto type = RankedTensorType::get({}, elementType);
+    APFloat value = options.useF32 ? APFloat(static_cast<float>(v)) : APFloat(v);
+    return builder.create<ConstantOp>(loc, type,
+                                      DenseElementsAttr::get(type, value),
+                                      builder.getStringAttr(slot));
+  };
+  auto argument = [&](const std::string &name) -> Value {
+    auto it = argsByName.find(name);
+    if (it != argsByName.end())
+      return it->second;
+    Value arg = body->addArgument(unranked, fileLoc);
+    argsByName[name] = arg;
+    argNames.push_back(name);
+    return arg;
+  };
+  // G3: the value of a slot read before any node writes it; null if unbound.
+  auto bind = [&](size_t slot) -> Value {
+    const std::string &name = graph.tensors[slot];
+    Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    if (options.callerNames) {
+      std::string caller = bindSlotName(name, *options.callerNames);
+      if (!caller.empty())
+        return argument(caller);
+      if (auto c = parseConstSlot(name))
+        return constant(*c, name, loc);
+      return nullptr;
+    }
+    if (auto c = parseConstSlot(name))
+      return constant(*c, name, loc);
+    return argument(name);
+  };
+
+  for (const Node &node : graph.nodes) {
+    SmallVector<Value> ins;
+    for (size_t s : node.inputs) {
+      if (!current[s]) {
+        current[s] = bind(s);
+        if (!current[s]) {
+          error.set("G3: unbound tensor '" + graph.tensors[s] + "' (slot " +
+                    std::to_string(s) + "), read by node " +
+                    std::to_string(node.index));
+          return nullptr;
+        }
+      }
+      ins.push_back(current[s]);
+    }
+    Location loc = NameLoc::get(builder.getStringAttr(node.describe()), fileLoc);
+    const NodePlan &plan = node.plan;
+    auto rankOf = [](Value v) -> std::optional<int64_t> {
+      if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))
+        return t.getRank();
+      return std::nullopt;
+    };
+    // Operand ranks known at import must match the subscripts (G6/G8).
+    if (plan.kind != NodePlan::Unary && plan.kind != NodePlan::Binary &&
+        plan.kind != NodePlan::Reduce) {
+      const char *rule = plan.kind == NodePlan::Einsum ? "G6" : "G8";
+      for (size_t j = 0; j < ins.size(); ++j) {
+        std::optional<int64_t> r = rankOf(ins[j]);
+        if (r && *r != static_cast<int64_t>(plan.spec.inputs[j].size())) {
+          error.set(llvm::Twine(rule) + ": " + node.describe() + ": operand " +
+                    llvm::Twine(j) + " ('" + graph.tensors[node.inputs[j]] +
+                    "', slot " + llvm::Twine(node.inputs[j]) + ") has rank " +
+                    llvm::Twine(*r) + ", but its subscript '" +
+                    plan.spec.inputs[j] + "' has " +
+                    llvm::Twine(plan.spec.inputs[j].size()) + " label(s)");
+          return nullptr;
+        }
+      }
+    }
+    Value result;
+    StringAttr specAttr = builder.getStringAttr(plan.spec.str());
+    Type specType = ranked(plan.spec.output.size());
+    switch (plan.kind) {
+    case NodePlan::Unary:
+      result = builder.create<UnaryOp>(loc, ins[0].getType(), plan.unary, ins[0]);
+      break;
+    case NodePlan::Binary: {
+      std::optional<int64_t> a = rankOf(ins[0]), b = rankOf(ins[1]);
+      Type t = a && b ? Type(ranked(std::max(*a, *b))) : unranked;
+      result = builder.create<BinaryOp>(loc, t, plan.binary, ins[0], ins[1]);
+      break;
+    }
+    case NodePlan::Reduce: {
+      Type t = unranked;
+      if (std::optional<int64_t> r = rankOf(ins[0])) {
+        for (int64_t a : plan.axes)
+          if (a >= *r) {
+            error.set("G10: " + node.describe() + ": axis " +
+                      std::to_string(a) + " out of range for an input of rank " +
+                      std::to_string(*r));
+            return nullptr;
+          }
+        t = ranked(*r - plan.axes.size());
+      }
+      result = builder.create<ReduceOp>(loc, t, plan.reduce, ins[0],
+                                        builder.getDenseI64ArrayAttr(plan.axes));
+      break;
+    }
+    case NodePlan::Einsum:
+      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                        BinaryKind::multiply, ReduceKind::sum);
+      break;
+    case NodePlan::GenReduce:
+      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                        BinaryKind::multiply, plan.reduce);
+      break;
+    case NodePlan::GenBinary:
+      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                        plan.binary, ReduceKind::sum);
+      break;
+    case NodePlan::GenUnary: {
+      // Align (transpose/broadcast) by label, then apply the op.
+      Value aligned = builder.create<EinsumOp>(
+          loc, specType, specAttr, ins, BinaryKind::multiply, ReduceKind::sum);
+      result = builder.create<UnaryOp>(loc, specType, plan.unary, aligned);
+      break;
+    }
+    }
+    if (node.metadata)
+      result.getDefiningOp()->setAttr("tl.metadata",
+                                      jsonToAttribute(*node.metadata, ctx));
+    current[node.output] = result;
+  }
+
+  // G4: every output, in order, under its slot name.
+  SmallVector<Value> results;
+  SmallVector<std::string> resultNames;
+  llvm::StringMap<size_t> owner;
+  for (size_t j = 0; j < graph.outputs.size(); ++j) {
+    size_t s = graph.outputs[j];
+    const std::string &name = graph.tensors[s];
+    auto it = owner.find(name);
+    if (it != owner.end()) {
+      if (it->second == s)
+        continue; // the same slot listed twice is one output
+      error.set("G4: outputs: slots " + std::to_string(it->second) + " and " +
+                std::to_string(s) + " are both named '" + name +
+                "'; outputs are keyed by name");
+      return nullptr;
+    }
+    owner[name] = s;
+    if (!current[s])
+      current[s] = bind(s);
+    if (!current[s]) {
+      error.set("G4: output " + std::to_string(j) + ": slot " +
+                std::to_string(s) + " '" + name +
+                "' is neither written by a node nor bound to an input");
+      return nullptr;
+    }
+    results.push_back(current[s]);
+    resultNames.push_back(name);
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  func.setType(builder.getFunctionType(body->getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
+  for (size_t i = 0; i < argNames.size(); ++i)
+    func.setArgAttr(i, kNameAttr, builder.getStringAttr(argNames[i]));
+  for (size_t i = 0; i < resultNames.size(); ++i)
+    func.setResultAttr(i, kNameAttr, builder.getStringAttr(resultNames[i]));
+
+  // Metadata (G1: preserved on export), keyed by slot name.
+  if (graph.tensorMetadata && !graph.tensorMetadata->empty()) {
+    SmallVector<NamedAttribute> entries;
+    for (const auto &[key, value] : *graph.tensorMetadata) {
+      size_t idx;
+      if (llvm::StringRef(key).getAsInteger(10, idx) ||
+          idx >= graph.tensors.size()) {
+        error.set("G1: tensor_metadata: key '" + key.str() +
+                  "' is not a tensor index (graph has " +
+                  std::to_string(graph.tensors.size()) + " tensors)");
+        return nullptr;
+      }
+      entries.push_back(builder.getNamedAttr(graph.tensors[idx],
+                                             jsonToAttribute(value, ctx)));
+    }
+    func->setAttr("tl.tensor_metadata", builder.getDictionaryAttr(entries));
+  }
+  if (!graph.inputs.empty()) {
+    SmallVector<Attribute> names;
+    for (size_t s : graph.inputs)
+      names.push_back(builder.getStringAttr(graph.tensors[s]));
+    func->setAttr("tl.graph_inputs", builder.getArrayAttr(names));
+  }
+  if (graph.wrapper) {
+    SmallVector<NamedAttribute> entries;
+    for (const auto &[key, value] : *graph.wrapper)
+      if (key != "graph")
+        entries.push_back(
+            builder.getNamedAttr(key, jsonToAttribute(value, ctx)));
+    func->setAttr("tl.wrapper", builder.getDictionaryAttr(entries));
+  }
+  return module;
+}
+
+OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
+  llvm::Expected<json::Value> parsed = json::parse(text);
+  OwningOpRef<ModuleOp> module;
+  if (!parsed)
+    error.set("G1: malformed JSON: " + llvm::toString(parsed.takeError()));
+  else if (parseStructure(*parsed))
+    module = build();
+  if (error.failed()) {
+    mlir::emitError(FileLineColLoc::get(ctx, options.sourceName, 0, 0))
+        << error.message;
+    return nullptr;
+  }
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::tl::importTensorLogicJSON(
+    llvm::StringRef text, MLIRContext *context, const ImportOptions &options) {
+  context->loadDialect<TLDialect, func::FuncDialect>();
+  Importer importer(context, options);
+  return importer.run(text);
+}

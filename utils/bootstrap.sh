@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of tl from Debian 12 packages.
+# Idempotent: packages already present are not downloaded again, and the
+# script exits quickly when nothing is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # Toolchain. LLVM/MLIR are pinned to major 19 (see docs/toolchain notes).
+  cmake ninja-build ccache g++ clang-19
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  # Libraries.
+  libdnnl-dev libabsl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  pybind11-dev
+  # Test helpers: Debian's python3 with NumPy for the conformance oracle.
+  zlib1g-dev python3 python3-numpy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
