@@ -98,6 +98,8 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
   registerTLDialects(registry);
   context->appendDialectRegistry(registry);
   context->loadAllAvailableDialects();
+  // Messages name the node; an MLIR dump of the op would only add noise.
+  context->printOpOnDiagnostic(false);
   DiagnosticCollector diags(context);
 
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
@@ -191,6 +193,11 @@ GraphRunner::run(const io::NamedArrays &inputs) {
     args.push_back(std::move(t));
   }
   func->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapes));
+  // Only this function runs; the others have no shapes to specialize with.
+  for (func::FuncOp other :
+       llvm::to_vector(module->getBody()->getOps<func::FuncOp>()))
+    if (other != func)
+      other.erase();
 
   PassManager pm(context, ModuleOp::getOperationName());
   populateTLReferencePipeline(pm, TLReferencePipelineOptions());

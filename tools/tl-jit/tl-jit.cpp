@@ -57,7 +57,8 @@ static int fail(const llvm::Twine &msg, int status = 1) {
   return status;
 }
 
-/// IREE's layout: "result[i]: NAME" then "2x3xf64=[1 2 3][4 5 6]".
+/// IREE's layout: "result[i]: NAME" then "2x3xf64=[1 2 3][4 5 6]";
+/// a vector prints as "3xf64=1 2 3".
 static void printArray(size_t index, const std::string &name,
                        const mlir::tl::io::Array &array) {
   llvm::outs() << "result[" << index << "]: " << name << "\n";
@@ -74,20 +75,21 @@ static void printArray(size_t index, const std::string &name,
     return;
   }
   for (int64_t i = 0; i < shown; ++i) {
-    // Open a bracket for every dimension whose index just became 0.
-    for (size_t d = 0; d < rank; ++d)
+    // Open a bracket for every inner dimension whose index just became 0
+    // (IREE leaves the outermost level bare: 2x2xf64=[1 2][3 4]).
+    for (size_t d = 1; d < rank; ++d)
       if (std::all_of(idx.begin() + d, idx.end(),
                       [](int64_t v) { return v == 0; }))
         llvm::outs() << "[";
-    bool atRowStart = idx[rank - 1] == 0;
-    if (!atRowStart)
+    if (idx[rank - 1] != 0 || (rank == 1 && i > 0))
       llvm::outs() << " ";
     llvm::outs() << llvm::format("%g", values[i]);
     for (size_t d = rank; d-- > 0;) {
       if (++idx[d] < array.shape[d])
         break;
       idx[d] = 0;
-      llvm::outs() << "]";
+      if (d > 0)
+        llvm::outs() << "]";
     }
   }
   if (shown < n)

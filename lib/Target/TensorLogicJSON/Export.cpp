@@ -218,6 +218,6 @@ LogicalResult mlir::tl::exportTensorLogicJSON(Operation *moduleOrFunc,
     w["graph"] = std::move(out);
     out = std::move(w);
   }
-  os << llvm::formatv("{0:2}", out) << "\n";
+  os << out << "\n"; // compact, like the serde output of the Rust compiler
   return success();
 }

@@ -309,10 +309,12 @@ bool Importer::parseNode(const json::Value &v, size_t i,
                 .failed();
   const json::Object *opObj = op->getAsObject();
   if (!opObj || opObj->size() != 1) {
-    std::string keys;
+    std::vector<std::string> sorted;
     if (opObj)
       for (const auto &kv : *opObj)
-        keys += (keys.empty() ? "" : ", ") + kv.first.str();
+        sorted.push_back(kv.first.str());
+    llvm::sort(sorted); // json::Object iterates in hash order
+    std::string keys = llvm::join(sorted, ", ");
     return !error.set("G1: " + path +
                       ".op: expected an object with exactly one of Einsum, "
                       "ElemUnary, ElemBinary, Reduce" +
@@ -761,8 +763,15 @@ OwningOpRef<ModuleOp> Importer::build() {
 OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
   llvm::Expected<json::Value> parsed = json::parse(text);
   OwningOpRef<ModuleOp> module;
-  if (!parsed)
-    error.set("G1: malformed JSON: " + llvm::toString(parsed.takeError()));
+  if (!parsed) {
+    // llvm::json says "[LINE:COL, byte=N]: what"; say it in words.
+    std::string msg = llvm::toString(parsed.takeError());
+    static const llvm::Regex where("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$");
+    llvm::SmallVector<llvm::StringRef, 4> m;
+    if (where.match(msg, &m))
+      msg = "line " + m[1].str() + ", column " + m[2].str() + ": " + m[3].str();
+    error.set("G1: malformed JSON at " + msg);
+  }
   else if (parseStructure(*parsed))
     module = build();
   if (error.failed()) {
