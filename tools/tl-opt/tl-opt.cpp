@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/InitTL.h"
+#include "tl/Pipelines/Pipelines.h"
 
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::tl::registerTLDialects(registry);
   mlir::tl::registerTLToolPasses();
+  mlir::tl::registerTLPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tl optimizer driver\n", registry));
 }

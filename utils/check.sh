@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up (idempotent), builds, and runs every test: the release build's
+# ctest (lit, gtest, the conformance corpus, round trips, docs freshness),
+# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash utils/bootstrap.sh
+if [ ! -d ../shared/testdata/cases ]; then
+  echo "check.sh: ../shared/testdata/cases is missing (the shared corpus sits beside the checkout)" >&2
+  exit 1
+fi
+
+cmake --preset release > /dev/null
+cmake --build --preset release
+ctest --preset release
+
+cmake --preset asan > /dev/null
+cmake --build --preset asan
+ctest --preset asan

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up (idempotent), builds, and runs the main job on bundled data: the
+# family-tree rule grandparent(a, c) <- parent(a, b), parent(b, c), and
+# has_grandchild(a) <- EXISTS c grandparent(a, c), on examples/family.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash utils/bootstrap.sh
+cmake --preset release > /dev/null
+cmake --build --preset release
+build/bin/tl-jit examples/family/grandparent.json \
+  --inputs=examples/family/parent.npz --output=build/grandparent.out.npz --print
+echo "outputs written to build/grandparent.out.npz"
