@@ -760,7 +760,45 @@ OwningOpRef<ModuleOp> Importer::build() {
   return module;
 }
 
+/// llvm::json::parse recurses once per nesting level; a hostile file with
+/// 100k levels would overflow the stack. No EinsumGraph nests deeper than
+/// a few levels of metadata, so anything past kMaxDepth is refused first.
+static constexpr unsigned kMaxDepth = 256;
+
+static std::optional<std::string> checkNesting(llvm::StringRef text) {
+  unsigned depth = 0, line = 1;
+  bool inString = false, escaped = false;
+  for (char c : text) {
+    if (c == '\n')
+      ++line;
+    if (inString) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"')
+      inString = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        return "G1: malformed JSON at line " + std::to_string(line) +
+               ": nesting deeper than " + std::to_string(kMaxDepth) +
+               " levels";
+    } else if ((c == ']' || c == '}') && depth > 0)
+      --depth;
+  }
+  return std::nullopt;
+}
+
 OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
+  if (std::optional<std::string> tooDeep = checkNesting(text)) {
+    mlir::emitError(FileLineColLoc::get(ctx, options.sourceName, 0, 0))
+        << *tooDeep;
+    return nullptr;
+  }
   llvm::Expected<json::Value> parsed = json::parse(text);
   OwningOpRef<ModuleOp> module;
   if (!parsed) {
