@@ -67,7 +67,7 @@ enum class NodeKind { Einsum, ElemUnary, ElemBinary, Reduce };
 /// What a node computes, resolved from its op without looking at shapes.
 struct NodePlan {
   enum Kind { Einsum, Unary, Binary, Reduce, GenReduce, GenUnary, GenBinary };
-  Kind kind;
+  Kind kind = Einsum;
   UnaryKind unary = UnaryKind::relu;
   BinaryKind binary = BinaryKind::multiply;
   ReduceKind reduce = ReduceKind::sum;
@@ -76,12 +76,12 @@ struct NodePlan {
 };
 
 struct Node {
-  size_t index;
-  NodeKind kind;
+  size_t index = 0;
+  NodeKind kind = NodeKind::Einsum;
   std::string payload; // spec or op name
   std::vector<int64_t> axes;
   std::vector<size_t> inputs;
-  size_t output;
+  size_t output = 0;
   const json::Value *metadata = nullptr;
   NodePlan plan;
 
