@@ -1,4 +1,5 @@
-//===- GraphRunner.cpp - load, bind and run a graph ------------------------===//
+//===- GraphRunner.cpp - load, bind and run a graph
+//------------------------===//
 
 #include "tl/Driver/GraphRunner.h"
 
@@ -104,8 +105,8 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
 
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (!buffer)
-    return makeError("cannot read '" + path + "': " +
-                     buffer.getError().message());
+    return makeError("cannot read '" + path +
+                     "': " + buffer.getError().message());
   if (path.ends_with(".json")) {
     ImportOptions importOptions;
     importOptions.useF32 = options.useF32;
@@ -115,8 +116,8 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
     for (const auto &[name, array] : inputs)
       names.push_back(name);
     importOptions.callerNames = names;
-    module = importTensorLogicJSON((*buffer)->getBuffer(), context,
-                                   importOptions);
+    module =
+        importTensorLogicJSON((*buffer)->getBuffer(), context, importOptions);
     if (!module)
       return diags.take("import of '" + path.str() + "' failed");
   } else {
@@ -132,17 +133,16 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
     if (options.dtypeGiven) {
       Type want = options.useF32 ? Type(Float32Type::get(context))
                                  : Type(Float64Type::get(context));
-      for (Type t : func.getArgumentTypes())
-        if (getElementTypeOrSelf(t) != want)
-          return makeError(path + ": --dtype asks for " +
-                           (options.useF32 ? "f32" : "f64") +
-                           " but the function computes in " +
-                           [&] {
-                             std::string s;
-                             llvm::raw_string_ostream os(s);
-                             os << getElementTypeOrSelf(t);
-                             return s;
-                           }());
+      for (Type t : func.getArgumentTypes()) {
+        Type have = getElementTypeOrSelf(t);
+        if (have == want)
+          continue;
+        std::string haveText;
+        llvm::raw_string_ostream(haveText) << have;
+        return makeError(path + ": --dtype asks for " +
+                         (options.useF32 ? "f32" : "f64") +
+                         " but the function computes in " + haveText);
+      }
     }
   }
   if (failed(verify(*module)))
@@ -165,7 +165,8 @@ GraphRunner::run(const io::NamedArrays &inputs) {
   SmallVector<NamedAttribute> shapes;
   Builder b(context);
   for (BlockArgument arg : func.getArguments()) {
-    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
     if (!name)
       return makeError("argument #" + llvm::Twine(arg.getArgNumber()) +
                        " of @" + func.getSymName() +
@@ -182,12 +183,11 @@ GraphRunner::run(const io::NamedArrays &inputs) {
     } else if (std::optional<double> c = parseConstSlot(name.getValue())) {
       t.data = {*c};
     } else {
-      return makeError("G3: unbound tensor '" + name.getValue() +
-                       "' (argument #" + llvm::Twine(arg.getArgNumber()) +
-                       "): no input array named '" + name.getValue() +
-                       "' or '" +
-                       name.getValue().take_until([](char c) { return c == '['; }) +
-                       "'");
+      return makeError(
+          "G3: unbound tensor '" + name.getValue() + "' (argument #" +
+          llvm::Twine(arg.getArgNumber()) + "): no input array named '" +
+          name.getValue() + "' or '" +
+          name.getValue().take_until([](char c) { return c == '['; }) + "'");
     }
     shapes.push_back(b.getNamedAttr(name, b.getDenseI64ArrayAttr(t.shape)));
     args.push_back(std::move(t));

@@ -1,4 +1,5 @@
-//===- Export.cpp - the tl dialect to EinsumGraph JSON ----------------------===//
+//===- Export.cpp - the tl dialect to EinsumGraph JSON
+//----------------------===//
 //
 // Every SSA value becomes a slot: arguments keep their binding name,
 // constants their `const_` name, values returned as outputs the output's
@@ -28,7 +29,8 @@ static FailureOr<func::FuncOp> findFunction(Operation *op) {
       funcs.push_back(f);
   });
   if (funcs.size() != 1)
-    return op->emitError("export: expected exactly one function with a body, found ")
+    return op->emitError(
+               "export: expected exactly one function with a body, found ")
            << funcs.size();
   return funcs.front();
 }
@@ -41,16 +43,12 @@ static std::string constName(double v) {
     return v > 0 ? "const_inf" : "const_-inf";
   if (v == std::trunc(v) && std::fabs(v) < 1e15)
     return "const_" + std::to_string(static_cast<long long>(v));
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  // Shortest representation that round-trips.
-  for (int p = 1; p <= 17; ++p) {
-    char s[64];
-    std::snprintf(s, sizeof(s), "%.*g", p, v);
-    if (std::strtod(s, nullptr) == v) {
-      std::snprintf(buf, sizeof(buf), "%s", s);
+  // The shortest spelling that reads back exactly; 17 digits always do.
+  char buf[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v)
       break;
-    }
   }
   return std::string("const_") + buf;
 }
@@ -87,9 +85,10 @@ LogicalResult mlir::tl::exportTensorLogicJSON(Operation *moduleOrFunc,
   }
 
   for (BlockArgument arg : func.getArguments()) {
-    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
-    slotOf[arg] = addSlot(name ? name.str()
-                               : "arg" + std::to_string(arg.getArgNumber()));
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+    slotOf[arg] =
+        addSlot(name ? name.str() : "arg" + std::to_string(arg.getArgNumber()));
   }
 
   unsigned temp = 0;
@@ -117,7 +116,8 @@ LogicalResult mlir::tl::exportTensorLogicJSON(Operation *moduleOrFunc,
     }
     json::Object opObj, node;
     if (auto u = llvm::dyn_cast<UnaryOp>(op)) {
-      opObj["ElemUnary"] = json::Object{{"op", stringifyUnaryKind(u.getKind())}};
+      opObj["ElemUnary"] =
+          json::Object{{"op", stringifyUnaryKind(u.getKind())}};
     } else if (auto b = llvm::dyn_cast<BinaryOp>(op)) {
       opObj["ElemBinary"] =
           json::Object{{"op", stringifyBinaryKind(b.getKind())}};
@@ -174,8 +174,8 @@ LogicalResult mlir::tl::exportTensorLogicJSON(Operation *moduleOrFunc,
         labels.push_back(d < 26 ? 'a' + d : 'A' + (d - 26));
       size_t copy = addSlot(resultNames[i]);
       nodes.push_back(json::Object{
-          {"op", json::Object{{"Einsum",
-                               json::Object{{"spec", labels + "->" + labels}}}}},
+          {"op", json::Object{{"Einsum", json::Object{{"spec", labels + "->" +
+                                                                   labels}}}}},
           {"inputs", json::Array{slot}},
           {"outputs", json::Array{copy}}});
       slot = copy;

@@ -1,4 +1,4 @@
-//===- Import.cpp - EinsumGraph JSON to the tl dialect (G1-G5, G8) ---------===//
+//===- Import.cpp - EinsumGraph JSON to the tl dialect (G1-G5, G8) -------===//
 //
 // Three steps: parse and check the JSON structure (G1, JSON paths in every
 // message), check each node's op without shapes (G6, G8-G10), then run the
@@ -138,17 +138,22 @@ private:
   OpBuilder builder;
   ImportError error;
   Graph graph;
-  std::unique_ptr<json::Value> root;
+
+  /// Records the first error; returns false so callers can `return fail(..)`.
+  bool fail(const llvm::Twine &msg) {
+    error.set(msg);
+    return false;
+  }
 
   // Structure (G1).
   bool parseStructure(const json::Value &rootValue);
   bool parseNode(const json::Value &v, size_t i, const std::string &path);
-  const json::Array *indexList(const json::Object &obj, llvm::StringRef key,
-                               const std::string &path,
-                               std::vector<size_t> &out);
+  bool indexList(const json::Object &obj, llvm::StringRef key,
+                 const std::string &path, std::vector<size_t> &out);
   // Ops (G6, G8-G10).
   bool analyseNode(Node &node);
-  bool analyseGeneralized(Node &node, llvm::StringRef op, llvm::StringRef inner);
+  bool analyseGeneralized(Node &node, llvm::StringRef op,
+                          llvm::StringRef inner);
   bool checkArity(Node &node, size_t n, const char *rule);
   // Program (G2-G4).
   OwningOpRef<ModuleOp> build();
@@ -187,108 +192,94 @@ std::string join(const std::string &path, llvm::StringRef key) {
 
 } // namespace
 
-const json::Array *Importer::indexList(const json::Object &obj,
-                                       llvm::StringRef key,
-                                       const std::string &path,
-                                       std::vector<size_t> &out) {
+bool Importer::indexList(const json::Object &obj, llvm::StringRef key,
+                         const std::string &path, std::vector<size_t> &out) {
   std::string p = join(path, key);
   const json::Value *v = obj.get(key);
-  if (!v) {
-    error.set("G1: " + p + ": missing required field '" + key + "'");
-    return nullptr;
-  }
+  if (!v)
+    return fail("G1: " + p + ": missing required field '" + key + "'");
   const json::Array *arr = v->getAsArray();
-  if (!arr) {
-    error.set("G1: " + p + ": expected an array, got " + describeValue(*v));
-    return nullptr;
-  }
+  if (!arr)
+    return fail("G1: " + p + ": expected an array, got " + describeValue(*v));
   for (size_t j = 0; j < arr->size(); ++j) {
     const json::Value &e = (*arr)[j];
     std::string ep = p + "[" + std::to_string(j) + "]";
     std::optional<int64_t> idx =
         e.kind() == json::Value::Number ? e.getAsInteger() : std::nullopt;
-    if (!idx || *idx < 0) {
-      error.set("G1: " + ep + ": expected a non-negative integer, got " +
-                describeValue(e));
-      return nullptr;
-    }
-    if (static_cast<uint64_t>(*idx) >= graph.tensors.size()) {
-      error.set("G1: " + ep + ": tensor index " + std::to_string(*idx) +
-                " out of range (graph has " +
-                std::to_string(graph.tensors.size()) + " tensors)");
-      return nullptr;
-    }
+    if (!idx || *idx < 0)
+      return fail("G1: " + ep + ": expected a non-negative integer, got " +
+                  describeValue(e));
+    if (static_cast<uint64_t>(*idx) >= graph.tensors.size())
+      return fail("G1: " + ep + ": tensor index " + std::to_string(*idx) +
+                  " out of range (graph has " +
+                  std::to_string(graph.tensors.size()) + " tensors)");
     out.push_back(static_cast<size_t>(*idx));
   }
-  return arr;
+  return true;
 }
 
 bool Importer::parseStructure(const json::Value &rootValue) {
   const json::Object *obj = rootValue.getAsObject();
   if (!obj)
-    return !error.set("G1: (root): expected an object, got " +
-                      describeValue(rootValue)).failed();
+    return fail("G1: (root): expected an object, got " +
+                describeValue(rootValue));
   std::string prefix;
   if (obj->get("graph") && !obj->get("tensors")) {
     graph.wrapper = obj;
     const json::Value *version = obj->get("version");
     if (!version)
-      return !error.set("G1: version: missing required field 'version' of "
-                        "the versioned wrapper").failed();
+      return fail("G1: version: missing required field 'version' of "
+                  "the versioned wrapper");
     std::optional<llvm::StringRef> vs = version->getAsString();
     if (!vs)
-      return !error.set("G1: version: expected a string, got " +
-                        describeValue(*version)).failed();
+      return fail("G1: version: expected a string, got " +
+                  describeValue(*version));
     llvm::SmallVector<llvm::StringRef> parts;
     vs->split(parts, '.');
     unsigned major;
     if (parts.size() < 3 || parts[0].getAsInteger(10, major))
-      return !error.set("G1: version: malformed format version '" + *vs +
-                        "' (expected MAJOR.MINOR.PATCH)").failed();
+      return fail("G1: version: malformed format version '" + *vs +
+                  "' (expected MAJOR.MINOR.PATCH)");
     if (major != 1)
-      return !error.set("G1: version: unsupported format version '" + *vs +
-                        "' (major version 1 only)").failed();
+      return fail("G1: version: unsupported format version '" + *vs +
+                  "' (major version 1 only)");
     obj = obj->get("graph")->getAsObject();
     if (!obj)
-      return !error.set("G1: graph: expected an object").failed();
+      return fail("G1: graph: expected an object");
     prefix = "graph";
   }
 
   const json::Value *tensors = obj->get("tensors");
   if (!tensors)
-    return !error.set("G1: " + join(prefix, "tensors") +
-                      ": missing required field 'tensors'").failed();
+    return fail("G1: " + join(prefix, "tensors") +
+                ": missing required field 'tensors'");
   const json::Array *tarr = tensors->getAsArray();
   if (!tarr)
-    return !error.set("G1: " + join(prefix, "tensors") +
-                      ": expected an array, got " + describeValue(*tensors))
-                .failed();
+    return fail("G1: " + join(prefix, "tensors") + ": expected an array, got " +
+                describeValue(*tensors));
   for (size_t i = 0; i < tarr->size(); ++i) {
     std::optional<llvm::StringRef> s = (*tarr)[i].getAsString();
     if (!s)
-      return !error.set("G1: " + join(prefix, "tensors") + "[" +
-                        std::to_string(i) + "]: expected a string, got " +
-                        describeValue((*tarr)[i])).failed();
+      return fail("G1: " + join(prefix, "tensors") + "[" + std::to_string(i) +
+                  "]: expected a string, got " + describeValue((*tarr)[i]));
     graph.tensors.push_back(s->str());
   }
   const json::Value *nodes = obj->get("nodes");
   if (!nodes)
-    return !error.set("G1: " + join(prefix, "nodes") +
-                      ": missing required field 'nodes'").failed();
+    return fail("G1: " + join(prefix, "nodes") +
+                ": missing required field 'nodes'");
   const json::Array *narr = nodes->getAsArray();
   if (!narr)
-    return !error.set("G1: " + join(prefix, "nodes") +
-                      ": expected an array, got " + describeValue(*nodes))
-                .failed();
+    return fail("G1: " + join(prefix, "nodes") + ": expected an array, got " +
+                describeValue(*nodes));
   if (!indexList(*obj, "inputs", prefix, graph.inputs) ||
       !indexList(*obj, "outputs", prefix, graph.outputs))
     return false;
   if (const json::Value *tm = obj->get("tensor_metadata")) {
     graph.tensorMetadata = tm->getAsObject();
     if (!graph.tensorMetadata && tm->kind() != json::Value::Null)
-      return !error.set("G1: " + join(prefix, "tensor_metadata") +
-                        ": expected an object, got " + describeValue(*tm))
-                  .failed();
+      return fail("G1: " + join(prefix, "tensor_metadata") +
+                  ": expected an object, got " + describeValue(*tm));
   }
   for (size_t i = 0; i < narr->size(); ++i)
     if (!parseNode((*narr)[i], i,
@@ -301,12 +292,11 @@ bool Importer::parseNode(const json::Value &v, size_t i,
                          const std::string &path) {
   const json::Object *obj = v.getAsObject();
   if (!obj)
-    return !error.set("G1: " + path + ": expected an object, got " +
-                      describeValue(v)).failed();
+    return fail("G1: " + path + ": expected an object, got " +
+                describeValue(v));
   const json::Value *op = obj->get("op");
   if (!op)
-    return !error.set("G1: " + path + ".op: missing required field 'op'")
-                .failed();
+    return fail("G1: " + path + ".op: missing required field 'op'");
   const json::Object *opObj = op->getAsObject();
   if (!opObj || opObj->size() != 1) {
     std::vector<std::string> sorted;
@@ -315,11 +305,11 @@ bool Importer::parseNode(const json::Value &v, size_t i,
         sorted.push_back(kv.first.str());
     llvm::sort(sorted); // json::Object iterates in hash order
     std::string keys = llvm::join(sorted, ", ");
-    return !error.set("G1: " + path +
-                      ".op: expected an object with exactly one of Einsum, "
-                      "ElemUnary, ElemBinary, Reduce" +
-                      (opObj ? ", got keys [" + keys + "]"
-                             : ", got " + describeValue(*op))).failed();
+    return fail(
+        "G1: " + path +
+        ".op: expected an object with exactly one of Einsum, "
+        "ElemUnary, ElemBinary, Reduce" +
+        (opObj ? ", got keys [" + keys + "]" : ", got " + describeValue(*op)));
   }
   const auto &[kindKey, payload] = *opObj->begin();
   Node node;
@@ -334,41 +324,37 @@ bool Importer::parseNode(const json::Value &v, size_t i,
   else if (kindKey == "Reduce")
     node.kind = NodeKind::Reduce;
   else
-    return !error.set("G1: " + path + ".op: unknown op variant '" +
-                      kindKey.str() +
-                      "' (expected Einsum, ElemUnary, ElemBinary or Reduce)")
-                .failed();
+    return fail("G1: " + path + ".op: unknown op variant '" + kindKey.str() +
+                "' (expected Einsum, ElemUnary, ElemBinary or Reduce)");
   const json::Object *pobj = payload.getAsObject();
   if (!pobj)
-    return !error.set("G1: " + ppath + ": expected an object, got " +
-                      describeValue(payload)).failed();
+    return fail("G1: " + ppath + ": expected an object, got " +
+                describeValue(payload));
   llvm::StringRef field = node.kind == NodeKind::Einsum ? "spec" : "op";
   const json::Value *text = pobj->get(field);
   if (!text)
-    return !error.set("G1: " + ppath + "." + field +
-                      ": missing required field '" + field + "'").failed();
+    return fail("G1: " + ppath + "." + field + ": missing required field '" +
+                field + "'");
   if (!text->getAsString())
-    return !error.set("G1: " + ppath + "." + field +
-                      ": expected a string, got " + describeValue(*text))
-                .failed();
+    return fail("G1: " + ppath + "." + field + ": expected a string, got " +
+                describeValue(*text));
   node.payload = text->getAsString()->str();
   if (node.kind == NodeKind::Reduce) {
     const json::Value *axes = pobj->get("axes");
     if (!axes)
-      return !error.set("G1: " + ppath +
-                        ".axes: missing required field 'axes'").failed();
+      return fail("G1: " + ppath + ".axes: missing required field 'axes'");
     const json::Array *arr = axes->getAsArray();
     if (!arr)
-      return !error.set("G1: " + ppath + ".axes: expected an array, got " +
-                        describeValue(*axes)).failed();
+      return fail("G1: " + ppath + ".axes: expected an array, got " +
+                  describeValue(*axes));
     for (size_t j = 0; j < arr->size(); ++j) {
       std::optional<int64_t> a = (*arr)[j].kind() == json::Value::Number
                                      ? (*arr)[j].getAsInteger()
                                      : std::nullopt;
       if (!a || *a < 0)
-        return !error.set("G1: " + ppath + ".axes[" + std::to_string(j) +
-                          "]: expected a non-negative integer, got " +
-                          describeValue((*arr)[j])).failed();
+        return fail("G1: " + ppath + ".axes[" + std::to_string(j) +
+                    "]: expected a non-negative integer, got " +
+                    describeValue((*arr)[j]));
       node.axes.push_back(*a);
     }
   }
@@ -378,13 +364,15 @@ bool Importer::parseNode(const json::Value &v, size_t i,
   if (!indexList(*obj, "outputs", path, outs))
     return false;
   if (outs.size() != 1)
-    return !error.set("G2: " + path + ".outputs: a node writes exactly one "
-                      "slot, got " + std::to_string(outs.size())).failed();
+    return fail("G2: " + path +
+                ".outputs: a node writes exactly one "
+                "slot, got " +
+                std::to_string(outs.size()));
   node.output = outs[0];
   if (const json::Value *md = obj->get("metadata")) {
     if (md->kind() != json::Value::Null && !md->getAsObject())
-      return !error.set("G1: " + path + ".metadata: expected an object, got " +
-                        describeValue(*md)).failed();
+      return fail("G1: " + path + ".metadata: expected an object, got " +
+                  describeValue(*md));
     if (md->kind() != json::Value::Null)
       node.metadata = md;
   }
@@ -399,9 +387,9 @@ bool Importer::parseNode(const json::Value &v, size_t i,
 bool Importer::checkArity(Node &node, size_t n, const char *rule) {
   if (node.inputs.size() == n)
     return true;
-  return !error.set(llvm::Twine(rule) + ": " + node.describe() + ": expected " +
-                    llvm::Twine(n) + " input(s), got " +
-                    llvm::Twine(node.inputs.size())).failed();
+  return fail(llvm::Twine(rule) + ": " + node.describe() + ": expected " +
+              llvm::Twine(n) + " input(s), got " +
+              llvm::Twine(node.inputs.size()));
 }
 
 bool Importer::analyseNode(Node &node) {
@@ -412,11 +400,10 @@ bool Importer::analyseNode(Node &node) {
     std::optional<UnaryKind> k = lookupUnaryKind(name);
     if (!k) {
       if (lookupBinaryKind(name) || lookupReduceKind(name))
-        return !error.set("G9: " + node.describe() + ": '" + name +
-                          "' is not a unary op").failed();
-      return !error.set("G9: " + node.describe() + ": unknown unary op '" +
-                        name + "'" + suggestName(name, allUnaryNames()))
-                  .failed();
+        return fail("G9: " + node.describe() + ": '" + name +
+                    "' is not a unary op");
+      return fail("G9: " + node.describe() + ": unknown unary op '" + name +
+                  "'" + suggestName(name, allUnaryNames()));
     }
     plan.kind = NodePlan::Unary;
     plan.unary = *k;
@@ -426,12 +413,10 @@ bool Importer::analyseNode(Node &node) {
     std::optional<BinaryKind> k = lookupBinaryKind(name);
     if (!k) {
       if (lookupUnaryKind(name))
-        return !error.set("G9: " + node.describe() + ": '" + name +
-                          "' is a unary op, ElemBinary needs a binary op")
-                    .failed();
-      return !error.set("G9: " + node.describe() + ": unknown binary op '" +
-                        name + "'" + suggestName(name, allBinaryNames()))
-                  .failed();
+        return fail("G9: " + node.describe() + ": '" + name +
+                    "' is a unary op, ElemBinary needs a binary op");
+      return fail("G9: " + node.describe() + ": unknown binary op '" + name +
+                  "'" + suggestName(name, allBinaryNames()));
     }
     plan.kind = NodePlan::Binary;
     plan.binary = *k;
@@ -440,14 +425,13 @@ bool Importer::analyseNode(Node &node) {
   case NodeKind::Reduce: {
     std::optional<ReduceKind> k = lookupReduceKind(name);
     if (!k)
-      return !error.set("G10: " + node.describe() + ": unknown reduce op '" +
-                        name + "'" + suggestName(name, allReduceNames()))
-                  .failed();
+      return fail("G10: " + node.describe() + ": unknown reduce op '" + name +
+                  "'" + suggestName(name, allReduceNames()));
     for (size_t i = 0; i < node.axes.size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if (node.axes[i] == node.axes[j])
-          return !error.set("G10: " + node.describe() + ": duplicate axis " +
-                            std::to_string(node.axes[i]) + " in axes").failed();
+          return fail("G10: " + node.describe() + ": duplicate axis " +
+                      std::to_string(node.axes[i]) + " in axes");
     plan.kind = NodePlan::Reduce;
     plan.reduce = *k;
     plan.axes = node.axes;
@@ -457,20 +441,20 @@ bool Importer::analyseNode(Node &node) {
     break;
   }
   // OP(spec) (G8) or a plain einsum (G6).
-  static const llvm::Regex generalized(
-      "^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*\\((.*)\\)[[:space:]]*$");
+  static const llvm::Regex generalized("^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[["
+                                       ":space:]]*\\((.*)\\)[[:space:]]*$");
   llvm::SmallVector<llvm::StringRef, 3> m;
   if (generalized.match(name, &m))
     return analyseGeneralized(node, m[1], m[2]);
   llvm::Expected<EinsumSpec> spec = EinsumSpec::parse(name);
   if (!spec)
-    return !error.set("G6: " + node.describe() + ": " +
-                      llvm::toString(spec.takeError())).failed();
+    return fail("G6: " + node.describe() + ": " +
+                llvm::toString(spec.takeError()));
   if (spec->inputs.size() != node.inputs.size())
-    return !error.set("G6: " + node.describe() + ": the spec has " +
-                      llvm::Twine(spec->inputs.size()) +
-                      " input subscript(s) but the node has " +
-                      llvm::Twine(node.inputs.size()) + " input(s)").failed();
+    return fail("G6: " + node.describe() + ": the spec has " +
+                llvm::Twine(spec->inputs.size()) +
+                " input subscript(s) but the node has " +
+                llvm::Twine(node.inputs.size()) + " input(s)");
   plan.kind = NodePlan::Einsum;
   plan.spec = std::move(*spec);
   return true;
@@ -482,14 +466,13 @@ bool Importer::analyseGeneralized(Node &node, llvm::StringRef op,
   std::string where = node.describe();
   llvm::Expected<EinsumSpec> parsed = EinsumSpec::parse(inner);
   if (!parsed)
-    return !error.set("G8: " + where + ": " + llvm::toString(parsed.takeError()))
-                .failed();
+    return fail("G8: " + where + ": " + llvm::toString(parsed.takeError()));
   EinsumSpec &spec = *parsed;
   size_t n = spec.inputs.size();
   if (n != node.inputs.size())
-    return !error.set("G8: " + where + ": the spec has " + llvm::Twine(n) +
-                      " input subscript(s) but the node has " +
-                      llvm::Twine(node.inputs.size()) + " input(s)").failed();
+    return fail("G8: " + where + ": the spec has " + llvm::Twine(n) +
+                " input subscript(s) but the node has " +
+                llvm::Twine(node.inputs.size()) + " input(s)");
   std::optional<ReduceKind> r = lookupReduceKind(op);
   std::optional<UnaryKind> u = lookupUnaryKind(op);
   std::optional<BinaryKind> b = lookupBinaryKind(op);
@@ -502,38 +485,36 @@ bool Importer::analyseGeneralized(Node &node, llvm::StringRef op,
   } else if (n == 2 && b) {
     plan.kind = NodePlan::GenBinary;
     plan.binary = *b;
-  } else if (r || u || b) {
-    return !error.set("G8: " + where + ": op '" + op + "' cannot take " +
-                      llvm::Twine(n) + " operand(s)").failed();
-  } else {
+  } else if (r || u || b)
+    return fail("G8: " + where + ": op '" + op + "' cannot take " +
+                llvm::Twine(n) + " operand(s)");
+  else {
     std::vector<std::string> all = allUnaryNames();
     for (auto &v : {allBinaryNames(), allReduceNames()})
       all.insert(all.end(), v.begin(), v.end());
-    return !error.set("G8: " + where + ": unknown generalized op '" + op +
-                      "'" + suggestName(op, all)).failed();
+    return fail("G8: " + where + ": unknown generalized op '" + op + "'" +
+                suggestName(op, all));
   }
   for (size_t j = 0; j < n; ++j) {
     const std::string &s = spec.inputs[j];
     for (size_t k = 0; k < s.size(); ++k)
       if (s.find(s[k], k + 1) != std::string::npos)
-        return !error.set("G8: " + where + ": label '" + std::string(1, s[k]) +
-                          "' repeats in operand " + llvm::Twine(j) +
-                          " (diagonals are not defined for OP(spec))").failed();
+        return fail("G8: " + where + ": label '" + std::string(1, s[k]) +
+                    "' repeats in operand " + llvm::Twine(j) +
+                    " (diagonals are not defined for OP(spec))");
   }
   if (plan.kind == NodePlan::GenReduce) {
     for (char c : spec.output)
       if (spec.inputs[0].find(c) == std::string::npos)
-        return !error.set("G8: " + where + ": output label '" +
-                          std::string(1, c) +
-                          "' is not in the operand of the reduction").failed();
+        return fail("G8: " + where + ": output label '" + std::string(1, c) +
+                    "' is not in the operand of the reduction");
   } else {
     for (size_t j = 0; j < n; ++j)
       for (char c : spec.inputs[j])
         if (spec.output.find(c) == std::string::npos)
-          return !error.set("G8: " + where + ": label '" + std::string(1, c) +
-                            "' of operand " + llvm::Twine(j) +
-                            " is not in the output '" + spec.output + "'")
-                      .failed();
+          return fail("G8: " + where + ": label '" + std::string(1, c) +
+                      "' of operand " + llvm::Twine(j) +
+                      " is not in the output '" + spec.output + "'");
   }
   plan.spec = std::move(spec);
   return true;
@@ -545,8 +526,8 @@ bool Importer::analyseGeneralized(Node &node, llvm::StringRef op,
 
 OwningOpRef<ModuleOp> Importer::build() {
   Location fileLoc = FileLineColLoc::get(ctx, options.sourceName, 0, 0);
-  Type elementType = options.useF32 ? Type(builder.getF32Type())
-                                    : Type(builder.getF64Type());
+  Type elementType =
+      options.useF32 ? Type(builder.getF32Type()) : Type(builder.getF64Type());
   Type unranked = UnrankedTensorType::get(elementType);
   auto ranked = [&](size_t rank) {
     return RankedTensorType::get(
@@ -555,8 +536,8 @@ OwningOpRef<ModuleOp> Importer::build() {
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(module->getBody());
-  auto func = builder.create<func::FuncOp>(
-      fileLoc, options.functionName, builder.getFunctionType({}, {}));
+  auto func = builder.create<func::FuncOp>(fileLoc, options.functionName,
+                                           builder.getFunctionType({}, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
 
@@ -566,7 +547,8 @@ OwningOpRef<ModuleOp> Importer::build() {
 
   auto constant = [&](double v, llvm::StringRef slot, Location loc) -> Value {
     auto type = RankedTensorType::get({}, elementType);
-    APFloat value = options.useF32 ? APFloat(static_cast<float>(v)) : APFloat(v);
+    APFloat value =
+        options.useF32 ? APFloat(static_cast<float>(v)) : APFloat(v);
     return builder.create<ConstantOp>(loc, type,
                                       DenseElementsAttr::get(type, value),
                                       builder.getStringAttr(slot));
@@ -611,7 +593,8 @@ OwningOpRef<ModuleOp> Importer::build() {
       }
       ins.push_back(current[s]);
     }
-    Location loc = NameLoc::get(builder.getStringAttr(node.describe()), fileLoc);
+    Location loc =
+        NameLoc::get(builder.getStringAttr(node.describe()), fileLoc);
     const NodePlan &plan = node.plan;
     auto rankOf = [](Value v) -> std::optional<int64_t> {
       if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))
@@ -640,7 +623,8 @@ OwningOpRef<ModuleOp> Importer::build() {
     Type specType = ranked(plan.spec.output.size());
     switch (plan.kind) {
     case NodePlan::Unary:
-      result = builder.create<UnaryOp>(loc, ins[0].getType(), plan.unary, ins[0]);
+      result =
+          builder.create<UnaryOp>(loc, ins[0].getType(), plan.unary, ins[0]);
       break;
     case NodePlan::Binary: {
       std::optional<int64_t> a = rankOf(ins[0]), b = rankOf(ins[1]);
@@ -653,15 +637,15 @@ OwningOpRef<ModuleOp> Importer::build() {
       if (std::optional<int64_t> r = rankOf(ins[0])) {
         for (int64_t a : plan.axes)
           if (a >= *r) {
-            error.set("G10: " + node.describe() + ": axis " +
-                      std::to_string(a) + " out of range for an input of rank " +
-                      std::to_string(*r));
+            error.set(
+                "G10: " + node.describe() + ": axis " + std::to_string(a) +
+                " out of range for an input of rank " + std::to_string(*r));
             return nullptr;
           }
         t = ranked(*r - plan.axes.size());
       }
-      result = builder.create<ReduceOp>(loc, t, plan.reduce, ins[0],
-                                        builder.getDenseI64ArrayAttr(plan.axes));
+      result = builder.create<ReduceOp>(
+          loc, t, plan.reduce, ins[0], builder.getDenseI64ArrayAttr(plan.axes));
       break;
     }
     case NodePlan::Einsum:
@@ -785,8 +769,7 @@ static std::optional<std::string> checkNesting(llvm::StringRef text) {
     else if (c == '[' || c == '{') {
       if (++depth > kMaxDepth)
         return "G1: malformed JSON at line " + std::to_string(line) +
-               ": nesting deeper than " + std::to_string(kMaxDepth) +
-               " levels";
+               ": nesting deeper than " + std::to_string(kMaxDepth) + " levels";
     } else if ((c == ']' || c == '}') && depth > 0)
       --depth;
   }
@@ -804,13 +787,13 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
   if (!parsed) {
     // llvm::json says "[LINE:COL, byte=N]: what"; say it in words.
     std::string msg = llvm::toString(parsed.takeError());
-    static const llvm::Regex where("^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$");
+    static const llvm::Regex where(
+        "^\\[([0-9]+):([0-9]+), byte=[0-9]+\\]: (.*)$");
     llvm::SmallVector<llvm::StringRef, 4> m;
     if (where.match(msg, &m))
       msg = "line " + m[1].str() + ", column " + m[2].str() + ": " + m[3].str();
     error.set("G1: malformed JSON at " + msg);
-  }
-  else if (parseStructure(*parsed))
+  } else if (parseStructure(*parsed))
     module = build();
   if (error.failed()) {
     mlir::emitError(FileLineColLoc::get(ctx, options.sourceName, 0, 0))
@@ -820,8 +803,9 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
   return module;
 }
 
-OwningOpRef<ModuleOp> mlir::tl::importTensorLogicJSON(
-    llvm::StringRef text, MLIRContext *context, const ImportOptions &options) {
+OwningOpRef<ModuleOp>
+mlir::tl::importTensorLogicJSON(llvm::StringRef text, MLIRContext *context,
+                                const ImportOptions &options) {
   context->loadDialect<TLDialect, func::FuncDialect>();
   Importer importer(context, options);
   return importer.run(text);
