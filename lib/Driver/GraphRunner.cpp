@@ -1,5 +1,4 @@
-//===- GraphRunner.cpp - load, bind and run a graph
-//------------------------===//
+//===- GraphRunner.cpp - load, bind and run a graph -----------------------===//
 
 #include "tl/Driver/GraphRunner.h"
 

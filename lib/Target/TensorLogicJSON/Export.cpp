@@ -1,5 +1,4 @@
-//===- Export.cpp - the tl dialect to EinsumGraph JSON
-//----------------------===//
+//===- Export.cpp - the tl dialect to EinsumGraph JSON --------------------===//
 //
 // Every SSA value becomes a slot: arguments keep their binding name,
 // constants their `const_` name, values returned as outputs the output's
