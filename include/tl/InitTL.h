@@ -1,7 +1,8 @@
 //===- InitTL.h - what the tl tools register --------------------*- C++ -*-===//
 //
-// Only the dialects and passes the tools use: tl, func and the generic
-// transforms. Registering everything costs 40 s of compile per tool.
+// Only the dialects and passes the tools use. The light set (tl, func, the
+// generic transforms) is inline; the compiler's set lives in one .cpp.
+// Registering everything costs 40 s of compile per tool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,14 @@ inline void registerTLToolPasses() {
   registerCSEPass();
   registerSymbolDCEPass();
 }
+
+/// tl plus every dialect, interface model and LLVM IR translation that the
+/// CPU pipeline uses (lib/Pipelines/InitCompiler.cpp).
+void registerTLCompilerDialects(DialectRegistry &registry);
+
+/// registerTLToolPasses, the conversion and codegen passes, the pipelines,
+/// and each upstream pass of the CPU pipeline (for tl-opt).
+void registerTLCompilerPasses();
 
 } // namespace mlir::tl
 

@@ -1,4 +1,4 @@
-//===- GraphRunner.cpp - load, bind and run a graph -----------------------===//
+//===- GraphRunner.cpp - load, bind, lower and compile a graph -------------===//
 
 #include "tl/Driver/GraphRunner.h"
 
@@ -8,6 +8,8 @@
 #include "tl/Pipelines/Pipelines.h"
 #include "tl/Reference/Evaluator.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
+
+#include "llvm/ADT/StringExtras.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -90,44 +92,53 @@ static func::FuncOp findFunction(ModuleOp module, llvm::StringRef name) {
   return count == 1 ? only : func::FuncOp();
 }
 
+func::FuncOp GraphRunner::getFunction() {
+  return module ? findFunction(*module, options.functionName) : func::FuncOp();
+}
+
 llvm::Error GraphRunner::load(llvm::StringRef path,
-                              const io::NamedArrays &inputs,
+                              const std::vector<std::string> &callerNames,
                               const RunOptions &opts) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError("cannot read '" + path +
+                     "': " + buffer.getError().message());
+  return loadBuffer((*buffer)->getBuffer(), path.ends_with(".json"), path,
+                    callerNames, opts);
+}
+
+llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, bool isJSON,
+                                    llvm::StringRef sourceName,
+                                    const std::vector<std::string> &callerNames,
+                                    const RunOptions &opts) {
   options = opts;
   DialectRegistry registry;
-  registerTLDialects(registry);
+  registerTLCompilerDialects(registry);
   context->appendDialectRegistry(registry);
   context->loadAllAvailableDialects();
   // Messages name the node; an MLIR dump of the op would only add noise.
   context->printOpOnDiagnostic(false);
   DiagnosticCollector diags(context);
 
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
-  if (!buffer)
-    return makeError("cannot read '" + path +
-                     "': " + buffer.getError().message());
-  if (path.ends_with(".json")) {
+  if (isJSON) {
     ImportOptions importOptions;
     importOptions.useF32 = options.useF32;
-    importOptions.sourceName = path.str();
+    importOptions.sourceName = sourceName.str();
     importOptions.functionName = options.functionName;
-    std::vector<std::string> names;
-    for (const auto &[name, array] : inputs)
-      names.push_back(name);
-    importOptions.callerNames = names;
-    module =
-        importTensorLogicJSON((*buffer)->getBuffer(), context, importOptions);
+    importOptions.callerNames = callerNames;
+    module = importTensorLogicJSON(text, context, importOptions);
     if (!module)
-      return diags.take("import of '" + path.str() + "' failed");
+      return diags.take("import of '" + sourceName.str() + "' failed");
   } else {
     llvm::SourceMgr sourceMgr;
-    sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(text, sourceName), llvm::SMLoc());
     module = parseSourceFile<ModuleOp>(sourceMgr, context);
     if (!module)
-      return diags.take("cannot parse '" + path.str() + "'");
+      return diags.take("cannot parse '" + sourceName.str() + "'");
     func::FuncOp func = findFunction(*module, options.functionName);
     if (!func)
-      return makeError(path + ": no function '@" + options.functionName +
+      return makeError(sourceName + ": no function '@" + options.functionName +
                        "' (and not exactly one function to default to)");
     if (options.dtypeGiven) {
       Type want = options.useF32 ? Type(Float32Type::get(context))
@@ -138,7 +149,7 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
           continue;
         std::string haveText;
         llvm::raw_string_ostream(haveText) << have;
-        return makeError(path + ": --dtype asks for " +
+        return makeError(sourceName + ": --dtype asks for " +
                          (options.useF32 ? "f32" : "f64") +
                          " but the function computes in " + haveText);
       }
@@ -149,19 +160,21 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
   return llvm::Error::success();
 }
 
-llvm::Expected<io::NamedArrays>
-GraphRunner::run(const io::NamedArrays &inputs) {
-  func::FuncOp func = findFunction(*module, options.functionName);
+llvm::Error
+GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
+  func::FuncOp func = getFunction();
   if (!func)
     return makeError("no function '@" + options.functionName + "' to run");
-  DiagnosticCollector diags(context);
-
-  // G3/G5: bind each argument by name and convert it to the compute type.
   std::vector<std::string> callerNames;
-  for (const auto &[name, array] : inputs)
+  for (const auto &[name, shape] : shapes)
     callerNames.push_back(name);
-  std::vector<reference::Tensor> args;
-  SmallVector<NamedAttribute> shapes;
+
+  // G3/G5: bind each argument by name.
+  signature = GraphSignature();
+  signature.f32 = llvm::any_of(func.getArgumentTypes(), [](Type t) {
+    return getElementTypeOrSelf(t).isF32();
+  });
+  SmallVector<NamedAttribute> shapeAttrs;
   Builder b(context);
   for (BlockArgument arg : func.getArguments()) {
     auto name =
@@ -170,17 +183,13 @@ GraphRunner::run(const io::NamedArrays &inputs) {
       return makeError("argument #" + llvm::Twine(arg.getArgNumber()) +
                        " of @" + func.getSymName() +
                        " has no tl.name, so no array can be bound to it");
-    reference::Tensor t;
-    std::string caller = bindSlotName(name.getValue(), callerNames);
-    if (!caller.empty()) {
-      const io::Array *array = nullptr;
-      for (const auto &[n, a] : inputs)
-        if (n == caller)
-          array = &a;
-      t.shape = array->shape;
-      t.data = array->toDoubles();
+    ArgBinding binding;
+    binding.slot = name.str();
+    binding.caller = bindSlotName(name.getValue(), callerNames);
+    if (!binding.caller.empty()) {
+      binding.shape = shapes.at(binding.caller);
     } else if (std::optional<double> c = parseConstSlot(name.getValue())) {
-      t.data = {*c};
+      binding.constant = c;
     } else {
       return makeError(
           "G3: unbound tensor '" + name.getValue() + "' (argument #" +
@@ -188,32 +197,133 @@ GraphRunner::run(const io::NamedArrays &inputs) {
           name.getValue() + "' or '" +
           name.getValue().take_until([](char c) { return c == '['; }) + "'");
     }
-    shapes.push_back(b.getNamedAttr(name, b.getDenseI64ArrayAttr(t.shape)));
-    args.push_back(std::move(t));
+    shapeAttrs.push_back(
+        b.getNamedAttr(name, b.getDenseI64ArrayAttr(binding.shape)));
+    signature.args.push_back(std::move(binding));
   }
-  func->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapes));
+  func->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapeAttrs));
+  entryName = func.getSymName().str();
   // Only this function runs; the others have no shapes to specialize with.
   for (func::FuncOp other :
        llvm::to_vector(module->getBody()->getOps<func::FuncOp>()))
     if (other != func)
       other.erase();
+  return llvm::Error::success();
+}
 
+llvm::Error GraphRunner::runPipeline(
+    llvm::function_ref<void(OpPassManager &)> populate, llvm::StringRef what) {
+  DiagnosticCollector diags(context);
   PassManager pm(context, ModuleOp::getOperationName());
-  populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+  populate(pm);
   if (failed(pm.run(*module)))
-    return diags.take("the reference pipeline failed");
+    return diags.take(("the " + what + " failed").str());
+  return llvm::Error::success();
+}
 
+llvm::Error GraphRunner::recordResults() {
+  func::FuncOp func = getFunction();
+  signature.results.clear();
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+    auto ranked = llvm::dyn_cast<RankedTensorType>(type);
+    if (!ranked || !ranked.hasStaticShape())
+      return makeError("result #" + llvm::Twine(i) + " of @" +
+                       func.getSymName() + " has no static shape");
+    signature.results.push_back(
+        {name ? name.str() : "result" + std::to_string(i),
+         std::vector<int64_t>(ranked.getShape().begin(),
+                              ranked.getShape().end())});
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphRunner::lower(Stage target,
+                               const TLCpuPipelineOptions &pipeline) {
+  if (lowered)
+    return makeError("the module is already lowered");
+  lowered = true;
+  stage = target;
+  return runPipeline(
+      [&](OpPassManager &pm) {
+        if (target == Stage::llvm) {
+          populateTLCpuPipeline(pm, pipeline);
+          return;
+        }
+        populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+        if (target == Stage::linalg)
+          populateTLToLinalgPipeline(pm, pipeline);
+      },
+      target == Stage::llvm ? "CPU pipeline" : "lowering");
+}
+
+llvm::Expected<io::NamedArrays>
+GraphRunner::runReference(const io::NamedArrays &inputs) {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto &[name, array] : inputs)
+    shapes[name] = array.shape;
+  if (llvm::Error e = bind(shapes))
+    return std::move(e);
+  if (llvm::Error e = lower(Stage::tl, TLCpuPipelineOptions()))
+    return std::move(e);
+
+  std::vector<reference::Tensor> args;
+  for (const ArgBinding &binding : signature.args) {
+    reference::Tensor t;
+    if (binding.constant) {
+      t.data = {*binding.constant};
+    } else {
+      for (const auto &[n, a] : inputs)
+        if (n == binding.caller) {
+          t.shape = a.shape;
+          t.data = a.toDoubles();
+        }
+    }
+    args.push_back(std::move(t));
+  }
+  func::FuncOp func = getFunction();
   auto results = reference::evaluate(func, args);
   if (!results)
     return results.takeError();
+  if (llvm::Error e = recordResults())
+    return std::move(e);
   io::NamedArrays out;
-  for (auto [i, t] : llvm::enumerate(*results)) {
-    auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
-    io::DType dtype = getElementTypeOrSelf(func.getResultTypes()[i]).isF32()
-                          ? io::DType::f32
-                          : io::DType::f64;
-    out.emplace_back(name ? name.str() : "result" + std::to_string(i),
-                     io::Array::fromDoubles(dtype, t.shape, t.data));
-  }
+  io::DType dtype = signature.f32 ? io::DType::f32 : io::DType::f64;
+  for (auto [info, t] : llvm::zip(signature.results, *results))
+    out.emplace_back(info.name, io::Array::fromDoubles(dtype, t.shape, t.data));
   return out;
+}
+
+llvm::Expected<std::unique_ptr<CompiledGraph>>
+GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
+                     const JitOptions &jitOptions) {
+  if (lowered)
+    return makeError("compile() needs the module as loaded and bound");
+  // The result shapes are known once the shapes are static; the CPU
+  // pipeline then turns the results into out-parameters.
+  lowered = true;
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+          },
+          "shape specialization"))
+    return std::move(e);
+  if (llvm::Error e = recordResults())
+    return std::move(e);
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            populateTLToLinalgPipeline(pm, pipeline);
+            populateLinalgToLLVMPipeline(pm, pipeline);
+          },
+          "CPU pipeline"))
+    return std::move(e);
+  stage = Stage::llvm;
+
+  auto jit = JitModule::compile(*module, jitOptions);
+  if (!jit)
+    return jit.takeError();
+  auto fn = (*jit)->lookupPacked(entryName);
+  if (!fn)
+    return fn.takeError();
+  return std::make_unique<CompiledGraph>(std::move(*jit), *fn, signature);
 }

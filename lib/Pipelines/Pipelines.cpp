@@ -2,8 +2,27 @@
 
 #include "tl/Pipelines/Pipelines.h"
 
+#include "tl/Codegen/Passes.h"
+#include "tl/Conversion/Passes.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -20,9 +39,77 @@ void mlir::tl::populateTLReferencePipeline(
     fpm.addPass(createCanonicalizerPass());
 }
 
+void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
+                                          const TLCpuPipelineOptions &options) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createConvertTLToLinalgPass());
+  if (options.fuse)
+    fpm.addPass(createLinalgElementwiseOpFusionPass());
+  fpm.addPass(createCanonicalizerPass());
+}
+
+void mlir::tl::populateLinalgToLLVMPipeline(
+    OpPassManager &pm, const TLCpuPipelineOptions &options) {
+  if (options.vectorize) {
+    TLVectorizePassOptions vectorize;
+    vectorize.vectorBytes = options.vectorBytes;
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createTLVectorizePass(vectorize));
+    fpm.addPass(createCanonicalizerPass());
+  }
+
+  // Tensors to buffers. Results become out-parameters so the caller owns
+  // every output buffer (and can reuse it across runs).
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizationOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+  pm.addPass(createCanonicalizerPass());
+
+  // Buffers to loops to LLVM.
+  pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  // What LLVM has no intrinsic for (tan, tanh) becomes a libm call, one
+  // per lane; this must come before vector ops are lowered.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::tl::populateTLCpuPipeline(OpPassManager &pm,
+                                     const TLCpuPipelineOptions &options) {
+  TLReferencePipelineOptions prepare;
+  prepare.inputShapes = options.inputShapes;
+  populateTLReferencePipeline(pm, prepare);
+  populateTLToLinalgPipeline(pm, options);
+  populateLinalgToLLVMPipeline(pm, options);
+}
+
 void mlir::tl::registerTLPipelines() {
   PassPipelineRegistration<TLReferencePipelineOptions>(
       "tl-reference-pipeline",
       "Specialize shapes and canonicalize: the IR the reference evaluator runs",
       populateTLReferencePipeline);
+  PassPipelineRegistration<TLCpuPipelineOptions>(
+      "tl-cpu-pipeline",
+      "Lower a tl module to the LLVM dialect for the host CPU (what tl-jit "
+      "compiles)",
+      populateTLCpuPipeline);
 }

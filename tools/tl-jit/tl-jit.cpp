@@ -1,25 +1,40 @@
-//===- tl-jit.cpp - run a TensorLogic graph --------------------------------===//
+//===- tl-jit.cpp - compile and run a TensorLogic graph --------------------===//
 //
-//   tl-jit GRAPH.json|GRAPH.mlir --inputs=IN.npz [--output=OUT.npz]
-//          [--dtype=f64|f32] [--print] [--function=NAME]
+//   tl-jit GRAPH.json|GRAPH.mlir [--inputs=IN.npz] [--input=NAME=2x3xf64=..]
+//          [--output=OUT.npz] [--print] [--dtype=f64|f32] [--function=NAME]
+//          [--reference] [--emit=tl|linalg|llvm-dialect|llvm-ir|asm]
+//          [--benchmark=N [--benchmark_format=console|json]]
 //
 // Inputs bind by name (G3); every output is written under its slot name
-// (G4). Until the JIT lands, graphs run on the reference evaluator.
+// (G4). Graphs are compiled to native code by the CPU pipeline and ORC;
+// --reference runs the reference interpreter instead.
 // Exit status: 0 success, 1 a graph or run error, 2 a usage error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
 using namespace mlir;
+using namespace mlir::tl;
 namespace cl = llvm::cl;
+using ::tl::runtime::Buffer;
+using ::tl::runtime::DType;
 
 static cl::OptionCategory category("tl-jit options");
 static cl::opt<std::string> graphPath(cl::Positional, cl::Required,
@@ -29,12 +44,19 @@ static cl::opt<std::string> inputsPath(
     "inputs", cl::desc("An .npz file whose arrays bind to the graph's inputs "
                        "by name"),
     cl::value_desc("file.npz"), cl::cat(category));
+static cl::list<std::string> inlineInputs(
+    "input",
+    cl::desc("One input array: NAME=2x3xf64=1,2,3,4,5,6, NAME=f32=0.5 (0-d) "
+             "or NAME=@file.npy; repeatable, wins over --inputs"),
+    cl::value_desc("spec"), cl::cat(category));
 static cl::opt<std::string> outputPath(
     "output", cl::desc("Write every output, keyed by slot name, to this .npz"),
     cl::value_desc("file.npz"), cl::cat(category));
 namespace {
 enum class DTypeOpt { f64, f32 };
-}
+enum class EmitOpt { none, tl, linalg, llvmDialect, llvmIR, assembly };
+enum class FormatOpt { console, json };
+} // namespace
 static cl::opt<DTypeOpt> dtype(
     "dtype", cl::desc("Element type to compute in (G5)"),
     cl::values(clEnumValN(DTypeOpt::f64, "f64", "64-bit floats (default)"),
@@ -51,20 +73,366 @@ static cl::opt<unsigned> printLimit(
     "output_max_element_count",
     cl::desc("Print at most this many elements of each output"),
     cl::init(1024), cl::cat(category));
+static cl::opt<bool> useReference(
+    "reference",
+    cl::desc("Run the reference interpreter instead of compiled code"),
+    cl::cat(category));
+static cl::opt<EmitOpt> emit(
+    "emit", cl::desc("Print the graph at one stage of compilation and stop"),
+    cl::values(clEnumValN(EmitOpt::tl, "tl", "tl dialect, shapes static"),
+               clEnumValN(EmitOpt::linalg, "linalg", "linalg on tensors"),
+               clEnumValN(EmitOpt::llvmDialect, "llvm-dialect",
+                          "LLVM dialect (what --tl-cpu-pipeline gives)"),
+               clEnumValN(EmitOpt::llvmIR, "llvm-ir",
+                          "LLVM IR after LLVM's optimizations"),
+               clEnumValN(EmitOpt::assembly, "asm", "host assembly")),
+    cl::init(EmitOpt::none), cl::cat(category));
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("LLVM optimization level (0-3)"), cl::init(3), cl::Prefix,
+    cl::cat(category));
+static cl::opt<bool> vectorize(
+    "vectorize", cl::desc("Tile and vectorize in MLIR (default on)"),
+    cl::init(true), cl::cat(category));
+static cl::opt<std::string> mcpu(
+    "mcpu", cl::desc("Target CPU (default: the host's)"), cl::cat(category));
+static cl::opt<std::string> mattr(
+    "mattr", cl::desc("Target features, e.g. -avx512f (default: the host's)"),
+    cl::cat(category));
+static cl::opt<std::string> dumpObject(
+    "dump-object", cl::desc("Write the generated object code to this file"),
+    cl::value_desc("file.o"), cl::cat(category));
+static cl::opt<unsigned> benchmark(
+    "benchmark",
+    cl::desc("Run N times after a warm-up and print the median time, and "
+             "the median compile time"),
+    cl::init(0), cl::value_desc("N"), cl::cat(category));
+static cl::opt<unsigned> compileRepetitions(
+    "benchmark_compile_repetitions",
+    cl::desc("How many times --benchmark compiles the graph from its text "
+             "to time compilation"),
+    cl::init(5), cl::cat(category));
+static cl::opt<FormatOpt> benchmarkFormat(
+    "benchmark_format", cl::desc("How --benchmark prints its results"),
+    cl::values(clEnumValN(FormatOpt::console, "console", "a table"),
+               clEnumValN(FormatOpt::json, "json",
+                          "Google Benchmark's JSON")),
+    cl::init(FormatOpt::console), cl::cat(category));
 
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
   return status;
 }
 
+static void printArray(size_t index, const std::string &name,
+                       const io::Array &array);
+
+static Buffer toBuffer(const io::Array &array) {
+  Buffer b = Buffer::allocate(DType::f64, array.shape);
+  std::vector<double> values = array.toDoubles();
+  std::copy(values.begin(), values.end(), b.data<double>());
+  return b;
+}
+
+static io::Array toArray(const Buffer &b) {
+  std::vector<double> values(b.numElements());
+  for (int64_t i = 0; i < b.numElements(); ++i)
+    values[i] = b.at(i);
+  return io::Array::fromDoubles(b.dtype() == DType::f32
+                                    ? io::DType::f32
+                                    : io::DType::f64,
+                                b.shape(), values);
+}
+
+namespace {
+struct Timing {
+  double realNs = 0, cpuNs = 0;
+};
+
+double threadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/// Times `fn` `count` times and returns the median real and CPU times.
+template <typename Fn> Timing medianOf(unsigned count, Fn fn) {
+  std::vector<double> real, cpu;
+  for (unsigned i = 0; i < count; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    double c0 = threadCpuNs();
+    if (!fn())
+      return {-1, -1};
+    cpu.push_back(threadCpuNs() - c0);
+    real.push_back(std::chrono::duration<double, std::nano>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+  }
+  auto median = [](std::vector<double> &v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
+  return {median(real), median(cpu)};
+}
+
+/// Google Benchmark picks the unit per entry; so do we.
+std::pair<double, const char *> scaled(double ns) {
+  if (ns >= 1e6)
+    return {ns / 1e6, "ms"};
+  if (ns >= 1e3)
+    return {ns / 1e3, "us"};
+  return {ns, "ns"};
+}
+} // namespace
+
+/// Pass options are not copyable; every use builds its own.
+struct PipelineOptions : TLCpuPipelineOptions {
+  PipelineOptions() { vectorize = ::vectorize.getValue(); }
+};
+
+static JitOptions jitOptions() {
+  JitOptions options;
+  options.optLevel = optLevel;
+  options.cpu = mcpu;
+  options.features = mattr;
+  options.enableObjectDump = !dumpObject.empty();
+  return options;
+}
+
+static RunOptions runOptions() {
+  RunOptions options;
+  options.useF32 = dtype == DTypeOpt::f32;
+  options.dtypeGiven = dtype.getNumOccurrences() > 0;
+  options.functionName = functionName;
+  return options;
+}
+
+/// --benchmark: compile from the graph's text `compileRepetitions` times
+/// (each in a fresh context, as a new process would) and run `benchmark`
+/// times after one warm-up call.
+static int runBenchmark(const CompiledGraph &graph,
+                        const std::map<std::string, const Buffer *> &inputs,
+                        const std::vector<std::string> &callerNames,
+                        const std::map<std::string, std::vector<int64_t>> &shapes) {
+  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+  if (!text)
+    return fail("cannot read '" + graphPath + "'");
+  Timing compile = medianOf(compileRepetitions, [&] {
+    MLIRContext context(MLIRContext::Threading::DISABLED);
+    GraphRunner runner(&context);
+    if (llvm::Error e = runner.loadBuffer(
+            (*text)->getBuffer(), llvm::StringRef(graphPath).ends_with(".json"),
+            graphPath, callerNames, runOptions())) {
+      llvm::consumeError(std::move(e));
+      return false;
+    }
+    if (llvm::Error e = runner.bind(shapes)) {
+      llvm::consumeError(std::move(e));
+      return false;
+    }
+    auto compiled = runner.compile(PipelineOptions(), jitOptions());
+    if (!compiled) {
+      llvm::consumeError(compiled.takeError());
+      return false;
+    }
+    return true;
+  });
+  if (compile.realNs < 0)
+    return fail("the graph did not compile again for --benchmark");
+
+  // The same argument preparation as run(), done once outside the loop.
+  std::vector<Buffer> converted;
+  std::vector<const Buffer *> args;
+  const GraphSignature &sig = graph.getSignature();
+  std::vector<Buffer> constants;
+  converted.reserve(sig.args.size());
+  for (const ArgBinding &arg : sig.args) {
+    if (arg.constant) {
+      Buffer c = Buffer::allocate(DType::f64, {});
+      *c.data<double>() = *arg.constant;
+      converted.push_back(c.copyAs(graph.getDType()));
+    } else {
+      converted.push_back(inputs.at(arg.caller)->copyAs(graph.getDType()));
+    }
+    args.push_back(&converted.back());
+  }
+  std::vector<Buffer> outputs = graph.allocateResults();
+  std::vector<Buffer *> results;
+  for (Buffer &b : outputs)
+    results.push_back(&b);
+  graph.runUnchecked(args, results); // warm-up
+  Timing run = medianOf(benchmark, [&] {
+    graph.runUnchecked(args, results);
+    return true;
+  });
+
+  std::string base = llvm::sys::path::stem(graphPath).str();
+  struct Entry {
+    std::string name;
+    unsigned iterations;
+    Timing t;
+  };
+  std::vector<Entry> entries = {
+      {base + "/compile_median", unsigned(compileRepetitions), compile},
+      {base + "/run_median", unsigned(benchmark), run}};
+  if (benchmarkFormat == FormatOpt::json) {
+    llvm::json::Array list;
+    for (const Entry &e : entries) {
+      auto [real, unit] = scaled(e.t.realNs);
+      double div = e.t.realNs / real;
+      list.push_back(llvm::json::Object{
+          {"name", e.name},
+          {"run_name", e.name.substr(0, e.name.size() - 7)},
+          {"run_type", "aggregate"},
+          {"aggregate_name", "median"},
+          {"iterations", e.iterations},
+          {"real_time", real},
+          {"cpu_time", e.t.cpuNs / div},
+          {"time_unit", unit}});
+    }
+    llvm::json::Object root{
+        {"context",
+         llvm::json::Object{{"executable", "tl-jit"},
+                            {"graph", graphPath},
+                            {"dtype", graph.getDType() ==
+                                              DType::f32
+                                          ? "f32"
+                                          : "f64"},
+                            {"library_build_type", "release"}}},
+        {"benchmarks", std::move(list)}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+                 << "\n";
+    return 0;
+  }
+  std::string rule(72, '-');
+  llvm::outs() << rule << "\n"
+               << llvm::format("%-40s %13s %13s %10s\n", (const char *)"Benchmark",
+                               (const char *)"Time", (const char *)"CPU",
+                               (const char *)"Iterations")
+               << rule << "\n";
+  for (const Entry &e : entries) {
+    auto [real, unit] = scaled(e.t.realNs);
+    double div = e.t.realNs / real;
+    llvm::outs() << llvm::format("%-40s %10.3g %-2s %10.3g %-2s %10u\n",
+                                 e.name.c_str(), real, unit, e.t.cpuNs / div,
+                                 unit, e.iterations);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "tl-jit: compile and run a TensorLogic "
+                                   "graph\n",
+                                   &llvm::errs()))
+    return 2;
+  if (useReference && (emit != EmitOpt::none || benchmark))
+    return fail("--reference runs the interpreter; it has no --emit or "
+                "--benchmark",
+                2);
+  if (optLevel > 3)
+    return fail("-O" + llvm::Twine(optLevel) + " is out of range (0-3)", 2);
+
+  io::NamedArrays inputs;
+  if (!inputsPath.empty()) {
+    auto read = io::readNpz(inputsPath);
+    if (!read)
+      return fail(llvm::toString(read.takeError()));
+    inputs = std::move(*read);
+  }
+  for (const std::string &spec : inlineInputs) {
+    auto parsed = io::parseInlineInput(spec);
+    if (!parsed)
+      return fail(llvm::toString(parsed.takeError()), 2);
+    auto it = llvm::find_if(inputs, [&](const auto &named) {
+      return named.first == parsed->first;
+    });
+    if (it != inputs.end())
+      it->second = std::move(parsed->second);
+    else
+      inputs.push_back(std::move(*parsed));
+  }
+  std::vector<std::string> callerNames;
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto &[name, array] : inputs) {
+    callerNames.push_back(name);
+    shapes[name] = array.shape;
+  }
+
+  MLIRContext context(MLIRContext::Threading::DISABLED);
+  GraphRunner runner(&context);
+  if (llvm::Error e = runner.load(graphPath, callerNames, runOptions()))
+    return fail(llvm::toString(std::move(e)));
+
+  io::NamedArrays outputs;
+  if (useReference) {
+    auto result = runner.runReference(inputs);
+    if (!result)
+      return fail(llvm::toString(result.takeError()));
+    outputs = std::move(*result);
+  } else {
+    if (llvm::Error e = runner.bind(shapes))
+      return fail(llvm::toString(std::move(e)));
+    if (emit != EmitOpt::none) {
+      Stage stage = emit == EmitOpt::tl       ? Stage::tl
+                    : emit == EmitOpt::linalg ? Stage::linalg
+                                              : Stage::llvm;
+      if (llvm::Error e = runner.lower(stage, PipelineOptions()))
+        return fail(llvm::toString(std::move(e)));
+      if (emit == EmitOpt::llvmIR || emit == EmitOpt::assembly) {
+        auto text = emit == EmitOpt::llvmIR
+                        ? emitLLVMIR(runner.getModule(), jitOptions())
+                        : emitAssembly(runner.getModule(), jitOptions());
+        if (!text)
+          return fail(llvm::toString(text.takeError()));
+        llvm::outs() << *text;
+      } else {
+        runner.getModule().print(llvm::outs());
+        llvm::outs() << "\n";
+      }
+      return 0;
+    }
+    auto compiled = runner.compile(PipelineOptions(), jitOptions());
+    if (!compiled)
+      return fail(llvm::toString(compiled.takeError()));
+    if (!dumpObject.empty())
+      if (llvm::Error e = (*compiled)->getJit().dumpObject(dumpObject))
+        return fail(llvm::toString(std::move(e)));
+    std::vector<Buffer> buffers;
+    buffers.reserve(inputs.size());
+    std::map<std::string, const Buffer *> named;
+    for (const auto &[name, array] : inputs) {
+      buffers.push_back(toBuffer(array));
+      named[name] = &buffers.back();
+    }
+    if (benchmark)
+      return runBenchmark(**compiled, named, callerNames, shapes);
+    auto result = (*compiled)->run(named);
+    if (!result)
+      return fail(llvm::toString(result.takeError()));
+    for (auto &[name, buffer] : *result)
+      outputs.emplace_back(name, toArray(buffer));
+  }
+
+  if (print || outputPath.empty())
+    for (auto [i, named] : llvm::enumerate(outputs))
+      printArray(i, named.first, named.second);
+  if (!outputPath.empty())
+    if (llvm::Error e = io::writeNpz(outputPath, outputs))
+      return fail(llvm::toString(std::move(e)));
+  return 0;
+}
+
 /// IREE's layout: "result[i]: NAME" then "2x3xf64=[1 2 3][4 5 6]";
 /// a vector prints as "3xf64=1 2 3".
 static void printArray(size_t index, const std::string &name,
-                       const mlir::tl::io::Array &array) {
+                       const io::Array &array) {
   llvm::outs() << "result[" << index << "]: " << name << "\n";
   for (int64_t d : array.shape)
     llvm::outs() << d << "x";
-  llvm::outs() << (array.dtype == mlir::tl::io::DType::f32 ? "f32" : "f64") << "=";
+  llvm::outs() << (array.dtype == io::DType::f32 ? "f32" : "f64") << "=";
   std::vector<double> values = array.toDoubles();
   size_t rank = array.shape.size();
   std::vector<int64_t> idx(rank, 0);
@@ -95,41 +463,4 @@ static void printArray(size_t index, const std::string &name,
   if (shown < n)
     llvm::outs() << "...";
   llvm::outs() << "\n";
-}
-
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  if (!cl::ParseCommandLineOptions(argc, argv, "tl-jit: run a TensorLogic "
-                                               "graph\n",
-                                   &llvm::errs()))
-    return 2;
-
-  mlir::tl::io::NamedArrays inputs;
-  if (!inputsPath.empty()) {
-    auto read = mlir::tl::io::readNpz(inputsPath);
-    if (!read)
-      return fail(llvm::toString(read.takeError()));
-    inputs = std::move(*read);
-  }
-
-  MLIRContext context;
-  mlir::tl::GraphRunner runner(&context);
-  mlir::tl::RunOptions options;
-  options.useF32 = dtype == DTypeOpt::f32;
-  options.dtypeGiven = dtype.getNumOccurrences() > 0;
-  options.functionName = functionName;
-  if (llvm::Error e = runner.load(graphPath, inputs, options))
-    return fail(llvm::toString(std::move(e)));
-  auto outputs = runner.run(inputs);
-  if (!outputs)
-    return fail(llvm::toString(outputs.takeError()));
-
-  if (print || outputPath.empty())
-    for (auto [i, named] : llvm::enumerate(*outputs))
-      printArray(i, named.first, named.second);
-  if (!outputPath.empty())
-    if (llvm::Error e = mlir::tl::io::writeNpz(outputPath, *outputs))
-      return fail(llvm::toString(std::move(e)));
-  return 0;
 }

@@ -1,21 +1,19 @@
 //===- tl-opt.cpp - the tl optimizer driver --------------------------------===//
 //
-// mlir-opt with the tl dialect and passes: every --mlir-* flag,
-// --pass-pipeline, --split-input-file and --verify-diagnostics work as
-// users of mlir-opt expect.
+// mlir-opt with the tl dialect, the compiler's dialects and passes: every
+// --mlir-* flag, --pass-pipeline, --split-input-file and
+// --verify-diagnostics work as users of mlir-opt expect.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tl/InitTL.h"
-#include "tl/Pipelines/Pipelines.h"
 
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  mlir::tl::registerTLDialects(registry);
-  mlir::tl::registerTLToolPasses();
-  mlir::tl::registerTLPipelines();
+  mlir::tl::registerTLCompilerDialects(registry);
+  mlir::tl::registerTLCompilerPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tl optimizer driver\n", registry));
 }

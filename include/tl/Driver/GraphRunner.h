@@ -1,20 +1,27 @@
-//===- GraphRunner.h - load, bind and run a graph ---------------*- C++ -*-===//
+//===- GraphRunner.h - load, bind, lower and compile a graph ----*- C++ -*-===//
 //
-// What tl-jit does, as a library: load a TensorLogic JSON graph or a tl
-// MLIR file, bind the caller's named arrays to its inputs (G3, G5), run
-// the reference pipeline with the inputs' shapes and evaluate. Errors come
-// back as llvm::Error; MLIR diagnostics raised on the way are collected
-// into the error's message.
+// What tl-jit and the library do, one step per method: load a TensorLogic
+// JSON graph or a tl MLIR file, bind its arguments to the caller's names
+// (G3, G5) and shapes, lower it through the shared pipelines to any stage,
+// and either evaluate it with the reference interpreter or JIT-compile it.
+// Errors come back as llvm::Error; MLIR diagnostics raised on the way are
+// collected into the error's message.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TL_DRIVER_GRAPHRUNNER_H
 #define TL_DRIVER_GRAPHRUNNER_H
 
+#include "tl/Driver/CompiledGraph.h"
+#include "tl/ExecutionEngine/JitModule.h"
 #include "tl/IO/Npy.h"
+#include "tl/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+
+#include <map>
 
 namespace mlir::tl {
 
@@ -26,24 +33,57 @@ struct RunOptions {
   std::string functionName = "main";
 };
 
+/// How far to lower: tl on static shapes, linalg on tensors, LLVM dialect.
+enum class Stage { tl, linalg, llvm };
+
 class GraphRunner {
 public:
   explicit GraphRunner(MLIRContext *context) : context(context) {}
 
-  /// Loads `path` (.json: TensorLogic, anything else: MLIR), importing
-  /// JSON with the names of `inputs` so binding happens at import.
-  llvm::Error load(llvm::StringRef path, const io::NamedArrays &inputs,
+  /// Loads `path` (.json: TensorLogic, anything else: MLIR). JSON imports
+  /// with `callerNames` so binding happens at import.
+  llvm::Error load(llvm::StringRef path,
+                   const std::vector<std::string> &callerNames,
                    const RunOptions &options);
+  /// The same from text; `sourceName` appears in messages.
+  llvm::Error loadBuffer(llvm::StringRef text, bool isJSON,
+                         llvm::StringRef sourceName,
+                         const std::vector<std::string> &callerNames,
+                         const RunOptions &options);
 
-  /// Binds, specializes and evaluates; outputs keyed by slot name (G4).
-  llvm::Expected<io::NamedArrays> run(const io::NamedArrays &inputs);
+  /// Binds every argument to a caller's array (by G3 name) or a constant
+  /// slot, records the shapes as tl.input_shapes and drops the other
+  /// functions. Fails, naming the argument, when one is unbound.
+  llvm::Error bind(const std::map<std::string, std::vector<int64_t>> &shapes);
+
+  /// Lowers the bound module in place through the shared pipelines.
+  llvm::Error lower(Stage stage, const TLCpuPipelineOptions &options);
+
+  /// Binds, lowers to tl and evaluates with the reference interpreter.
+  llvm::Expected<io::NamedArrays> runReference(const io::NamedArrays &inputs);
+
+  /// Binds-then-lowers must have happened up to Stage::tl at most; lowers
+  /// to LLVM and JIT-compiles.
+  llvm::Expected<std::unique_ptr<CompiledGraph>>
+  compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit);
 
   ModuleOp getModule() { return module.get(); }
+  func::FuncOp getFunction();
 
 private:
+  llvm::Error finishLoad(llvm::StringRef sourceName);
+  llvm::Error runPipeline(llvm::function_ref<void(OpPassManager &)> populate,
+                          llvm::StringRef what);
+  /// Result names and shapes, read once shapes are static.
+  llvm::Error recordResults();
+
   MLIRContext *context;
   RunOptions options;
   OwningOpRef<ModuleOp> module;
+  Stage stage = Stage::tl;
+  bool lowered = false;
+  GraphSignature signature;
+  std::string entryName; // the bound function (it is an llvm.func later)
 };
 
 } // namespace mlir::tl

@@ -1,8 +1,11 @@
 //===- Pipelines.h - the pass pipelines every tool shares -------*- C++ -*-===//
 //
 // The single definition of pass order. tl-opt registers each pipeline by
-// name, and tl-jit and the library call the same populate function, so
+// name, and tl-jit and the library call the same populate functions, so
 // every tl-jit run can be reproduced with tl-opt.
+//
+//   tl (any shapes) --prepare--> tl (static) --to-linalg--> linalg on tensors
+//                   --to-llvm--> LLVM dialect (tl-cpu-pipeline = all three)
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,12 +29,47 @@ struct TLReferencePipelineOptions
       llvm::cl::init(true)};
 };
 
+struct TLCpuPipelineOptions
+    : public PassPipelineOptions<TLCpuPipelineOptions> {
+  ListOption<std::string> inputShapes{
+      *this, "input-shapes",
+      llvm::cl::desc("Shapes of the arguments, as name=DxDx... (name= for "
+                     "0-d); otherwise the tl.input_shapes attribute")};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse element-wise linalg ops"),
+                    llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize linalg ops (otherwise scalar loops "
+                     "that LLVM may auto-vectorize)"),
+      llvm::cl::init(true)};
+  Option<int64_t> vectorBytes{
+      *this, "vector-bytes",
+      llvm::cl::desc("Bytes in a vector register (64 for AVX-512)"),
+      llvm::cl::init(64)};
+};
+
 /// Makes shapes static (G11) and canonicalizes: what the reference
 /// evaluator runs. Anchored on the module.
 void populateTLReferencePipeline(OpPassManager &pm,
                                  const TLReferencePipelineOptions &options);
 
-/// Registers --tl-reference-pipeline.
+/// tl on static shapes to linalg on tensors, fused. Anchored on the module.
+void populateTLToLinalgPipeline(OpPassManager &pm,
+                                const TLCpuPipelineOptions &options);
+
+/// linalg on tensors to the LLVM dialect: vectorize, bufferize (results
+/// become out-parameters the caller allocates), lower. Anchored on the
+/// module.
+void populateLinalgToLLVMPipeline(OpPassManager &pm,
+                                  const TLCpuPipelineOptions &options);
+
+/// The three stages above in order: a tl module to LLVM dialect for the
+/// host CPU.
+void populateTLCpuPipeline(OpPassManager &pm,
+                           const TLCpuPipelineOptions &options);
+
+/// Registers --tl-reference-pipeline and --tl-cpu-pipeline.
 void registerTLPipelines();
 
 } // namespace mlir::tl

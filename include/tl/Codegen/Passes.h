@@ -1,0 +1,22 @@
+//===- Passes.h - code generation passes on linalg --------------*- C++ -*-===//
+
+#ifndef TL_CODEGEN_PASSES_H
+#define TL_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::tl {
+
+#define GEN_PASS_DECL
+#include "tl/Codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "tl/Codegen/Passes.h.inc"
+
+} // namespace mlir::tl
+
+#endif // TL_CODEGEN_PASSES_H

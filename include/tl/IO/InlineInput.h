@@ -1,0 +1,30 @@
+//===- InlineInput.h - arrays written on the command line -------*- C++ -*-===//
+//
+// IREE's --input syntax with a name in front, so arrays can bind by name:
+//
+//   parent=2x3xf64=1,2,3,4,5,6   (commas or spaces; row-major)
+//   x=f32=0.5                    (0-d)
+//   x=4xf64=0                    (one value fills the whole array)
+//   x=0x3xf64                    (zero-size: no values)
+//   parent=@file.npy             (read a .npy file)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_IO_INLINEINPUT_H
+#define TL_IO_INLINEINPUT_H
+
+#include "tl/IO/Array.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <utility>
+
+namespace mlir::tl::io {
+
+llvm::Expected<std::pair<std::string, Array>>
+parseInlineInput(llvm::StringRef spec);
+
+} // namespace mlir::tl::io
+
+#endif // TL_IO_INLINEINPUT_H

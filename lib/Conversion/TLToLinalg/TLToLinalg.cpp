@@ -1,0 +1,391 @@
+//===- TLToLinalg.cpp - lower tl ops to linalg on tensors -----------------===//
+//
+// Every tl op becomes one linalg op (two for `mean`), so that elementwise
+// fusion, tiling and vectorization see the whole graph as linalg. Shapes
+// must be static: the shape rules (G6, G7, G9, G11) are already resolved
+// by tl-specialize-shapes, and the patterns only read sizes off the types.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Conversion/Passes.h"
+
+#include "ScalarOps.h"
+#include "tl/Dialect/TL/IR/EinsumSpec.h"
+#include "tl/Dialect/TL/IR/TLDialect.h"
+#include "tl/Dialect/TL/IR/TLOps.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_CONVERTTLTOLINALGPASS
+#include "tl/Conversion/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+using utils::IteratorType;
+
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                   type.getElementType());
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+             ReduceKind kind) {
+  Value init = emitReduceInit(b, loc, kind,
+                              llvm::cast<FloatType>(type.getElementType()));
+  return b
+      .create<linalg::FillOp>(loc, ValueRange{init},
+                              ValueRange{emptyLike(b, loc, type)})
+      .getResult(0);
+}
+
+/// `mean` finishes a sum by dividing by the number of folded elements
+/// (0/0 = NaN for an empty fold, G10).
+Value divideByCount(OpBuilder &b, Location loc, Value sum, int64_t count) {
+  auto type = llvm::cast<RankedTensorType>(sum.getType());
+  Value n = b.create<arith::ConstantOp>(
+      loc, b.getFloatAttr(type.getElementType(), double(count)));
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, ValueRange{sum}, ValueRange{emptyLike(b, loc, type)},
+          maps, iters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            nb.create<linalg::YieldOp>(
+                nl, ValueRange{nb.create<arith::DivFOp>(nl, args[0], n)});
+          })
+      .getResult(0);
+}
+
+/// Fails the pattern (and so the conversion) on shapes that are not static.
+LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
+  auto isStatic = [](Type t) {
+    auto ranked = llvm::dyn_cast<RankedTensorType>(t);
+    return ranked && ranked.hasStaticShape();
+  };
+  if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
+      !llvm::all_of(op->getResultTypes(), isStatic))
+    return rewriter.notifyMatchFailure(op, "shapes are not static");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// tl.constant
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// tl.unary, tl.binary
+//===----------------------------------------------------------------------===//
+
+struct UnaryLowering : OpConversionPattern<UnaryOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UnaryOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    SmallVector<AffineMap> maps(2,
+                                rewriter.getMultiDimIdentityMap(type.getRank()));
+    SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
+    UnaryKind kind = op.getKind();
+    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+        op, type, ValueRange{adaptor.getInput()},
+        ValueRange{emptyLike(rewriter, loc, type)}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l, emitUnary(b, l, kind, args[0]));
+        });
+    return success();
+  }
+};
+
+/// An operand of a broadcasting op, reshaped so its indexing map is a
+/// projected permutation: leading dimensions it lacks are not indexed, and
+/// unit dimensions that stretch are collapsed away.
+std::pair<Value, AffineMap> broadcastOperand(OpBuilder &b, Location loc,
+                                             Value operand,
+                                             ArrayRef<int64_t> outShape) {
+  auto type = llvm::cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank(), outRank = outShape.size();
+  int64_t pad = outRank - rank;
+  SmallVector<int64_t> kept; // operand dims that are indexed
+  for (int64_t d = 0; d < rank; ++d)
+    if (!(type.getDimSize(d) == 1 && outShape[pad + d] != 1))
+      kept.push_back(d);
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d : kept)
+    exprs.push_back(b.getAffineDimExpr(pad + d));
+  AffineMap map = AffineMap::get(outRank, 0, exprs, b.getContext());
+  if (int64_t(kept.size()) == rank)
+    return {operand, map};
+
+  // Each dropped unit dimension joins the group of the next kept one (or of
+  // the last kept one when it trails); with nothing kept the result is 0-d.
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<int64_t> shape;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < rank; ++d) {
+    pending.push_back(d);
+    if (llvm::is_contained(kept, d)) {
+      groups.push_back(pending);
+      shape.push_back(type.getDimSize(d));
+      pending.clear();
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  auto collapsedType = RankedTensorType::get(shape, type.getElementType());
+  Value collapsed =
+      b.create<tensor::CollapseShapeOp>(loc, collapsedType, operand, groups);
+  return {collapsed, map};
+}
+
+struct BinaryLowering : OpConversionPattern<BinaryOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BinaryOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    auto [lhs, lhsMap] =
+        broadcastOperand(rewriter, loc, adaptor.getLhs(), type.getShape());
+    auto [rhs, rhsMap] =
+        broadcastOperand(rewriter, loc, adaptor.getRhs(), type.getShape());
+    SmallVector<AffineMap> maps = {
+        lhsMap, rhsMap, rewriter.getMultiDimIdentityMap(type.getRank())};
+    SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
+    BinaryKind kind = op.getKind();
+    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+        op, type, ValueRange{lhs, rhs},
+        ValueRange{emptyLike(rewriter, loc, type)}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l,
+                                    emitBinary(b, l, kind, args[0], args[1]));
+        });
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// tl.reduce
+//===----------------------------------------------------------------------===//
+
+struct ReduceLowering : OpConversionPattern<ReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    if (op.getAxes().empty()) { // G10: the identity
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    auto inType = llvm::cast<RankedTensorType>(adaptor.getInput().getType());
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    SmallVector<int64_t> dims(op.getAxes());
+    llvm::sort(dims);
+    int64_t count = 1;
+    for (int64_t d : dims)
+      count *= inType.getDimSize(d);
+    ReduceKind kind = op.getKind();
+    Value result =
+        rewriter
+            .create<linalg::ReduceOp>(
+                loc, ValueRange{adaptor.getInput()},
+                ValueRange{filled(rewriter, loc, type, kind)}, dims,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  b.create<linalg::YieldOp>(
+                      l, emitReduceStep(b, l, kind, args[1], args[0]));
+                })
+            .getResult(0);
+    if (kind == ReduceKind::mean)
+      result = divideByCount(rewriter, loc, result, count);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// tl.einsum
+//===----------------------------------------------------------------------===//
+
+/// The labels of a spec as loop dimensions: output labels first, in output
+/// order (parallel), then the reduced labels in order of appearance.
+struct EinsumLoops {
+  std::string labels;
+  size_t numParallel = 0;
+
+  explicit EinsumLoops(const EinsumSpec &spec) : labels(spec.output) {
+    numParallel = labels.size();
+    labels += spec.reducedLabels();
+  }
+  unsigned dim(char label) const { return labels.find(label); }
+  AffineMap map(StringRef subscripts, MLIRContext *ctx) const {
+    SmallVector<AffineExpr> exprs;
+    for (char c : subscripts)
+      exprs.push_back(getAffineDimExpr(dim(c), ctx));
+    return AffineMap::get(labels.size(), 0, exprs, ctx);
+  }
+};
+
+/// ik,kj->ij and bik,bkj->bij with distinct labels: what linalg.matmul and
+/// linalg.batch_matmul compute.
+bool isMatmul(const EinsumSpec &spec, bool batched) {
+  if (spec.inputs.size() != 2)
+    return false;
+  const std::string &a = spec.inputs[0], &b = spec.inputs[1],
+                    &o = spec.output;
+  size_t n = batched ? 3 : 2;
+  if (a.size() != n || b.size() != n || o.size() != n)
+    return false;
+  size_t p = batched ? 1 : 0;
+  if (batched && !(a[0] == b[0] && a[0] == o[0]))
+    return false;
+  char i = a[p], k = a[p + 1], j = b[p + 1];
+  std::string labels = o.substr(0, p) + i + j + k;
+  llvm::SmallDenseSet<char> distinct(labels.begin(), labels.end());
+  return distinct.size() == labels.size() && b[p] == k && o[p] == i &&
+         o[p + 1] == j;
+}
+
+struct EinsumLowering : OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    EinsumSpec spec = op.getParsedSpec();
+    auto type = llvm::cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    ValueRange inputs = adaptor.getInputs();
+    BinaryKind combine = op.getCombine();
+    ReduceKind reduce = op.getReduce();
+    EinsumLoops loops(spec);
+    bool reduces = loops.labels.size() > loops.numParallel;
+
+    if (combine == BinaryKind::multiply && reduce == ReduceKind::sum) {
+      Value init = filled(rewriter, loc, type, ReduceKind::sum);
+      if (isMatmul(spec, /*batched=*/false)) {
+        rewriter.replaceOpWithNewOp<linalg::MatmulOp>(op, TypeRange{type},
+                                                      inputs, init);
+        return success();
+      }
+      if (isMatmul(spec, /*batched=*/true)) {
+        rewriter.replaceOpWithNewOp<linalg::BatchMatmulOp>(
+            op, TypeRange{type}, inputs, init);
+        return success();
+      }
+    }
+
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineMap> maps;
+    for (StringRef subscripts : spec.inputs)
+      maps.push_back(loops.map(subscripts, ctx));
+    maps.push_back(loops.map(spec.output, ctx));
+    SmallVector<IteratorType> iters(loops.labels.size(),
+                                    IteratorType::reduction);
+    std::fill_n(iters.begin(), loops.numParallel, IteratorType::parallel);
+    Value init = reduces ? filled(rewriter, loc, type, reduce)
+                         : emptyLike(rewriter, loc, type);
+    size_t numInputs = inputs.size();
+    Value result =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, type, inputs, ValueRange{init}, maps, iters,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value v = args[0];
+                  if (numInputs == 2 && combine != BinaryKind::multiply)
+                    v = emitBinary(b, l, combine, args[0], args[1]);
+                  else
+                    for (size_t j = 1; j < numInputs; ++j)
+                      v = b.create<arith::MulFOp>(l, v, args[j]);
+                  // Nothing reduced: no fold (max over nothing keeps NaN).
+                  if (reduces)
+                    v = emitReduceStep(b, l, reduce, args[numInputs], v);
+                  b.create<linalg::YieldOp>(l, v);
+                })
+            .getResult(0);
+    if (reduces && reduce == ReduceKind::mean) {
+      int64_t count = 1;
+      for (char c : StringRef(loops.labels).drop_front(loops.numParallel)) {
+        for (auto [j, subscripts] : llvm::enumerate(spec.inputs)) {
+          size_t pos = subscripts.find(c);
+          if (pos != std::string::npos) {
+            count *= llvm::cast<RankedTensorType>(inputs[j].getType())
+                         .getDimSize(pos);
+            break;
+          }
+        }
+      }
+      result = divideByCount(rewriter, loc, result, count);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConvertTLToLinalgPass
+    : tl::impl::ConvertTLToLinalgPassBase<ConvertTLToLinalgPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    SmallVector<Type> types(func.getArgumentTypes());
+    llvm::append_range(types, func.getResultTypes());
+    for (Type t : types) {
+      auto ranked = llvm::dyn_cast<RankedTensorType>(t);
+      if (!ranked || !ranked.hasStaticShape()) {
+        func.emitError("convert-tl-to-linalg needs static shapes, but @")
+            << func.getSymName() << " has " << t
+            << "; run tl-specialize-shapes with the inputs' shapes first";
+        return signalPassFailure();
+      }
+    }
+
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<TLDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addLegalOp<func::ReturnOp>();
+    RewritePatternSet patterns(ctx);
+    populateTLToLinalgConversionPatterns(patterns);
+    if (failed(applyPartialConversion(func, target, std::move(patterns))))
+      return signalPassFailure();
+
+    // The caller owns the argument buffers (zero-copy inputs).
+    if (!func.isExternal())
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttr(i, "bufferization.writable",
+                        BoolAttr::get(ctx, false));
+  }
+};
+
+} // namespace
+
+void mlir::tl::populateTLToLinalgConversionPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, UnaryLowering, BinaryLowering,
+               ReduceLowering, EinsumLowering>(patterns.getContext());
+}

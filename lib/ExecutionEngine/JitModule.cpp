@@ -1,0 +1,154 @@
+//===- JitModule.cpp - compile an LLVM-dialect module with ORC -------------===//
+
+#include "tl/ExecutionEngine/JitModule.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::tl;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+static void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+static llvm::CodeGenOptLevel codeGenLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return llvm::CodeGenOptLevel::None;
+  case 1:
+    return llvm::CodeGenOptLevel::Less;
+  case 2:
+    return llvm::CodeGenOptLevel::Default;
+  default:
+    return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+mlir::tl::createTargetMachine(const JitOptions &options) {
+  initializeNativeTarget();
+  if (options.optLevel > 3)
+    return makeError("optimization level " + llvm::Twine(options.optLevel) +
+                     " is out of range (0-3)");
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  if (!options.cpu.empty()) {
+    builder->setCPU(options.cpu);
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
+  if (!options.features.empty())
+    builder->getFeatures().addFeaturesVector(
+        llvm::SubtargetFeatures(options.features).getFeatures());
+  builder->setCodeGenOptLevel(codeGenLevel(options.optLevel));
+  auto tm = builder->createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  return std::move(*tm);
+}
+
+/// Translates to LLVM IR and runs LLVM's optimizations as the JIT does.
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+optimizedModule(ModuleOp module, llvm::LLVMContext &llvmContext,
+                llvm::TargetMachine *tm, unsigned optLevel) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return makeError("cannot translate the module to LLVM IR (is it all "
+                     "in the LLVM dialect?)");
+  ExecutionEngine::setupTargetTripleAndDataLayout(llvmModule.get(), tm);
+  if (llvm::Error e = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                                tm)(llvmModule.get()))
+    return std::move(e);
+  return llvmModule;
+}
+
+llvm::Expected<std::string> mlir::tl::emitLLVMIR(ModuleOp module,
+                                                 const JitOptions &options) {
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      optimizedModule(module, llvmContext, tm->get(), options.optLevel);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (*llvmModule)->print(os, nullptr);
+  return text;
+}
+
+llvm::Expected<std::string> mlir::tl::emitAssembly(ModuleOp module,
+                                                   const JitOptions &options) {
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      optimizedModule(module, llvmContext, tm->get(), options.optLevel);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream os(text);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
+                                 llvm::CodeGenFileType::AssemblyFile))
+    return makeError("the target cannot emit assembly");
+  codegen.run(**llvmModule);
+  return std::string(text.str());
+}
+
+JitModule::~JitModule() = default;
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(ModuleOp module, const JitOptions &options) {
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
+  engineOptions.jitCodeGenOptLevel = codeGenLevel(options.optLevel);
+  engineOptions.enableObjectDump = options.enableObjectDump;
+  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  std::unique_ptr<JitModule> jit(new JitModule());
+  jit->engine = std::move(*engine);
+  jit->objectDump = options.enableObjectDump;
+  return jit;
+}
+
+llvm::Expected<JitModule::PackedFn>
+JitModule::lookupPacked(llvm::StringRef name) const {
+  auto fn = engine->lookupPacked(name);
+  if (!fn)
+    return fn.takeError();
+  return *fn;
+}
+
+llvm::Error JitModule::dumpObject(llvm::StringRef path) const {
+  if (!objectDump)
+    return makeError("the module was compiled without object dumps");
+  engine->dumpToObjectFile(path);
+  return llvm::Error::success();
+}

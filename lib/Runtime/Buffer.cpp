@@ -1,0 +1,135 @@
+//===- Buffer.cpp - an aligned n-d tensor buffer ---------------------------===//
+
+#include "tl/Runtime/Buffer.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+using namespace tl::runtime;
+
+const char *tl::runtime::dtypeName(DType dtype) {
+  return dtype == DType::f32 ? "f32" : "f64";
+}
+
+size_t tl::runtime::dtypeSize(DType dtype) {
+  return dtype == DType::f32 ? 4 : 8;
+}
+
+std::vector<int64_t>
+Buffer::rowMajorStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  return strides;
+}
+
+Buffer Buffer::allocate(DType dtype, std::vector<int64_t> shape) {
+  Buffer b;
+  b.type = dtype;
+  b.steps = rowMajorStrides(shape);
+  b.dims = std::move(shape);
+  size_t bytes = static_cast<size_t>(b.numElements()) * dtypeSize(dtype);
+  // aligned_alloc wants a multiple of the alignment; never ask for 0 bytes
+  // so a zero-size tensor still has a valid, unique pointer.
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  b.ptr = std::aligned_alloc(kAlignment, rounded ? rounded : kAlignment);
+  if (b.ptr) {
+    std::memset(b.ptr, 0, bytes);
+    b.owned = true;
+  }
+  return b;
+}
+
+Buffer Buffer::borrow(void *data, DType dtype, std::vector<int64_t> shape,
+                      std::vector<int64_t> strides) {
+  Buffer b;
+  b.type = dtype;
+  b.steps = strides.empty() ? rowMajorStrides(shape) : std::move(strides);
+  b.dims = std::move(shape);
+  b.ptr = data;
+  b.owned = false;
+  return b;
+}
+
+Buffer::Buffer(Buffer &&other) noexcept { *this = std::move(other); }
+
+Buffer &Buffer::operator=(Buffer &&other) noexcept {
+  if (this == &other)
+    return *this;
+  release();
+  type = other.type;
+  dims = std::move(other.dims);
+  steps = std::move(other.steps);
+  ptr = std::exchange(other.ptr, nullptr);
+  owned = std::exchange(other.owned, false);
+  other.dims.clear();
+  other.steps.clear();
+  return *this;
+}
+
+Buffer::~Buffer() { release(); }
+
+void Buffer::release() {
+  if (owned)
+    std::free(ptr);
+  ptr = nullptr;
+  owned = false;
+}
+
+Buffer Buffer::view() const {
+  return borrow(ptr, type, dims, steps);
+}
+
+int64_t Buffer::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
+bool Buffer::isContiguous() const {
+  if (numElements() <= 1)
+    return true;
+  std::vector<int64_t> want = rowMajorStrides(dims);
+  for (size_t d = 0; d < dims.size(); ++d)
+    if (dims[d] != 1 && steps[d] != want[d])
+      return false;
+  return true;
+}
+
+double Buffer::at(int64_t index) const {
+  int64_t offset = 0;
+  for (size_t d = dims.size(); d-- > 0;) {
+    offset += (index % dims[d]) * steps[d];
+    index /= dims[d];
+  }
+  return type == DType::f32 ? double(static_cast<const float *>(ptr)[offset])
+                            : static_cast<const double *>(ptr)[offset];
+}
+
+Buffer Buffer::copyAs(DType dtype) const {
+  Buffer out = allocate(dtype, dims);
+  if (!out.data())
+    return out;
+  int64_t n = numElements();
+  if (dtype == type && isContiguous()) {
+    std::memcpy(out.ptr, ptr, static_cast<size_t>(n) * dtypeSize(type));
+    return out;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    double v = at(i);
+    if (dtype == DType::f32)
+      out.data<float>()[i] = static_cast<float>(v);
+    else
+      out.data<double>()[i] = v;
+  }
+  return out;
+}
+
+std::string Buffer::typeString() const {
+  std::string s;
+  for (int64_t d : dims)
+    s += std::to_string(d) + "x";
+  return s + dtypeName(type);
+}
