@@ -171,9 +171,10 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
 
   // G3/G5: bind each argument by name.
   signature = GraphSignature();
-  signature.f32 = llvm::any_of(func.getArgumentTypes(), [](Type t) {
-    return getElementTypeOrSelf(t).isF32();
-  });
+  // The compute type (G5); a graph of constants alone has no arguments.
+  auto isF32 = [](Type t) { return getElementTypeOrSelf(t).isF32(); };
+  signature.f32 = llvm::any_of(func.getArgumentTypes(), isF32) ||
+                  llvm::any_of(func.getResultTypes(), isF32);
   SmallVector<NamedAttribute> shapeAttrs;
   Builder b(context);
   for (BlockArgument arg : func.getArguments()) {
