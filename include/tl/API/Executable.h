@@ -1,0 +1,118 @@
+//===- Executable.h - compile a TensorLogic graph and run it ----*- C++ -*-===//
+//
+// The library API, shaped like ONNX Runtime's session and PjRt's loaded
+// executable:
+//
+//   tl::CompileOptions options;
+//   options.inputShapes = {{"parent", {5, 5}}};
+//   auto exe = tl::Executable::compileFile("grandparent.json", options);
+//   if (!exe.ok()) { report(exe.status().message()); }
+//   tl::Buffer parent = tl::Buffer::borrow(data, tl::DType::f64, {5, 5});
+//   auto outputs = (*exe)->run({{"parent", &parent}});
+//   const tl::Buffer *gp = outputs->find("grandparent[ac]");
+//
+// An Executable is compiled for fixed input shapes and one element type
+// (G5, G11) and is immutable: run() may be called from many threads at
+// once. compile() is thread-safe too (each call has its own MLIR context).
+// Every error is an absl::Status whose message says what went wrong and
+// where, starting with the graph-contract rule (G1-G14) where one applies.
+//
+// This header includes no MLIR or LLVM header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_API_EXECUTABLE_H
+#define TL_API_EXECUTABLE_H
+
+#include "tl/Runtime/Buffer.h"
+
+#include "absl/status/statusor.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tl {
+
+using runtime::Buffer;
+using runtime::DType;
+
+enum class GraphFormat {
+  kAuto,            // a file's extension (.json), or text starting with '{'
+  kTensorLogicJSON, // the Rust tensorlogic compiler's EinsumGraph JSON
+  kMLIR,            // a module in the tl dialect
+};
+
+struct CompileOptions {
+  /// The element type every tensor is computed in (G5).
+  DType dtype = DType::f64;
+  /// The shape of every input array, by the name the caller will bind it
+  /// with (G3: a slot's full name or its base name before '[').
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// The function of an MLIR module to compile.
+  std::string function = "main";
+  /// LLVM optimization level, 0 to 3.
+  unsigned optLevel = 3;
+  /// Tile and vectorize in MLIR (otherwise LLVM may auto-vectorize loops).
+  bool vectorize = true;
+  /// Target CPU and features; empty means the host's.
+  std::string cpu;
+  std::string features;
+};
+
+struct TensorInfo {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
+/// A run's outputs in the graph's output order, each under its slot name
+/// (G4).
+class Outputs {
+public:
+  size_t size() const { return entries.size(); }
+  const std::string &name(size_t i) const { return entries[i].first; }
+  const Buffer &operator[](size_t i) const { return entries[i].second; }
+  Buffer &operator[](size_t i) { return entries[i].second; }
+  /// The output named `name`, or nullptr.
+  const Buffer *find(std::string_view name) const;
+
+  std::vector<std::pair<std::string, Buffer>> entries;
+};
+
+class Executable {
+public:
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileFile(const std::string &path, const CompileOptions &options);
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compile(std::string_view text, GraphFormat format,
+          const CompileOptions &options);
+
+  /// The arrays run() needs, by the names given in CompileOptions.
+  const std::vector<TensorInfo> &inputs() const;
+  const std::vector<TensorInfo> &outputs() const;
+  /// Wall time compile() took, from text to callable code.
+  double compileSeconds() const;
+
+  /// Runs on the caller's arrays bound by name. Inputs are read in place
+  /// when they are contiguous and of the compute type, copied otherwise;
+  /// outputs are new owned buffers. Thread-safe.
+  absl::StatusOr<Outputs>
+  run(const std::map<std::string, const Buffer *> &inputs) const;
+
+  ~Executable();
+  Executable(const Executable &) = delete;
+  Executable &operator=(const Executable &) = delete;
+
+private:
+  struct Impl;
+  explicit Executable(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace tl
+
+#endif // TL_API_EXECUTABLE_H

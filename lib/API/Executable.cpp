@@ -1,0 +1,131 @@
+//===- Executable.cpp - compile a TensorLogic graph and run it -------------===//
+//
+// A thin shell over the driver: the same GraphRunner and pipelines as
+// tl-jit, with llvm::Error turned into absl::Status at the boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/API/Executable.h"
+
+#include "tl/Driver/GraphRunner.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <chrono>
+
+using namespace tl;
+
+struct Executable::Impl {
+  std::unique_ptr<mlir::tl::CompiledGraph> graph;
+  std::vector<TensorInfo> inputs, outputs;
+  double compileSeconds = 0;
+};
+
+const Buffer *Outputs::find(std::string_view name) const {
+  for (const auto &[n, b] : entries)
+    if (n == name)
+      return &b;
+  return nullptr;
+}
+
+Executable::Executable(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Executable::~Executable() = default;
+
+const std::vector<TensorInfo> &Executable::inputs() const {
+  return impl->inputs;
+}
+const std::vector<TensorInfo> &Executable::outputs() const {
+  return impl->outputs;
+}
+double Executable::compileSeconds() const { return impl->compileSeconds; }
+
+static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
+  return absl::Status(code, llvm::toString(std::move(error)));
+}
+
+namespace {
+struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
+  explicit PipelineOptions(const CompileOptions &options) {
+    vectorize = options.vectorize;
+  }
+};
+} // namespace
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileFile(const std::string &path,
+                        const CompileOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return absl::NotFoundError("cannot read '" + path +
+                               "': " + buffer.getError().message());
+  llvm::StringRef p(path);
+  GraphFormat format = p.ends_with(".json") ? GraphFormat::kTensorLogicJSON
+                                            : GraphFormat::kMLIR;
+  auto exe = compile((*buffer)->getBuffer().str(), format, options);
+  if (!exe.ok())
+    return exe.status();
+  return exe;
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compile(std::string_view text, GraphFormat format,
+                    const CompileOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  if (format == GraphFormat::kAuto) {
+    llvm::StringRef t = llvm::StringRef(text.data(), text.size()).ltrim();
+    format = t.starts_with("{") ? GraphFormat::kTensorLogicJSON
+                                : GraphFormat::kMLIR;
+  }
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::tl::GraphRunner runner(&context);
+  mlir::tl::RunOptions runOptions;
+  runOptions.useF32 = options.dtype == DType::f32;
+  runOptions.dtypeGiven = true;
+  runOptions.functionName = options.function;
+  std::vector<std::string> names;
+  for (const auto &[name, shape] : options.inputShapes)
+    names.push_back(name);
+  llvm::StringRef source(text.data(), text.size());
+  if (llvm::Error e = runner.loadBuffer(
+          source, format == GraphFormat::kTensorLogicJSON,
+          format == GraphFormat::kTensorLogicJSON ? "<json>" : "<mlir>", names,
+          runOptions))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  if (llvm::Error e = runner.bind(options.inputShapes))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  mlir::tl::JitOptions jit;
+  jit.optLevel = options.optLevel;
+  jit.cpu = options.cpu;
+  jit.features = options.features;
+  auto graph = runner.compile(PipelineOptions(options), jit);
+  if (!graph)
+    return toStatus(graph.takeError(), absl::StatusCode::kInvalidArgument);
+
+  auto impl = std::make_unique<Impl>();
+  const mlir::tl::GraphSignature &sig = (*graph)->getSignature();
+  DType dtype = (*graph)->getDType();
+  for (const auto &arg : sig.args)
+    if (!arg.constant &&
+        llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
+          return t.name == arg.caller;
+        }))
+      impl->inputs.push_back({arg.caller, dtype, arg.shape});
+  for (const auto &result : sig.results)
+    impl->outputs.push_back({result.name, dtype, result.shape});
+  impl->graph = std::move(*graph);
+  impl->compileSeconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+  return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
+}
+
+absl::StatusOr<Outputs>
+Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
+  auto result = impl->graph->run(inputs);
+  if (!result)
+    return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
+  Outputs outputs;
+  outputs.entries = std::move(*result);
+  return outputs;
+}

@@ -1,0 +1,174 @@
+//===- ExecutableTest.cpp - the library API --------------------------------===//
+//
+// Expected values are worked out by hand from the rules, not taken from
+// the code under test.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/API/Executable.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <thread>
+
+using namespace tl;
+
+namespace {
+
+// grandparent(a, c) :- parent(a, b), parent(b, c); and an EXISTS over c.
+const char *kGrandparent = R"json({
+  "tensors": ["parent[ab]", "parent[bc]", "grandparent[ac]", "has[a]"],
+  "nodes": [
+    {"op": {"Einsum": {"spec": "ab,bc->ac"}}, "inputs": [0, 1], "outputs": [2]},
+    {"op": {"Einsum": {"spec": "max(ac->a)"}}, "inputs": [2], "outputs": [3]}
+  ],
+  "inputs": [0, 1], "outputs": [2, 3]
+})json";
+
+// parent: 0->1, 1->2, 1->3, 4->0 (so grandparent: 0->2, 0->3, 4->1).
+std::vector<double> parentMatrix() {
+  std::vector<double> p(25, 0.0);
+  p[0 * 5 + 1] = p[1 * 5 + 2] = p[1 * 5 + 3] = p[4 * 5 + 0] = 1;
+  return p;
+}
+
+CompileOptions options5x5(DType dtype = DType::f64) {
+  CompileOptions o;
+  o.dtype = dtype;
+  o.inputShapes = {{"parent", {5, 5}}};
+  return o;
+}
+
+void expectGrandparent(const Outputs &out) {
+  ASSERT_EQ(out.size(), 2u);
+  const Buffer *gp = out.find("grandparent[ac]");
+  const Buffer *has = out.find("has[a]");
+  ASSERT_NE(gp, nullptr);
+  ASSERT_NE(has, nullptr);
+  EXPECT_EQ(gp->shape(), (std::vector<int64_t>{5, 5}));
+  for (int a = 0; a < 5; ++a)
+    for (int c = 0; c < 5; ++c) {
+      bool want = (a == 0 && (c == 2 || c == 3)) || (a == 4 && c == 1);
+      EXPECT_EQ(gp->at(a * 5 + c), want ? 1.0 : 0.0) << a << "," << c;
+    }
+  const double hasWant[5] = {1, 0, 0, 0, 1};
+  for (int a = 0; a < 5; ++a)
+    EXPECT_EQ(has->at(a), hasWant[a]) << a;
+}
+
+} // namespace
+
+TEST(ExecutableTest, CompilesJSONAndRunsByName) {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto,
+                                 options5x5());
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  ASSERT_EQ((*exe)->inputs().size(), 1u);
+  EXPECT_EQ((*exe)->inputs()[0].name, "parent");
+  EXPECT_EQ((*exe)->outputs()[0].name, "grandparent[ac]");
+  EXPECT_GT((*exe)->compileSeconds(), 0.0);
+  std::vector<double> p = parentMatrix();
+  Buffer in = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  auto out = (*exe)->run({{"parent", &in}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectGrandparent(*out);
+}
+
+TEST(ExecutableTest, F32ConvertsF64InputsAndStridedViews) {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kTensorLogicJSON,
+                                 options5x5(DType::f32));
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  // The transpose of the transpose: a column-major view of p^T.
+  std::vector<double> p = parentMatrix(), pt(25);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j)
+      pt[j * 5 + i] = p[i * 5 + j];
+  Buffer in = Buffer::borrow(pt.data(), DType::f64, {5, 5}, {1, 5});
+  auto out = (*exe)->run({{"parent", &in}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].dtype(), DType::f32);
+  expectGrandparent(*out);
+}
+
+TEST(ExecutableTest, RunsFromManyThreadsAtOnce) {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto,
+                                 options5x5());
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::shared_ptr<const Executable> shared = *exe;
+  std::vector<double> p = parentMatrix();
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      Buffer in = Buffer::borrow(p.data(), DType::f64, {5, 5});
+      for (int i = 0; i < 200; ++i) {
+        auto out = shared->run({{"parent", &in}});
+        if (!out.ok() || out->find("grandparent[ac]")->at(2) != 1.0 ||
+            out->find("grandparent[ac]")->at(21) != 1.0 ||
+            out->find("has[a]")->at(1) != 0.0)
+          ++failures[t];
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+}
+
+TEST(ExecutableTest, CompilesMLIR) {
+  const char *mlir = R"(
+    func.func @main(%x: tensor<3xf64> {tl.name = "x"}) -> (tensor<f64> {tl.name = "s"}) {
+      %e = tl.unary exp %x : tensor<3xf64>
+      %s = tl.reduce sum %e axes = [0] : tensor<3xf64> -> tensor<f64>
+      return %s : tensor<f64>
+    })";
+  CompileOptions o;
+  o.inputShapes = {{"x", {3}}};
+  auto exe = Executable::compile(mlir, GraphFormat::kAuto, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  double x[3] = {0, 1, -1};
+  Buffer in = Buffer::borrow(x, DType::f64, {3});
+  auto out = (*exe)->run({{"x", &in}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_NEAR((*out)[0].at(0), 1 + std::exp(1.0) + std::exp(-1.0), 1e-15);
+}
+
+TEST(ExecutableTest, ErrorsCarryMessages) {
+  // An input the graph needs is missing from the shapes.
+  auto unbound = Executable::compile(kGrandparent, GraphFormat::kAuto,
+                                     CompileOptions());
+  ASSERT_FALSE(unbound.ok());
+  EXPECT_NE(unbound.status().message().find("G3: unbound tensor 'parent[ab]'"),
+            std::string_view::npos)
+      << unbound.status();
+
+  // Malformed JSON names the problem.
+  auto bad = Executable::compile("{\"nodes\": [", GraphFormat::kAuto,
+                                 options5x5());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("G1"), std::string_view::npos)
+      << bad.status();
+
+  // A file that does not exist.
+  auto missing = Executable::compileFile("/nonexistent/g.json", options5x5());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto,
+                                 options5x5());
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  // Run without the input, and with the wrong shape.
+  auto none = (*exe)->run({});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("no input named 'parent'"),
+            std::string_view::npos)
+      << none.status();
+  std::vector<double> small(9, 0.0);
+  Buffer wrong = Buffer::borrow(small.data(), DType::f64, {3, 3});
+  auto shape = (*exe)->run({{"parent", &wrong}});
+  ASSERT_FALSE(shape.ok());
+  EXPECT_NE(shape.status().message().find("has shape 3x3 but the graph was "
+                                          "compiled for 5x5"),
+            std::string_view::npos)
+      << shape.status();
+}
