@@ -22,6 +22,15 @@ mlir::tl::io::parseInlineInput(llvm::StringRef spec) {
   auto [name, rest] = spec.split('=');
   if (name.empty() || !spec.contains('='))
     return fail(spec, "no name");
+  // IREE's positional form (--input=2xf64=1,2) has a type where the name
+  // goes; arrays here bind by name (G3).
+  llvm::StringRef last = name.rsplit('x').second.empty()
+                             ? name
+                             : name.rsplit('x').second;
+  if (last == "f32" || last == "f64" || last == "i32" || last == "i64" ||
+      (name.front() >= '0' && name.front() <= '9' && name.contains('x')))
+    return fail(spec, "no name: '" + name + "' is a type; write NAME=" +
+                          spec);
   if (rest.starts_with("@")) {
     auto array = readNpy(rest.drop_front());
     if (!array)

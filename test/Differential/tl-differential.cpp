@@ -166,14 +166,15 @@ private:
   }
   double randomValue() {
     double r = std::uniform_real_distribution<double>(0, 1)(rng);
-    if (r < 0.01)
-      return NAN;
-    if (r < 0.015)
-      return INFINITY;
     if (r < 0.02)
+      return NAN;
+    if (r < 0.03)
+      return INFINITY;
+    if (r < 0.04)
       return -INFINITY;
-    if (r < 0.08)
-      return pick<double>({0.0, -0.0, 0.5, -0.5, 1.0, 2.0});
+    // Ties and halves, where comparisons, fmax/fmin and round decide.
+    if (r < 0.35)
+      return pick<double>({0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.0, 1.5, -2.5});
     return std::uniform_real_distribution<double>(-2, 2)(rng);
   }
   io::Array randomArray(const std::vector<int64_t> &shape) {

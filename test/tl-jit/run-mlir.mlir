@@ -1,4 +1,6 @@
 // RUN: tl-jit %s --inputs=%S/Inputs/xy.npz --print | FileCheck %s
+// RUN: tl-jit %s --inputs=%S/Inputs/xy.npz --print --reference | FileCheck %s
+// RUN: tl-jit %s --inputs=%S/Inputs/xy.npz --print -O0 --vectorize=false | FileCheck %s
 // RUN: tl-jit %s --inputs=%S/Inputs/xy.npz --function=other --print | FileCheck %s --check-prefix=OTHER
 
 // Arguments bind by their tl.name (G3): `x[ab]` takes the array `x` by its

@@ -1,0 +1,57 @@
+// RUN: tl-opt %s --split-input-file --tl-vectorize | FileCheck %s
+
+// A matmul whose sizes the blocks divide becomes outer products: FMAs on
+// whole vectors (16 x f64 here: two AVX-512 registers), with no scalar
+// linalg op left.
+// CHECK-LABEL: func.func @matmul
+// CHECK-NOT: linalg.matmul
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf64>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<4x8xf64>, %b: tensor<8x16xf64>) -> tensor<4x16xf64> {
+  %zero = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<4x16xf64>
+  %init = linalg.fill ins(%zero : f64) outs(%e : tensor<4x16xf64>) -> tensor<4x16xf64>
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf64>, tensor<8x16xf64>) outs(%init : tensor<4x16xf64>) -> tensor<4x16xf64>
+  return %0 : tensor<4x16xf64>
+}
+
+// -----
+
+// Larger ranges are tiled into static blocks (scf.for over tensor slices)
+// that divide them exactly: 64 rows by 8, 48 columns by 16.
+// CHECK-LABEL: func.func @tiled
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C8]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16]]
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+func.func @tiled(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>, %init: tensor<64x48xf32>) -> tensor<64x48xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x32xf32>, tensor<32x48xf32>) outs(%init : tensor<64x48xf32>) -> tensor<64x48xf32>
+  return %0 : tensor<64x48xf32>
+}
+
+// -----
+
+// The vectorizer cannot read a diagonal (a map that is not a projected
+// permutation) and zero-size loops have nothing to vectorize: both stay
+// linalg ops and become scalar loops later.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+#diag = affine_map<(d0, d1) -> (d1, d1, d0)>
+#out = affine_map<(d0, d1) -> (d0)>
+#id = affine_map<(d0) -> (d0)>
+func.func @left_alone(%a: tensor<3x3x4xf64>, %init: tensor<4xf64>, %z: tensor<0xf64>) -> (tensor<4xf64>, tensor<0xf64>) {
+  %0 = linalg.generic {indexing_maps = [#diag, #out], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<3x3x4xf64>) outs(%init : tensor<4xf64>) {
+  ^bb0(%x: f64, %acc: f64):
+    %s = arith.addf %acc, %x : f64
+    linalg.yield %s : f64
+  } -> tensor<4xf64>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%z : tensor<0xf64>) outs(%z : tensor<0xf64>) {
+  ^bb0(%x: f64, %o: f64):
+    %n = arith.negf %x : f64
+    linalg.yield %n : f64
+  } -> tensor<0xf64>
+  return %0, %1 : tensor<4xf64>, tensor<0xf64>
+}

@@ -1,0 +1,40 @@
+// Each stage of compilation can be printed; the shapes come from the inputs.
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=tl | FileCheck %s --check-prefix=TL
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=linalg | FileCheck %s --check-prefix=LINALG
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=llvm-dialect | FileCheck %s --check-prefix=LLVMD
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=llvm-ir | FileCheck %s --check-prefix=IR
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=asm | FileCheck %s --check-prefix=ASM
+// RUN: tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --dump-object=%t.o | FileCheck %s --check-prefix=OUT
+// RUN: llvm-objdump -d %t.o | FileCheck %s --check-prefix=OBJ
+// RUN: not tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 --emit=asm --reference 2>&1 | FileCheck %s --check-prefix=USAGE
+// RUN: not tl-jit %s --input=x=2x3xf64=1,2,3,4,5,6 -O4 2>&1 | FileCheck %s --check-prefix=OPT
+
+// TL: func.func @main(%{{.*}}: tensor<2x3xf64> {tl.name = "x"}) -> (tensor<2xf64> {tl.name = "s"})
+// TL: tl.reduce sum %{{.*}} axes = [1] : tensor<2x3xf64> -> tensor<2xf64>
+
+// LINALG: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// LINALG: math.exp
+// LINALG: linalg.reduce { arith.addf } {{.*}} dimensions = [1]
+
+// LLVMD: llvm.func @main(
+// LLVMD: llvm.intr.exp
+
+// IR: define void @main(ptr
+// IR: @llvm.exp.v3f64
+
+// ASM: main:
+// ASM: exp
+
+// OUT: result[0]: s
+// OUT-NEXT: 2xf64=30.1929 554.356
+
+// OBJ: <main>:
+
+// USAGE: tl-jit: error: --reference runs the interpreter; it has no --emit or --benchmark
+// OPT: tl-jit: error: -O4 is out of range (0-3)
+
+func.func @main(%x: tensor<*xf64> {tl.name = "x"}) -> (tensor<?xf64> {tl.name = "s"}) {
+  %e = tl.unary exp %x : tensor<*xf64>
+  %s = tl.reduce sum %e axes = [1] : tensor<*xf64> -> tensor<?xf64>
+  return %s : tensor<?xf64>
+}
