@@ -25,8 +25,9 @@
 // ASM: main:
 // ASM: exp
 
+// e + e^2 + e^3 and e^4 + e^5 + e^6:
 // OUT: result[0]: s
-// OUT-NEXT: 2xf64=30.1929 554.356
+// OUT-NEXT: 2xf64=30.1929 606.44
 
 // OBJ: <main>:
 
