@@ -115,6 +115,29 @@ TEST(ExecutableTest, RunsFromManyThreadsAtOnce) {
     EXPECT_EQ(failures[t], 0) << "thread " << t;
 }
 
+TEST(ExecutableTest, CompilesFromManyThreadsAtOnce) {
+  std::vector<std::shared_ptr<const Executable>> exes(3);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      auto exe = Executable::compile(
+          kGrandparent, GraphFormat::kAuto,
+          options5x5(t % 2 ? DType::f32 : DType::f64));
+      if (exe.ok())
+        exes[t] = *exe;
+    });
+  for (std::thread &t : threads)
+    t.join();
+  std::vector<double> p = parentMatrix();
+  Buffer in = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  for (int t = 0; t < 3; ++t) {
+    ASSERT_NE(exes[t], nullptr) << "thread " << t;
+    auto out = exes[t]->run({{"parent", &in}});
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectGrandparent(*out);
+  }
+}
+
 TEST(ExecutableTest, CompilesMLIR) {
   const char *mlir = R"(
     func.func @main(%x: tensor<3xf64> {tl.name = "x"}) -> (tensor<f64> {tl.name = "s"}) {
