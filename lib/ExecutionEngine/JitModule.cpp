@@ -124,9 +124,11 @@ JitModule::compile(ModuleOp module, const JitOptions &options) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer =
+  // The options hold a function_ref: the transformer must outlive create().
+  std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = codeGenLevel(options.optLevel);
   engineOptions.enableObjectDump = options.enableObjectDump;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
