@@ -478,7 +478,8 @@ int main(int argc, char **argv) {
       auto dtype = array.dtype == io::DType::f32 ? ::tl::runtime::DType::f32
                                                  : ::tl::runtime::DType::f64;
       buffers.push_back(::tl::runtime::Buffer::allocate(dtype, array.shape));
-      std::memcpy(buffers.back().data(), array.data.data(), array.data.size());
+      if (!array.data.empty())
+        std::memcpy(buffers.back().data(), array.data.data(), array.data.size());
       named[name] = &buffers.back();
     }
 
