@@ -87,15 +87,15 @@ void CompiledGraph::runUnchecked(llvm::ArrayRef<const Buffer *> args,
   fn(packed.data());
 }
 
-llvm::Expected<NamedBuffers> CompiledGraph::run(
+llvm::Expected<CompiledGraph::BoundArgs> CompiledGraph::bind(
     const std::map<std::string, const Buffer *> &inputs) const {
   DType dtype = getDType();
-  std::vector<Buffer> converted; // copies that must outlive the call
-  converted.reserve(signature.args.size());
-  std::vector<const Buffer *> args;
+  BoundArgs bound;
+  // Reserved so the pointers into it stay valid.
+  bound.copies.reserve(signature.args.size());
   for (auto [i, arg] : llvm::enumerate(signature.args)) {
     if (arg.constant) {
-      args.push_back(&constants[i]);
+      bound.args.push_back(&constants[i]);
       continue;
     }
     auto it = inputs.find(arg.caller);
@@ -112,14 +112,22 @@ llvm::Expected<NamedBuffers> CompiledGraph::run(
     if (in.numElements() > 0 && !in.data())
       return makeError("input '" + arg.caller + "' has no data");
     if (in.dtype() == dtype && in.isContiguous()) {
-      args.push_back(&in);
+      bound.args.push_back(&in);
       continue;
     }
-    converted.push_back(in.copyAs(dtype)); // G5: computed in one float type
-    if (!converted.back().data())
+    bound.copies.push_back(in.copyAs(dtype)); // G5: one float type
+    if (!bound.copies.back().data())
       return makeError("out of memory converting input '" + arg.caller + "'");
-    args.push_back(&converted.back());
+    bound.args.push_back(&bound.copies.back());
   }
+  return bound;
+}
+
+llvm::Expected<NamedBuffers> CompiledGraph::run(
+    const std::map<std::string, const Buffer *> &inputs) const {
+  auto bound = bind(inputs);
+  if (!bound)
+    return bound.takeError();
   std::vector<Buffer> outputs = allocateResults();
   std::vector<Buffer *> results;
   for (Buffer &b : outputs) {
@@ -128,7 +136,7 @@ llvm::Expected<NamedBuffers> CompiledGraph::run(
                        b.typeString());
     results.push_back(&b);
   }
-  runUnchecked(args, results);
+  runUnchecked(bound->args, results);
   NamedBuffers named;
   for (auto [r, b] : llvm::zip(signature.results, outputs))
     named.emplace_back(r.name, std::move(b));

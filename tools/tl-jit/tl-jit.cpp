@@ -240,29 +240,17 @@ static int runBenchmark(const CompiledGraph &graph,
   if (compile.realNs < 0)
     return fail("the graph did not compile again for --benchmark");
 
-  // The same argument preparation as run(), done once outside the loop.
-  std::vector<Buffer> converted;
-  std::vector<const Buffer *> args;
-  const GraphSignature &sig = graph.getSignature();
-  std::vector<Buffer> constants;
-  converted.reserve(sig.args.size());
-  for (const ArgBinding &arg : sig.args) {
-    if (arg.constant) {
-      Buffer c = Buffer::allocate(DType::f64, {});
-      *c.data<double>() = *arg.constant;
-      converted.push_back(c.copyAs(graph.getDType()));
-    } else {
-      converted.push_back(inputs.at(arg.caller)->copyAs(graph.getDType()));
-    }
-    args.push_back(&converted.back());
-  }
+  // The same binding as a plain run, done once outside the loop.
+  auto bound = graph.bind(inputs);
+  if (!bound)
+    return fail(llvm::toString(bound.takeError()));
   std::vector<Buffer> outputs = graph.allocateResults();
   std::vector<Buffer *> results;
   for (Buffer &b : outputs)
     results.push_back(&b);
-  graph.runUnchecked(args, results); // warm-up
+  graph.runUnchecked(bound->args, results); // warm-up
   Timing run = medianOf(benchmark, [&] {
-    graph.runUnchecked(args, results);
+    graph.runUnchecked(bound->args, results);
     return true;
   });
 

@@ -59,9 +59,20 @@ public:
   }
   const JitModule &getJit() const { return *jit; }
 
-  /// Runs on the caller's arrays, bound by name. An input of the other
-  /// float type or with gaps is copied; every other mismatch (a missing
+  /// The arguments of one call, in order: the caller's buffers where they
+  /// can be read in place, copies where not, and the constants.
+  struct BoundArgs {
+    std::vector<tl::runtime::Buffer> copies; // what `args` may point into
+    std::vector<const tl::runtime::Buffer *> args;
+  };
+
+  /// Binds the caller's arrays by name (G3). An input of the other float
+  /// type or with gaps is copied (G5); every other mismatch (a missing
   /// name, a shape the code was not compiled for) is an error.
+  llvm::Expected<BoundArgs>
+  bind(const std::map<std::string, const tl::runtime::Buffer *> &inputs) const;
+
+  /// bind(), then a call with freshly allocated outputs.
   llvm::Expected<NamedBuffers>
   run(const std::map<std::string, const tl::runtime::Buffer *> &inputs) const;
 
