@@ -46,7 +46,8 @@ int64_t blockSize(int64_t range, int64_t cap) {
 /// vector registers' worth; the two innermost other loops get `maxBlock`;
 /// the rest are tiled by one.
 std::optional<SmallVector<int64_t>>
-chooseTileSizes(linalg::LinalgOp op, int64_t vectorBytes, int64_t maxBlock) {
+chooseTileSizes(linalg::LinalgOp op, int64_t vectorBytes, int64_t maxBlock,
+                int64_t maxVolume) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty())
     return std::nullopt;
@@ -65,18 +66,27 @@ chooseTileSizes(linalg::LinalgOp op, int64_t vectorBytes, int64_t maxBlock) {
       wide = d;
       break;
     }
-  SmallVector<int64_t> tiles(ranges.size(), 1);
-  tiles[wide] = blockSize(ranges[wide], 2 * lanes);
-  int64_t others = 0;
-  for (int64_t d = ranges.size() - 1; d >= 0; --d) {
-    if (d == wide)
-      continue;
-    if (others++ < 2)
-      tiles[d] = blockSize(ranges[d], maxBlock);
-    else if (ranges[d] == 1)
-      tiles[d] = 0;
+  // Shrink the other dimensions' cap until the block fits maxVolume
+  // elements: big unrolled blocks cost LLVM far more compile time than
+  // they win at run time.
+  for (int64_t cap = maxBlock;; cap /= 2) {
+    SmallVector<int64_t> tiles(ranges.size(), 1);
+    tiles[wide] = blockSize(ranges[wide], 2 * lanes);
+    int64_t others = 0;
+    for (int64_t d = ranges.size() - 1; d >= 0; --d) {
+      if (d == wide)
+        continue;
+      if (others++ < 2)
+        tiles[d] = blockSize(ranges[d], std::max<int64_t>(cap, 1));
+      else if (ranges[d] == 1)
+        tiles[d] = 0;
+    }
+    int64_t volume = 1;
+    for (auto [t, r] : llvm::zip(tiles, ranges))
+      volume *= t ? t : r;
+    if (volume <= maxVolume || cap <= 1)
+      return tiles;
   }
-  return tiles;
 }
 
 struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
@@ -94,7 +104,10 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
     });
     for (linalg::LinalgOp op : ops) {
       std::optional<SmallVector<int64_t>> tiles =
-          chooseTileSizes(op, vectorBytes, maxBlock);
+          chooseTileSizes(op, vectorBytes, maxBlock,
+                          linalg::isaContractionOpInterface(op)
+                              ? maxVolume
+                              : std::max<int64_t>(1, maxVolume / 8));
       if (!tiles)
         continue;
       Operation *block = op;
