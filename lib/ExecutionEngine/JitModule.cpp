@@ -81,8 +81,13 @@ optimizedModule(ModuleOp module, llvm::LLVMContext &llvmContext,
   return llvmModule;
 }
 
-llvm::Expected<std::string> mlir::tl::emitLLVMIR(ModuleOp module,
-                                                 const JitOptions &options) {
+/// Builds the target machine and the optimized LLVM module for `options`,
+/// then hands both to `print`.
+static llvm::Expected<std::string> printOptimized(
+    ModuleOp module, const JitOptions &options,
+    llvm::function_ref<llvm::Expected<std::string>(llvm::Module &,
+                                                   llvm::TargetMachine &)>
+        print) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
@@ -91,30 +96,37 @@ llvm::Expected<std::string> mlir::tl::emitLLVMIR(ModuleOp module,
       optimizedModule(module, llvmContext, tm->get(), options.optLevel);
   if (!llvmModule)
     return llvmModule.takeError();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  (*llvmModule)->print(os, nullptr);
-  return text;
+  return print(**llvmModule, **tm);
+}
+
+llvm::Expected<std::string> mlir::tl::emitLLVMIR(ModuleOp module,
+                                                 const JitOptions &options) {
+  return printOptimized(
+      module, options,
+      [](llvm::Module &llvmModule,
+         llvm::TargetMachine &) -> llvm::Expected<std::string> {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        llvmModule.print(os, nullptr);
+        return text;
+      });
 }
 
 llvm::Expected<std::string> mlir::tl::emitAssembly(ModuleOp module,
                                                    const JitOptions &options) {
-  auto tm = createTargetMachine(options);
-  if (!tm)
-    return tm.takeError();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      optimizedModule(module, llvmContext, tm->get(), options.optLevel);
-  if (!llvmModule)
-    return llvmModule.takeError();
-  llvm::SmallString<0> text;
-  llvm::raw_svector_ostream os(text);
-  llvm::legacy::PassManager codegen;
-  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
-                                 llvm::CodeGenFileType::AssemblyFile))
-    return makeError("the target cannot emit assembly");
-  codegen.run(**llvmModule);
-  return std::string(text.str());
+  return printOptimized(
+      module, options,
+      [](llvm::Module &llvmModule,
+         llvm::TargetMachine &tm) -> llvm::Expected<std::string> {
+        llvm::SmallString<0> text;
+        llvm::raw_svector_ostream os(text);
+        llvm::legacy::PassManager codegen;
+        if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                                   llvm::CodeGenFileType::AssemblyFile))
+          return makeError("the target cannot emit assembly");
+        codegen.run(llvmModule);
+        return std::string(text.str());
+      });
 }
 
 JitModule::~JitModule() = default;
