@@ -42,6 +42,8 @@ void mlir::tl::populateTLReferencePipeline(
 void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
                                           const TLCpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (options.orderContractions)
+    fpm.addPass(createTLOrderContractionsPass());
   fpm.addPass(createConvertTLToLinalgPass());
   if (options.fuse)
     fpm.addPass(createLinalgElementwiseOpFusionPass());

@@ -35,6 +35,11 @@ struct TLCpuPipelineOptions
       *this, "input-shapes",
       llvm::cl::desc("Shapes of the arguments, as name=DxDx... (name= for "
                      "0-d); otherwise the tl.input_shapes attribute")};
+  Option<bool> orderContractions{
+      *this, "order-contractions",
+      llvm::cl::desc("Merge einsum chains and split n-ary einsums in the "
+                     "cheapest order (tl-order-contractions)"),
+      llvm::cl::init(true)};
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Fuse element-wise linalg ops"),
                     llvm::cl::init(true)};

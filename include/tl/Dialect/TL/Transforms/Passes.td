@@ -33,4 +33,44 @@ def TLSpecializeShapesPass : Pass<"tl-specialize-shapes", "func::FuncOp"> {
   ];
 }
 
+def TLOrderContractionsPass : Pass<"tl-order-contractions", "func::FuncOp"> {
+  let summary = "Merge einsum chains, then split n-ary einsums in the cheapest order";
+  let description = [{
+    Runs on static shapes (after `tl-specialize-shapes`); ops with a
+    dynamic size are left alone.
+
+    **Merging.** An einsum or `tl.reduce` whose operand comes from an
+    einsum with no other use absorbs it. TensorLogic compiles a rule body
+    as a join followed by a projection (`bc,ca->bca` then `bca->ba`);
+    merged, they are the single contraction `bc,ca->ba`, and the rank-3
+    intermediate is never built. Kinds must compose: a projection over one
+    operand takes the producer's combine and a reduce kind that agrees with
+    the producer's (a sum of sums, a max of maxes); an einsum of several
+    operands merges only products and sums, which distribute. A `mean`, or
+    a producer with a broadcast label (G7), is never merged.
+
+    **Ordering.** A `multiply`/`sum` einsum of three or more operands is
+    split into pairwise einsums. The order minimizes the total loop volume
+    (multiply-adds) of the steps for the actual sizes: exhaustive dynamic
+    programming over operand subsets up to `exhaustive-limit` operands
+    (like opt_einsum's `optimal`), the cheapest next pair beyond. The last
+    step carries the decision:
+
+    ```mlir
+    %0 = tl.einsum "bc,cd->bd" %b, %c : ...
+    %1 = tl.einsum "ab,bd->ad" %a, %0 {tl.contraction_path = [array<i64: 1, 2>, array<i64: 0, 1>],
+           tl.contraction_cost = {naive = ..., ordered = ..., search = "optimal"}} : ...
+    ```
+
+    `tl.contraction_path` lists the steps in opt_einsum's convention (two
+    positions in the current operand list; the result goes to the end).
+  }];
+  let options = [
+    Option<"exhaustiveLimit", "exhaustive-limit", "int", /*default=*/"8",
+           "Most operands searched exhaustively; more use the greedy order">,
+    Option<"mergeChains", "merge-chains", "bool", /*default=*/"true",
+           "Merge an einsum into its single consumer first">
+  ];
+}
+
 #endif // TL_PASSES_TD
