@@ -2,6 +2,8 @@
 
 #include "tl/ExecutionEngine/JitModule.h"
 
+#include "tl/Runtime/RuntimeABI.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -146,6 +148,14 @@ JitModule::compile(ModuleOp module, const JitOptions &options) {
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  // The runtime entry points generated code calls (thread pool, kernels).
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (auto [name, address] : ::tl::runtime::runtimeSymbols())
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   std::unique_ptr<JitModule> jit(new JitModule());
   jit->engine = std::move(*engine);
   jit->objectDump = options.enableObjectDump;

@@ -52,6 +52,13 @@ void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
 
 void mlir::tl::populateLinalgToLLVMPipeline(
     OpPassManager &pm, const TLCpuPipelineOptions &options) {
+  if (options.threads != 1) {
+    TLParallelizePassOptions parallelize;
+    parallelize.numThreads = options.threads;
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createTLParallelizePass(parallelize));
+    fpm.addPass(createCanonicalizerPass());
+  }
   if (options.vectorize) {
     TLVectorizePassOptions vectorize;
     vectorize.vectorBytes = options.vectorBytes;
@@ -72,6 +79,9 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createCanonicalizerPass());
+  // Deallocations are placed by now, after each forall that reads the
+  // buffer, so outlining cannot shorten a buffer's life.
+  pm.addPass(createTLOutlineParallelPass());
 
   // Buffers to loops to LLVM.
   pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());

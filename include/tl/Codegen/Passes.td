@@ -47,4 +47,62 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
   ];
 }
 
+def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
+  let summary = "Tile outer parallel loops into scf.forall chunks and fuse producers into them";
+  let description = [{
+    Every top-level linalg op on static tensors whose loop volume reaches
+    `min-work` is tiled along its outermost parallel loop into an
+    `scf.forall` of at most `threads` x `chunks-per-thread` chunks. The
+    chunk size divides the loop range (so every chunk is static; a prime
+    range that nothing divides stays serial).
+
+    Producers are fused into the chunk (tile-and-fuse) when only this op
+    reads them and the chunks partition them: a contraction followed by
+    an element-wise epilogue, or element-wise ops feeding a reduction, run
+    chunk by chunk on data still in cache. A producer that each chunk
+    would need whole (a vector broadcast along the chunked axis) is not
+    fused: it would be recomputed per chunk.
+
+    Consumers are visited first, so a chain is fused into its last op.
+    `tl-outline-parallel` turns the loops into thread-pool calls after
+    bufferization.
+  }];
+  let options = [
+    Option<"numThreads", "threads", "int64_t", /*default=*/"0",
+           "Threads to plan for (0: the machine's hardware threads)">,
+    Option<"chunksPerThread", "chunks-per-thread", "int64_t", /*default=*/"4",
+           "Most chunks per thread (more balance, more overhead)">,
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Smallest loop volume (iterations of the body) worth threads">
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def TLOutlineParallelPass : Pass<"tl-outline-parallel", "ModuleOp"> {
+  let summary = "Turn scf.forall loops on buffers into calls to the runtime thread pool";
+  let description = [{
+    Runs after bufferization. Each outermost one-dimensional `scf.forall`
+    with static bounds becomes a private function that runs the iterations
+    `[lo, hi)` of its body,
+
+    ```mlir
+    func.func private @f_chunks0(%lo: index, %hi: index, %ctx: !llvm.ptr)
+    ```
+
+    and, in its place, a call `tl_rt_parallel_for(%trips, @f_chunks0,
+    %ctx)`: the runtime splits the trips over its thread pool (or runs them
+    inline when called from one of its workers, so nested parallelism never
+    oversubscribes the machine). Values the body reads from above are
+    stored in `%ctx`, a struct on the caller's stack: a memref as its LLVM
+    descriptor, an index as i64, scalars and vectors as they are.
+    Constants are cloned into the chunk function instead.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // TL_CODEGEN_PASSES_TD

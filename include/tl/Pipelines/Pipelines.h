@@ -48,6 +48,11 @@ struct TLCpuPipelineOptions
       llvm::cl::desc("Tile and vectorize linalg ops (otherwise scalar loops "
                      "that LLVM may auto-vectorize)"),
       llvm::cl::init(true)};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads the code is chunked for (0: the machine's "
+                     "hardware threads; 1: serial code)"),
+      llvm::cl::init(0)};
   Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Bytes in a vector register (64 for AVX-512)"),

@@ -32,7 +32,7 @@ func.func @chain3_left(%a: tensor<64x2048xf32>, %b: tensor<2048x64xf32>, %c: ten
 // summed in that operand's first step; the output keeps its own order.
 // CHECK-LABEL: func.func @star
 // CHECK: %[[S0:.*]] = tl.einsum "abc,a->bc" %arg0, %arg1 : (tensor<100x200x300xf64>, tensor<100xf64>) -> tensor<200x300xf64>
-// CHECK: %[[S1:.*]] = tl.einsum "bcd,bc->cb" %arg2, %[[S0]]
+// CHECK: %[[S1:.*]] = tl.einsum "bc,bcd->cb" %[[S0]], %arg2
 // CHECK-SAME: search = "optimal"
 // CHECK-SAME: -> tensor<300x200xf64>
 func.func @star(%h: tensor<100x200x300xf64>, %u: tensor<100xf64>, %w: tensor<200x300x5xf64>) -> tensor<300x200xf64> {

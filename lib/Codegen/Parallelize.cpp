@@ -1,0 +1,142 @@
+//===- Parallelize.cpp - tile outer parallel loops into scf.forall --------===//
+//
+// Each top-level linalg op with enough work is tiled along its outermost
+// parallel loop into an scf.forall of a few chunks per thread, and the
+// producers it reads (element-wise ops, fills, contractions) are fused into
+// the same chunk when their slices partition them: a contraction's
+// epilogue or an element-wise producer of a reduction then runs on data the
+// chunk just touched. tl-outline-parallel later turns each forall into a
+// call to the runtime's thread pool. Chunk sizes divide the loop range so
+// every chunk is static and tl-vectorize still finds fixed blocks inside.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+#include <thread>
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_TLPARALLELIZEPASS
+#include "tl/Codegen/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+/// The smallest divisor of `range` that makes at most `maxChunks` chunks.
+int64_t chunkSize(int64_t range, int64_t maxChunks) {
+  for (int64_t t = (range + maxChunks - 1) / maxChunks; t < range; ++t)
+    if (range % t == 0)
+      return t;
+  return range;
+}
+
+bool hasStaticRanges(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  return !ranges.empty() && llvm::none_of(ranges, [](int64_t r) {
+    return ShapedType::isDynamic(r) || r <= 0;
+  });
+}
+
+int64_t numElements(Type t) {
+  auto shaped = dyn_cast<ShapedType>(t);
+  return shaped && shaped.hasStaticShape() ? shaped.getNumElements() : -1;
+}
+
+struct TLParallelizePass
+    : tl::impl::TLParallelizePassBase<TLParallelizePass> {
+  using TLParallelizePassBase::TLParallelizePassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    int64_t threads = numThreads > 0
+                          ? numThreads
+                          : std::max(1u, std::thread::hardware_concurrency());
+    if (threads < 2)
+      return;
+
+    // Consumers first, so that their producers fuse into them.
+    SmallVector<linalg::LinalgOp> ops;
+    for (Operation &op : func.getBody().front())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+        if (linalgOp.hasPureTensorSemantics() && hasStaticRanges(linalgOp))
+          ops.push_back(linalgOp);
+    llvm::DenseSet<Operation *> fused;
+    for (linalg::LinalgOp op : llvm::reverse(ops)) {
+      if (fused.contains(op))
+        continue;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      int64_t volume = 1;
+      for (int64_t r : ranges)
+        volume *= r;
+      if (volume < minWork)
+        continue;
+      SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+      std::optional<unsigned> dim;
+      for (unsigned d = 0; d < ranges.size(); ++d)
+        if (iters[d] == utils::IteratorType::parallel && ranges[d] >= 2) {
+          dim = d;
+          break;
+        }
+      if (!dim)
+        continue;
+      int64_t tile = chunkSize(ranges[*dim], threads * chunksPerThread);
+      int64_t chunks = ranges[*dim] / tile;
+      if (chunks < 2)
+        continue;
+
+      SmallVector<int64_t> sizes(ranges.size(), 0);
+      sizes[*dim] = tile;
+      scf::SCFTilingOptions tiling;
+      tiling.setTileSizes(
+          getAsIndexOpFoldResult(&getContext(), ArrayRef<int64_t>(sizes)));
+      tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      scf::SCFTileAndFuseOptions options;
+      options.setTilingOptions(tiling);
+      // Fuse a producer only when the chunks partition it (its slice is
+      // 1/chunks of it) and nothing outside this chunk loop reads it:
+      // otherwise each chunk would recompute all of it.
+      llvm::DenseSet<Operation *> fusing = {op};
+      options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
+                                     OpResult producer, bool isDestination) {
+        Operation *owner = producer.getOwner();
+        auto loop = slice->getParentOfType<scf::ForallOp>();
+        bool ok = isa<linalg::LinalgOp>(owner) &&
+                  llvm::is_contained(ops, owner) && loop &&
+                  llvm::all_of(producer.getUsers(), [&](Operation *user) {
+                    return fusing.contains(user) || loop->isAncestor(user);
+                  });
+        int64_t whole = numElements(producer.getType());
+        int64_t part = numElements(slice.getType());
+        ok = ok && whole > 0 && part > 0 && part * chunks <= whole;
+        if (ok)
+          fusing.insert(owner);
+        return std::make_tuple(ok, false);
+      });
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTileAndFuseResult> result =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(result))
+        continue;
+      for (Operation *p : result->fusedProducers)
+        fused.insert(p);
+      for (OpResult r : op->getResults())
+        if (Value repl = result->replacements.lookup(r))
+          rewriter.replaceAllUsesWith(r, repl);
+      rewriter.eraseOp(op);
+      for (Operation *p : result->fusedProducers)
+        if (p->use_empty())
+          rewriter.eraseOp(p);
+    }
+  }
+};
+
+} // namespace

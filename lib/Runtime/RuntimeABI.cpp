@@ -1,0 +1,20 @@
+//===- RuntimeABI.cpp - functions generated code calls --------------------===//
+
+#include "tl/Runtime/RuntimeABI.h"
+
+#include "tl/Runtime/ThreadPool.h"
+
+using namespace tl::runtime;
+
+extern "C" void tl_rt_parallel_for(int64_t trips,
+                                   void (*body)(int64_t, int64_t, void *),
+                                   void *ctx) {
+  ThreadPool::global().parallelFor(
+      trips, [&](int64_t i) { body(i, i + 1, ctx); });
+}
+
+std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
+  return {
+      {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
+  };
+}
