@@ -14,6 +14,10 @@ PACKAGES=(
   # Test helpers: Debian's python3 with NumPy for the conformance oracle.
   zlib1g-dev python3 python3-numpy
 )
+# bench/compare.py's peers (not needed to build or test): --bench adds them.
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(python3-torch python3-scipy libopenblas-dev libeigen3-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

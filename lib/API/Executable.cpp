@@ -48,6 +48,8 @@ namespace {
 struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
   explicit PipelineOptions(const CompileOptions &options) {
     vectorize = options.vectorize;
+    threads = options.threads;
+    onednn = options.onednn;
   }
 };
 } // namespace
@@ -128,4 +130,38 @@ Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
   Outputs outputs;
   outputs.entries = std::move(*result);
   return outputs;
+}
+
+Outputs Executable::allocateOutputs() const {
+  Outputs outputs;
+  std::vector<Buffer> buffers = impl->graph->allocateResults();
+  for (size_t i = 0; i < buffers.size(); ++i)
+    outputs.entries.emplace_back(impl->outputs[i].name, std::move(buffers[i]));
+  return outputs;
+}
+
+absl::Status
+Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
+                    Outputs &outputs) const {
+  if (outputs.size() != impl->outputs.size())
+    return absl::InvalidArgumentError(
+        "runInto: " + std::to_string(outputs.size()) + " output buffers for " +
+        std::to_string(impl->outputs.size()) + " outputs (use allocateOutputs)");
+  std::vector<Buffer *> results;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Buffer &b = outputs[i];
+    const TensorInfo &want = impl->outputs[i];
+    if (b.dtype() != want.dtype || b.shape() != want.shape ||
+        !b.isContiguous() || !b.data())
+      return absl::InvalidArgumentError(
+          "runInto: output '" + want.name + "' is " + b.typeString() +
+          "; the graph writes a contiguous " + runtime::dtypeName(want.dtype) +
+          " array of its compiled shape (use allocateOutputs)");
+    results.push_back(&b);
+  }
+  auto bound = impl->graph->bind(inputs);
+  if (!bound)
+    return toStatus(bound.takeError(), absl::StatusCode::kInvalidArgument);
+  impl->graph->runUnchecked(bound->args, results);
+  return absl::OkStatus();
 }

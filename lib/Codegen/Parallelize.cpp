@@ -66,7 +66,8 @@ struct TLParallelizePass
     SmallVector<linalg::LinalgOp> ops;
     for (Operation &op : func.getBody().front())
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
-        if (linalgOp.hasPureTensorSemantics() && hasStaticRanges(linalgOp))
+        if (linalgOp.hasPureTensorSemantics() && hasStaticRanges(linalgOp) &&
+            !isLibraryKernel(linalgOp))
           ops.push_back(linalgOp);
     llvm::DenseSet<Operation *> fused;
     for (linalg::LinalgOp op : llvm::reverse(ops)) {

@@ -99,7 +99,7 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
 
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
+      if (op.hasPureTensorSemantics() && !isLibraryKernel(op))
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops) {

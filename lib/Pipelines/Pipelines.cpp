@@ -52,6 +52,11 @@ void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
 
 void mlir::tl::populateLinalgToLLVMPipeline(
     OpPassManager &pm, const TLCpuPipelineOptions &options) {
+  if (options.onednn) {
+    TLSelectKernelsPassOptions select;
+    select.minVolume = options.onednnMinVolume;
+    pm.nest<func::FuncOp>().addPass(createTLSelectKernelsPass(select));
+  }
   if (options.threads != 1) {
     TLParallelizePassOptions parallelize;
     parallelize.numThreads = options.threads;
@@ -75,13 +80,18 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  // A result that is a static allocation is written straight into the
+  // caller's buffer (no copy at the end).
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createCanonicalizerPass());
   // Deallocations are placed by now, after each forall that reads the
   // buffer, so outlining cannot shorten a buffer's life.
   pm.addPass(createTLOutlineParallelPass());
+  pm.addPass(createTLCallKernelsPass());
 
   // Buffers to loops to LLVM.
   pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());

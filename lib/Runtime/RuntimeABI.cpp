@@ -16,5 +16,7 @@ extern "C" void tl_rt_parallel_for(int64_t trips,
 std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
   return {
       {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
+      {"tl_rt_sgemm", reinterpret_cast<void *>(&tl_rt_sgemm)},
+      {"tl_rt_batch_sgemm", reinterpret_cast<void *>(&tl_rt_batch_sgemm)},
   };
 }

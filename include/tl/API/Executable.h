@@ -61,6 +61,11 @@ struct CompileOptions {
   /// Target CPU and features; empty means the host's.
   std::string cpu;
   std::string features;
+  /// Threads the code is chunked for: 0 = the machine's, 1 = serial. The
+  /// runtime pool runs the chunks (TL_NUM_THREADS sizes it).
+  int threads = 0;
+  /// Large f32 matmuls run in oneDNN's sgemm where its cost model says so.
+  bool onednn = true;
 };
 
 struct TensorInfo {
@@ -102,6 +107,14 @@ public:
   /// outputs are new owned buffers. Thread-safe.
   absl::StatusOr<Outputs>
   run(const std::map<std::string, const Buffer *> &inputs) const;
+
+  /// Output buffers for runInto, allocated once and reused across runs.
+  Outputs allocateOutputs() const;
+  /// Runs into `outputs` from allocateOutputs(): no allocation on the way
+  /// when the inputs are contiguous arrays of the compute type. An output
+  /// of the wrong shape or type is an error.
+  absl::Status runInto(const std::map<std::string, const Buffer *> &inputs,
+                       Outputs &outputs) const;
 
   ~Executable();
   Executable(const Executable &) = delete;

@@ -11,6 +11,12 @@
 
 namespace mlir::tl {
 
+/// The attribute tl-select-kernels puts on ops that a library kernel runs.
+inline constexpr llvm::StringLiteral kKernelAttr = "tl.kernel";
+
+/// True for ops marked for a library kernel: code generation leaves them.
+bool isLibraryKernel(Operation *op);
+
 #define GEN_PASS_DECL
 #include "tl/Codegen/Passes.h.inc"
 

@@ -105,4 +105,34 @@ def TLOutlineParallelPass : Pass<"tl-outline-parallel", "ModuleOp"> {
   ];
 }
 
+def TLSelectKernelsPass : Pass<"tl-select-kernels", "func::FuncOp"> {
+  let summary = "Choose oneDNN's sgemm for the f32 matmuls where it beats generated code";
+  let description = [{
+    A cost model on linalg on tensors: an f32 `linalg.matmul` or
+    `linalg.batch_matmul` with static sizes and at least `min-volume`
+    multiply-adds gets `tl.kernel = "onednn"`. Below that, a library call
+    (argument checks, oneDNN's own thread start) costs more than the
+    generated kernel. f64 always stays generated: oneDNN has no f64 GEMM on
+    CPUs. `tl-parallelize` and `tl-vectorize` skip marked ops and
+    `tl-call-kernels` turns them into calls after bufferization.
+  }];
+  let options = [
+    Option<"minVolume", "min-volume", "int64_t", /*default=*/"262144",
+           "Fewest multiply-adds (M*N*K, times the batch) sent to oneDNN">
+  ];
+}
+
+def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
+  let summary = "Replace ops marked tl.kernel by calls to the runtime's library kernels";
+  let description = [{
+    After bufferization: a marked `linalg.matmul` becomes
+    `func.call @tl_rt_sgemm(%A, %B, %C)` and a `linalg.batch_matmul`
+    `func.call @tl_rt_batch_sgemm(...)`, operands cast to fully dynamic
+    strided memrefs, so one C signature takes any layout. The runtime
+    calls oneDNN's `dnnl_sgemm` with C += A * B (the matmul's semantics;
+    the fill before it stays generated code).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // TL_CODEGEN_PASSES_TD

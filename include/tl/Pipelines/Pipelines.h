@@ -53,6 +53,15 @@ struct TLCpuPipelineOptions
       llvm::cl::desc("Threads the code is chunked for (0: the machine's "
                      "hardware threads; 1: serial code)"),
       llvm::cl::init(0)};
+  Option<bool> onednn{
+      *this, "onednn",
+      llvm::cl::desc("Run large f32 matmuls with oneDNN's sgemm "
+                     "(tl-select-kernels decides which)"),
+      llvm::cl::init(true)};
+  Option<int64_t> onednnMinVolume{
+      *this, "onednn-min-volume",
+      llvm::cl::desc("Fewest multiply-adds of a matmul sent to oneDNN"),
+      llvm::cl::init(262144)};
   Option<int64_t> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Bytes in a vector register (64 for AVX-512)"),

@@ -19,6 +19,25 @@ extern "C" {
 void tl_rt_parallel_for(int64_t trips,
                         void (*body)(int64_t lo, int64_t hi, void *ctx),
                         void *ctx);
+
+/// C += A * B for row-major f32 matrices given as MLIR memref descriptors
+/// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
+/// oneDNN's sgemm when each operand has a unit stride in one dimension,
+/// a plain loop otherwise. tl-call-kernels emits the calls.
+void tl_rt_sgemm(float *aBase, float *a, int64_t aOff, int64_t m, int64_t k,
+                 int64_t aS0, int64_t aS1, float *bBase, float *b,
+                 int64_t bOff, int64_t k2, int64_t n, int64_t bS0,
+                 int64_t bS1, float *cBase, float *c, int64_t cOff,
+                 int64_t m2, int64_t n2, int64_t cS0, int64_t cS1);
+
+/// The same per batch: A is BxMxK, B BxKxN, C BxMxN.
+void tl_rt_batch_sgemm(float *aBase, float *a, int64_t aOff, int64_t batch,
+                       int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+                       int64_t aS2, float *bBase, float *b, int64_t bOff,
+                       int64_t batch2, int64_t k2, int64_t n, int64_t bS0,
+                       int64_t bS1, int64_t bS2, float *cBase, float *c,
+                       int64_t cOff, int64_t batch3, int64_t m2, int64_t n2,
+                       int64_t cS0, int64_t cS1, int64_t cS2);
 }
 
 namespace tl::runtime {
