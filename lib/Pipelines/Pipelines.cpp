@@ -65,10 +65,11 @@ void mlir::tl::populateLinalgToLLVMPipeline(
     fpm.addPass(createCanonicalizerPass());
   }
   if (options.vectorize) {
-    TLVectorizePassOptions vectorize;
-    vectorize.vectorBytes = options.vectorBytes;
+    TLPlanTilingPassOptions plan;
+    plan.vectorBytes = options.vectorBytes;
     OpPassManager &fpm = pm.nest<func::FuncOp>();
-    fpm.addPass(createTLVectorizePass(vectorize));
+    fpm.addPass(createTLPlanTilingPass(plan));
+    fpm.addPass(createTLVectorizePass());
     fpm.addPass(createCanonicalizerPass());
   }
 
@@ -80,11 +81,9 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // A result that is a static allocation is written straight into the
-  // caller's buffer (no copy at the end).
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.hoistStaticAllocs = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // (hoistStaticAllocs would save the final copy, but MLIR 19 crashes on
+  // a function that returns its argument.)
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createCanonicalizerPass());

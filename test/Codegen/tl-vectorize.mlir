@@ -1,4 +1,4 @@
-// RUN: tl-opt %s --split-input-file --tl-vectorize | FileCheck %s
+// RUN: tl-opt %s --split-input-file --tl-plan-tiling --tl-vectorize | FileCheck %s
 
 // A matmul whose sizes the blocks divide becomes outer products: FMAs on
 // whole vectors (16 x f64 here: two AVX-512 registers), with no scalar

@@ -22,25 +22,13 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
     (scalarized transposes and reduction chains: correct, 9x slower), so
     the order matters.
 
-    A block size only divides a loop range exactly: a dimension is tiled
-    by the largest power of two up to its cap that divides it, or kept
-    whole when it fits the cap. A contraction's block holds up to
-    `max-volume` elements (8x16x8 for a matmul); any other op's an eighth
-    of that, because LLVM's compile time grows quickly with large unrolled
-    blocks of other bodies (a 6-node graph took 650 ms to compile with
-    384-element blocks, 99 ms with 128) while they gain little at run time. Ops with a zero-size loop, 0-d ops and ops
-    the vectorizer refuses (a diagonal's non-permutation indexing map) stay
-    as they are and become scalar loops later.
+    The blocks come from the `tl.tiling` attribute that
+    `tl-plan-tiling` writes (ops without one are left alone): cache-level
+    tiles first, in the planned loop order, then the register block that
+    is vectorized. Ops the vectorizer refuses (a diagonal's
+    non-permutation indexing map) stay as they are and become scalar loops
+    later.
   }];
-  let options = [
-    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"64",
-           "Bytes in a vector register (64 for AVX-512)">,
-    Option<"maxBlock", "max-block", "int64_t", /*default=*/"8",
-           "Largest tile of a dimension other than the widest">,
-    Option<"maxVolume", "max-volume", "int64_t", /*default=*/"1024",
-           "Most elements in a block of a contraction (mul-add body); other "
-           "ops get an eighth (smaller caps are tried until it fits)">
-  ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
@@ -133,6 +121,48 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
     the fill before it stays generated code).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
+  let summary = "Choose cache and register blocks for every linalg op (tl.tiling)";
+  let description = [{
+    Writes the decision as data, `tl.tiling = {cache = array<i64: ...>,
+    cache_order = array<i64: ...>, register = array<i64: ...>}` (a tile
+    size per loop, 0 for untiled), which `tl-vectorize` applies.
+
+    A contraction (multiply-add body, output loops i, j and one reduction
+    loop k) is blocked by the cache model (`include/tl/Codegen/CacheModel.h`)
+    from the host's L1/L2/L3 sizes (sysfs, or the `l1`/`l2`/`l3` options)
+    and vector register count: an mr x nr register block (two vectors of
+    C columns, up to 8 rows), kc so that the A and B slivers fill half of
+    L1, mc so that an mc x kc block of A fills half of L2, nc so that a
+    kc x nc panel of B fills a quarter of L3; cache loops run j, k, i
+    outermost first. Every block divides its range, so tiles stay static.
+
+    Other ops get a register block only: two vectors along the output's
+    contiguous loop, up to `max-block` on the two innermost other loops,
+    capped at an eighth of `max-volume` elements because LLVM's compile
+    time grows quickly with large unrolled blocks (a 6-node graph took
+    650 ms to compile with 384-element blocks, 99 ms with 128). Ops with a
+    zero-size or dynamic loop, 0-d ops and library kernels get no plan.
+  }];
+  let options = [
+    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"64",
+           "Bytes in a vector register (64 for AVX-512)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Vector registers (32 zmm on AVX-512)">,
+    Option<"l1", "l1", "int64_t", /*default=*/"0",
+           "L1 data cache bytes (0: the host's, from sysfs)">,
+    Option<"l2", "l2", "int64_t", /*default=*/"0",
+           "L2 cache bytes (0: the host's)">,
+    Option<"l3", "l3", "int64_t", /*default=*/"0",
+           "L3 cache bytes (0: the host's)">,
+    Option<"maxBlock", "max-block", "int64_t", /*default=*/"8",
+           "Largest register tile of a loop other than the widest">,
+    Option<"maxVolume", "max-volume", "int64_t", /*default=*/"2048",
+           "Most elements in a contraction's register block; other ops get "
+           "an eighth">
+  ];
 }
 
 #endif // TL_CODEGEN_PASSES_TD
