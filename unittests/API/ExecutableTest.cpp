@@ -195,3 +195,68 @@ TEST(ExecutableTest, ErrorsCarryMessages) {
             std::string_view::npos)
       << shape.status();
 }
+
+namespace {
+
+// Batched and plain joins (the plain one with a sigmoid epilogue and a
+// row sum), big enough (>= 128^3/2 multiply-adds) for tl-select-kernels to
+// send the matmuls to oneDNN; without oneDNN they are generated code run
+// on the thread pool. Both paths must agree with a plain double loop.
+
+TEST(ExecutableTest, OneDNNAndGeneratedMatmulsAgree) {
+  const int64_t B = 3, M = 128, K = 96, N = 160;
+  std::vector<float> a(B * M * K), b(B * K * N);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float((i * 37 % 101) / 101.0 - 0.5);
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = float((i * 53 % 89) / 89.0 - 0.5);
+  Buffer ab = Buffer::borrow(a.data(), DType::f32, {B, M, K});
+  Buffer bb = Buffer::borrow(b.data(), DType::f32, {B, K, N});
+  // References: the batched product, and the rule on batch 0's slices.
+  std::string text = R"(
+func.func @main(%a: tensor<3x128x96xf32> {tl.name = "A"}, %b: tensor<3x96x160xf32> {tl.name = "B"}, %p: tensor<128x96xf32> {tl.name = "P"}, %q: tensor<96x160xf32> {tl.name = "Q"}) -> (tensor<3x128x160xf32> {tl.name = "bmm"}, tensor<128xf32> {tl.name = "rows"}) {
+  %0 = tl.einsum "bij,bjk->bik" %a, %b : (tensor<3x128x96xf32>, tensor<3x96x160xf32>) -> tensor<3x128x160xf32>
+  %1 = tl.einsum "ij,jk->ik" %p, %q : (tensor<128x96xf32>, tensor<96x160xf32>) -> tensor<128x160xf32>
+  %2 = tl.unary sigmoid %1 : tensor<128x160xf32>
+  %3 = tl.reduce sum %2 axes = [1] : tensor<128x160xf32> -> tensor<128xf32>
+  return %0, %3 : tensor<3x128x160xf32>, tensor<128xf32>
+}
+)";
+  Buffer pb = Buffer::borrow(a.data(), DType::f32, {M, K});
+  Buffer qb = Buffer::borrow(b.data(), DType::f32, {K, N});
+  std::vector<double> bmm(B * M * N, 0.0), rows(M, 0.0);
+  for (int64_t x = 0; x < B; ++x)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t k = 0; k < N; ++k) {
+        double s = 0;
+        for (int64_t j = 0; j < K; ++j)
+          s += double(a[(x * M + i) * K + j]) * b[(x * K + j) * N + k];
+        bmm[(x * M + i) * N + k] = s;
+        if (x == 0)
+          rows[i] += 1.0 / (1.0 + std::exp(-s));
+      }
+
+  for (bool onednn : {true, false}) {
+    CompileOptions options;
+    options.dtype = DType::f32;
+    options.onednn = onednn;
+    options.inputShapes = {
+        {"A", {B, M, K}}, {"B", {B, K, N}}, {"P", {M, K}}, {"Q", {K, N}}};
+    auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
+    ASSERT_TRUE(exe.ok()) << exe.status();
+    Outputs out = (*exe)->allocateOutputs();
+    absl::Status s = (*exe)->runInto(
+        {{"A", &ab}, {"B", &bb}, {"P", &pb}, {"Q", &qb}}, out);
+    ASSERT_TRUE(s.ok()) << s;
+    const Buffer *got = out.find("bmm");
+    ASSERT_NE(got, nullptr);
+    for (int64_t i = 0; i < B * M * N; ++i)
+      ASSERT_NEAR(got->at(i), bmm[i], 1e-4) << "onednn=" << onednn << " i=" << i;
+    const Buffer *r = out.find("rows");
+    ASSERT_NE(r, nullptr);
+    for (int64_t i = 0; i < M; ++i)
+      ASSERT_NEAR(r->at(i), rows[i], 1e-3) << "onednn=" << onednn << " i=" << i;
+  }
+}
+
+} // namespace
