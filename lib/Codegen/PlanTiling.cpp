@@ -104,7 +104,9 @@ struct TLPlanTilingPass : tl::impl::TLPlanTilingPassBase<TLPlanTilingPass> {
   using TLPlanTilingPassBase::TLPlanTilingPassBase;
 
   void runOnOperation() override {
-    CacheInfo cache = CacheInfo::host();
+    // sysfs is read once per process, not on every compile.
+    static const CacheInfo hostCaches = CacheInfo::host();
+    CacheInfo cache = hostCaches;
     if (l1 > 0)
       cache.l1 = l1;
     if (l2 > 0)
