@@ -44,9 +44,11 @@ void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   if (options.orderContractions)
     fpm.addPass(createTLOrderContractionsPass());
+  if (options.fuse)
+    fpm.addPass(createTLFormFusionGroupsPass());
   fpm.addPass(createConvertTLToLinalgPass());
   if (options.fuse)
-    fpm.addPass(createLinalgElementwiseOpFusionPass());
+    fpm.addPass(createTLFuseElementwisePass());
   fpm.addPass(createCanonicalizerPass());
 }
 

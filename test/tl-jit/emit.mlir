@@ -12,9 +12,12 @@
 // TL: func.func @main(%{{.*}}: tensor<2x3xf64> {tl.name = "x"}) -> (tensor<2xf64> {tl.name = "s"})
 // TL: tl.reduce sum %{{.*}} axes = [1] : tensor<2x3xf64> -> tensor<2xf64>
 
-// LINALG: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// LINALG: math.exp
-// LINALG: linalg.reduce { arith.addf } {{.*}} dimensions = [1]
+// The exp is fused into the sum (one fusion group, one loop nest):
+// LINALG: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// LINALG-SAME: tl.fusion_group = 0
+// LINALG-NEXT: ^bb0
+// LINALG-NEXT: math.exp
+// LINALG-NEXT: arith.addf
 
 // LLVMD: llvm.func @main(
 // LLVMD: llvm.intr.exp

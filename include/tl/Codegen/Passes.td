@@ -35,6 +35,19 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
   ];
 }
 
+def TLFuseElementwisePass : Pass<"tl-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse linalg producers into consumers within their tl.fusion_group";
+  let description = [{
+    Linalg's element-wise fusion (producer `linalg.generic` inlined into
+    its consumer's body, splat constants folded into bodies), applied only
+    where `tl-form-fusion-groups` put producer and consumer in the same
+    group. The fused op keeps the group's tag. Ops without a tag (linalg
+    written by hand) fall back to linalg's default: fuse a producer that
+    has a single use.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
   let summary = "Tile outer parallel loops into scf.forall chunks and fuse producers into them";
   let description = [{

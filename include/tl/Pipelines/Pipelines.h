@@ -41,7 +41,8 @@ struct TLCpuPipelineOptions
                      "cheapest order (tl-order-contractions)"),
       llvm::cl::init(true)};
   Option<bool> fuse{*this, "fuse",
-                    llvm::cl::desc("Fuse element-wise linalg ops"),
+                    llvm::cl::desc("Form fusion groups on the tl graph and fuse linalg "
+                                   "ops within them"),
                     llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",

@@ -13,6 +13,7 @@
 #include "tl/Dialect/TL/IR/EinsumSpec.h"
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/FusionGroups.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -27,6 +28,29 @@ using namespace mlir;
 using namespace mlir::tl;
 
 namespace {
+
+/// Copies a tl op's `tl.fusion_group` to the linalg ops its lowering
+/// creates. The conversion inserts them right before the op, so they are
+/// the ops between its old predecessor and itself when the pattern ends.
+class InheritFusionGroup {
+public:
+  explicit InheritFusionGroup(Operation *op)
+      : op(op), prev(op->getPrevNode()) {}
+  ~InheritFusionGroup() {
+    std::optional<int64_t> group = getFusionGroup(op);
+    if (!group)
+      return;
+    Block::iterator it =
+        prev ? std::next(prev->getIterator()) : op->getBlock()->begin();
+    for (; &*it != op; ++it)
+      if (isa<linalg::LinalgOp>(&*it))
+        setFusionGroup(&*it, *group);
+  }
+
+private:
+  Operation *op;
+  Operation *prev;
+};
 
 using utils::IteratorType;
 
@@ -99,6 +123,7 @@ struct UnaryLowering : OpConversionPattern<UnaryOp> {
   LogicalResult
   matchAndRewrite(UnaryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    InheritFusionGroup inherit(op);
     if (failed(requireStatic(op, rewriter)))
       return failure();
     auto type = llvm::cast<RankedTensorType>(op.getType());
@@ -163,6 +188,7 @@ struct BinaryLowering : OpConversionPattern<BinaryOp> {
   LogicalResult
   matchAndRewrite(BinaryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    InheritFusionGroup inherit(op);
     if (failed(requireStatic(op, rewriter)))
       return failure();
     auto type = llvm::cast<RankedTensorType>(op.getType());
@@ -195,6 +221,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   LogicalResult
   matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    InheritFusionGroup inherit(op);
     if (failed(requireStatic(op, rewriter)))
       return failure();
     if (op.getAxes().empty()) { // G10: the identity
@@ -210,11 +237,26 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     for (int64_t d : dims)
       count *= inType.getDimSize(d);
     ReduceKind kind = op.getKind();
+    // A generic rather than linalg.reduce: element-wise producers in the
+    // same fusion group can then be inlined into its body.
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> kept;
+    SmallVector<IteratorType> iters;
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      bool reduced = llvm::is_contained(dims, d);
+      iters.push_back(reduced ? IteratorType::reduction
+                              : IteratorType::parallel);
+      if (!reduced)
+        kept.push_back(getAffineDimExpr(d, ctx));
+    }
+    SmallVector<AffineMap> maps = {
+        rewriter.getMultiDimIdentityMap(inType.getRank()),
+        AffineMap::get(inType.getRank(), 0, kept, ctx)};
     Value result =
         rewriter
-            .create<linalg::ReduceOp>(
-                loc, ValueRange{adaptor.getInput()},
-                ValueRange{filled(rewriter, loc, type, kind)}, dims,
+            .create<linalg::GenericOp>(
+                loc, type, ValueRange{adaptor.getInput()},
+                ValueRange{filled(rewriter, loc, type, kind)}, maps, iters,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   b.create<linalg::YieldOp>(
                       l, emitReduceStep(b, l, kind, args[1], args[0]));
@@ -275,6 +317,7 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
   LogicalResult
   matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    InheritFusionGroup inherit(op);
     if (failed(requireStatic(op, rewriter)))
       return failure();
     EinsumSpec spec = op.getParsedSpec();

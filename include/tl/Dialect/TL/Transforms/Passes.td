@@ -73,4 +73,39 @@ def TLOrderContractionsPass : Pass<"tl-order-contractions", "func::FuncOp"> {
   ];
 }
 
+def TLFormFusionGroupsPass : Pass<"tl-form-fusion-groups", "func::FuncOp"> {
+  let summary = "Decide which ops run as one loop nest (tl.fusion_group)";
+  let description = [{
+    Tags every `tl.unary`, `tl.binary`, `tl.reduce` and `tl.einsum` with
+    `tl.fusion_group = N`, N numbering the groups in program order. A group
+    is what the backend runs in one pass over memory:
+
+    - element-wise chains: an element-wise producer joins an element-wise
+      consumer of the same result shape (a broadcast operand is not fused:
+      it would be recomputed for every element it is stretched over);
+    - element-wise producers of a reduction: a producer joins a `tl.reduce`,
+      or an einsum that reads each of its elements once (the operand's
+      labels are all the einsum's labels, none repeated); it is never
+      fused into a contraction such as a matmul, which reads every element
+      many times;
+    - epilogues: a contraction or reduction joins its element-wise
+      consumer of the same shape.
+
+    A producer joins only when every one of its users is in the group (no
+    value is computed twice), and a group holds at most one contraction or
+    reduction. Groups are formed from the last op backwards, so a chain
+    gathers into its final consumer.
+
+    ```mlir
+    %0 = tl.einsum "ab,bc->ac" %a, %b {tl.fusion_group = 0 : i64} : ...
+    %1 = tl.unary sigmoid %0 {tl.fusion_group = 0 : i64} : tensor<4x4xf32>
+    ```
+
+    `convert-tl-to-linalg` copies the tag to the linalg ops it creates;
+    `tl-fuse-elementwise` then fuses within a group only, and
+    `tl-parallelize` runs an epilogue in the same parallel chunk as its
+    contraction.
+  }];
+}
+
 #endif // TL_PASSES_TD

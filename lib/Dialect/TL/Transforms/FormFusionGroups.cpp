@@ -1,0 +1,118 @@
+//===- FormFusionGroups.cpp - decide the loop nests of a tl function ------===//
+//
+// Groups are grown from the last op backwards: a producer joins its
+// consumer's group when all of its users are already in that group and the
+// pair can share one loop nest without recomputing anything (see the pass
+// description in Passes.td for the rules). The result is only attributes;
+// the linalg-level passes apply it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/FusionGroups.h"
+#include "tl/Dialect/TL/Transforms/Passes.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_TLFORMFUSIONGROUPSPASS
+#include "tl/Dialect/TL/Transforms/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+bool isElementwise(Operation *op) { return isa<UnaryOp, BinaryOp>(op); }
+/// Contractions and reductions: ops with a loop nest of their own shape.
+bool isAnchor(Operation *op) { return isa<ReduceOp, EinsumOp>(op); }
+
+/// True when the einsum reads every element of operand `index` exactly
+/// once: the operand's labels are distinct and are all of the op's labels.
+bool readsOperandOnce(EinsumOp op, unsigned index) {
+  EinsumSpec spec = op.getParsedSpec();
+  const std::string &labels = spec.inputs[index];
+  llvm::SmallDenseSet<char, 16> own(labels.begin(), labels.end());
+  if (own.size() != labels.size())
+    return false;
+  for (const std::string &in : spec.inputs)
+    for (char c : in)
+      if (!own.contains(c))
+        return false;
+  for (char c : spec.output)
+    if (!own.contains(c))
+      return false;
+  return true;
+}
+
+/// Whether `producer` may run in the loop nest of `consumer` (through
+/// `operand`), given whether the group already has an anchor.
+bool canFuse(Operation *producer, OpOperand &operand, bool groupHasAnchor) {
+  Operation *consumer = operand.getOwner();
+  Type produced = producer->getResult(0).getType();
+  if (isElementwise(producer)) {
+    if (isElementwise(consumer))
+      return produced == consumer->getResult(0).getType();
+    if (isa<ReduceOp>(consumer))
+      return true;
+    if (auto einsum = dyn_cast<EinsumOp>(consumer))
+      return readsOperandOnce(einsum, operand.getOperandNumber());
+    return false;
+  }
+  // An epilogue: the contraction's result is consumed element by element.
+  return isAnchor(producer) && !groupHasAnchor && isElementwise(consumer) &&
+         produced == consumer->getResult(0).getType();
+}
+
+struct TLFormFusionGroupsPass
+    : tl::impl::TLFormFusionGroupsPassBase<TLFormFusionGroupsPass> {
+  void runOnOperation() override {
+    llvm::DenseMap<Operation *, int64_t> groupOf;
+    SmallVector<SmallVector<Operation *>> groups;
+    Block &body = getOperation().getBody().front();
+    for (Operation &root : llvm::reverse(body)) {
+      if (!(isElementwise(&root) || isAnchor(&root)) || groupOf.count(&root))
+        continue;
+      int64_t id = groups.size();
+      groups.emplace_back();
+      bool hasAnchor = false;
+      SmallVector<Operation *> worklist;
+      auto join = [&](Operation *op) {
+        groupOf[op] = id;
+        groups.back().push_back(op);
+        hasAnchor |= isAnchor(op);
+        worklist.push_back(op);
+      };
+      join(&root);
+      while (!worklist.empty()) {
+        Operation *consumer = worklist.pop_back_val();
+        for (OpOperand &operand : consumer->getOpOperands()) {
+          Operation *producer = operand.get().getDefiningOp();
+          if (!producer || groupOf.count(producer) ||
+              !(isElementwise(producer) || isAnchor(producer)) ||
+              producer->getBlock() != &body)
+            continue;
+          bool usersInGroup = llvm::all_of(producer->getUsers(), [&](auto *u) {
+            auto it = groupOf.find(u);
+            return it != groupOf.end() && it->second == id;
+          });
+          if (usersInGroup && canFuse(producer, operand, hasAnchor))
+            join(producer);
+        }
+      }
+    }
+    // Number the groups in program order so the tags read top to bottom.
+    llvm::DenseMap<int64_t, int64_t> renumber;
+    for (Operation &op : body) {
+      auto it = groupOf.find(&op);
+      if (it == groupOf.end())
+        continue;
+      auto [slot, inserted] = renumber.try_emplace(it->second, renumber.size());
+      setFusionGroup(&op, slot->second);
+    }
+  }
+};
+
+} // namespace
