@@ -50,6 +50,7 @@ struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
     vectorize = options.vectorize;
     threads = options.threads;
     onednn = options.onednn;
+    approximateExp = options.approximateExp;
   }
 };
 } // namespace

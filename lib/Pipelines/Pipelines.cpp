@@ -95,6 +95,8 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   pm.addPass(createTLCallKernelsPass());
 
   // Buffers to loops to LLVM.
+  if (options.approximateExp)
+    pm.nest<func::FuncOp>().addPass(createTLApproximateMathPass());
   pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 using namespace tl;
@@ -256,6 +257,63 @@ func.func @main(%a: tensor<3x128x96xf32> {tl.name = "A"}, %b: tensor<3x96x160xf3
     ASSERT_NE(r, nullptr);
     for (int64_t i = 0; i < M; ++i)
       ASSERT_NEAR(r->at(i), rows[i], 1e-3) << "onednn=" << onednn << " i=" << i;
+  }
+}
+
+// The f32 exp approximation (tl-approximate-math) against libm's expf over
+// the whole range where the result is a normal float (5 ulp at worst, near
+// the overflow threshold, when this was written), and libm's results
+// exactly at the edges. Below the normal range the polynomial gives 0 where
+// expf gives a denormal (at most 1.2e-38 off).
+
+int64_t ulpDistance(float a, float b) {
+  auto ordered = [](float f) {
+    int32_t i;
+    std::memcpy(&i, &f, sizeof i);
+    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
+  };
+  return std::abs(ordered(a) - ordered(b));
+}
+
+TEST(ExecutableTest, ApproximateF32ExpIsWithinFewUlpOfLibm) {
+  const int64_t n = 1 << 20;
+  std::vector<float> x(n);
+  const float lo = -87.3f, hi = 88.72f;
+  for (int64_t i = 0; i < n; ++i)
+    x[i] = lo + (hi - lo) * float(i) / float(n - 1);
+  const float edges[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 88.73f, 89.0f, 1e30f,
+                         -88.0f, -103.0f, -104.0f, -1e30f, INFINITY,
+                         -INFINITY, NAN};
+  const int64_t numEdges = sizeof(edges) / sizeof(edges[0]);
+  for (int64_t i = 0; i < numEdges; ++i)
+    x[i] = edges[i];
+  Buffer xb = Buffer::borrow(x.data(), DType::f32, {n});
+  std::string text = R"(
+func.func @main(%x: tensor<1048576xf32> {tl.name = "x"}) -> (tensor<1048576xf32> {tl.name = "y"}) {
+  %0 = tl.unary exp %x : tensor<1048576xf32>
+  return %0 : tensor<1048576xf32>
+}
+)";
+  CompileOptions options;
+  options.dtype = DType::f32;
+  options.inputShapes = {{"x", {n}}};
+  auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  auto out = (*exe)->run({{"x", &xb}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  const float *y = (*out)[0].data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    float want = std::exp(x[i]);
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(y[i])) << "exp(" << x[i] << ")";
+    } else if (std::isinf(want) || want == 0.0f) {
+      EXPECT_EQ(y[i], want) << "exp(" << x[i] << ")";
+    } else if (want < 1.1754944e-38f) {
+      EXPECT_LE(std::fabs(y[i] - want), 1.1754944e-38f) << "exp(" << x[i] << ")";
+    } else {
+      ASSERT_LE(ulpDistance(y[i], want), 6)
+          << "exp(" << x[i] << "): " << y[i] << " vs libm " << want;
+    }
   }
 }
 

@@ -66,6 +66,9 @@ struct CompileOptions {
   int threads = 0;
   /// Large f32 matmuls run in oneDNN's sgemm where its cost model says so.
   bool onednn = true;
+  /// f32 exp as a vector polynomial, a few ulp from libm (results below the
+  /// smallest normal float are 0); false: one libm call per element.
+  bool approximateExp = true;
 };
 
 struct TensorInfo {

@@ -48,6 +48,25 @@ def TLFuseElementwisePass : Pass<"tl-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TLApproximateMathPass : Pass<"tl-approximate-math", "func::FuncOp"> {
+  let summary = "Replace f32 math.exp by a vectorizable polynomial";
+  let description = [{
+    LLVM has no vector `exp`: a `math.exp` on `vector<16xf32>` becomes 16
+    calls to libm's `expf`, which dominates any rule with a sigmoid. This
+    pass rewrites every f32 `math.exp` (vector or scalar, so that blocks
+    and remainders agree) into MLIR's polynomial approximation: range
+    reduction by ln 2, a polynomial, and an exponent built with integer
+    ops, all on vectors. Its error against libm is at most 5 ulp (tested), far
+    inside the f32 tolerance of the conformance corpus (rtol 1e-5);
+    infinities, NaN and overflow give libm's results; results below the
+    smallest normal float (x < -87.3) are 0 rather than denormals. f64 keeps
+    libm: its tolerance (rtol 1e-9) leaves no room for an approximation.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
   let summary = "Tile outer parallel loops into scf.forall chunks and fuse producers into them";
   let description = [{

@@ -44,6 +44,12 @@ struct TLCpuPipelineOptions
                     llvm::cl::desc("Form fusion groups on the tl graph and fuse linalg "
                                    "ops within them"),
                     llvm::cl::init(true)};
+  Option<bool> approximateExp{
+      *this, "approximate-exp",
+      llvm::cl::desc("Compute f32 exp with a vector polynomial (a few ulp "
+                     "from libm) instead of one libm call per element "
+                     "(tl-approximate-math)"),
+      llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (otherwise scalar loops "
