@@ -55,6 +55,29 @@ struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
 };
 } // namespace
 
+namespace {
+/// The bytes a buffer's elements occupy, [lo, hi).
+struct ByteSpan {
+  uintptr_t lo = 0, hi = 0;
+  bool overlaps(const ByteSpan &o) const {
+    return lo < hi && o.lo < o.hi && lo < o.hi && o.lo < hi;
+  }
+};
+
+ByteSpan byteSpan(const Buffer &b) {
+  if (!b.data() || b.numElements() == 0)
+    return {};
+  int64_t first = 0, last = 0;
+  for (int64_t d = 0; d < b.rank(); ++d) {
+    int64_t extent = (b.shape()[d] - 1) * b.strides()[d];
+    (extent < 0 ? first : last) += extent;
+  }
+  auto base = reinterpret_cast<uintptr_t>(b.data());
+  int64_t size = static_cast<int64_t>(runtime::dtypeSize(b.dtype()));
+  return {base + first * size, base + (last + 1) * size};
+}
+} // namespace
+
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileFile(const std::string &path,
                         const CompileOptions &options) {
@@ -163,6 +186,22 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
   auto bound = impl->graph->bind(inputs);
   if (!bound)
     return toStatus(bound.takeError(), absl::StatusCode::kInvalidArgument);
+  // Compiled code writes results in place while it still reads inputs.
+  for (size_t i = 0; i < results.size(); ++i) {
+    ByteSpan out = byteSpan(*results[i]);
+    for (size_t j = 0; j < bound->args.size(); ++j)
+      if (out.overlaps(byteSpan(*bound->args[j])))
+        return absl::InvalidArgumentError(
+            "runInto: output '" + impl->outputs[i].name +
+            "' overlaps input '" +
+            impl->graph->getSignature().args[j].caller +
+            "'; the graph writes outputs while it reads inputs");
+    for (size_t j = 0; j < i; ++j)
+      if (out.overlaps(byteSpan(*results[j])))
+        return absl::InvalidArgumentError(
+            "runInto: outputs '" + impl->outputs[j].name + "' and '" +
+            impl->outputs[i].name + "' share memory");
+  }
   impl->graph->runUnchecked(bound->args, results);
   return absl::OkStatus();
 }

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tl {
@@ -35,6 +36,17 @@ struct TLApproximateMathPass
     });
     if (exps.empty())
       return;
+    // MLIR's approximation returns garbage for a NaN with the sign bit set
+    // (what 0/0 produces), so NaN inputs are passed through explicitly.
+    OpBuilder b(&getContext());
+    for (Operation *op : exps) {
+      Value x = op->getOperand(0), y = op->getResult(0);
+      b.setInsertionPointAfter(op);
+      Value isNaN = b.create<arith::CmpFOp>(op->getLoc(),
+                                            arith::CmpFPredicate::UNO, x, x);
+      auto select = b.create<arith::SelectOp>(op->getLoc(), isNaN, x, y);
+      y.replaceAllUsesExcept(select, select);
+    }
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
     GreedyRewriteConfig config;

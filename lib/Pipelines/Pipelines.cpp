@@ -83,9 +83,8 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // (hoistStaticAllocs would save the final copy, but MLIR 19 crashes on
-  // a function that returns its argument.)
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
+  pm.nest<func::FuncOp>().addPass(createTLWriteResultsInPlacePass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createCanonicalizerPass());

@@ -263,7 +263,8 @@ func.func @main(%a: tensor<3x128x96xf32> {tl.name = "A"}, %b: tensor<3x96x160xf3
 // The f32 exp approximation (tl-approximate-math) against libm's expf over
 // the whole range where the result is a normal float (5 ulp at worst, near
 // the overflow threshold, when this was written), and libm's results
-// exactly at the edges. Below the normal range the polynomial gives 0 where
+// exactly at the edges, NaN of either sign (0/0 gives a negative one)
+// included. Below the normal range the polynomial gives 0 where
 // expf gives a denormal (at most 1.2e-38 off).
 
 int64_t ulpDistance(float a, float b) {
@@ -283,7 +284,7 @@ TEST(ExecutableTest, ApproximateF32ExpIsWithinFewUlpOfLibm) {
     x[i] = lo + (hi - lo) * float(i) / float(n - 1);
   const float edges[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 88.73f, 89.0f, 1e30f,
                          -88.0f, -103.0f, -104.0f, -1e30f, INFINITY,
-                         -INFINITY, NAN};
+                         -INFINITY, NAN, -NAN};
   const int64_t numEdges = sizeof(edges) / sizeof(edges[0]);
   for (int64_t i = 0; i < numEdges; ++i)
     x[i] = edges[i];
@@ -315,6 +316,41 @@ func.func @main(%x: tensor<1048576xf32> {tl.name = "x"}) -> (tensor<1048576xf32>
           << "exp(" << x[i] << "): " << y[i] << " vs libm " << want;
     }
   }
+}
+
+// Results are computed in the caller's buffers (tl-write-results-in-place),
+// so an output that shares memory with an input is refused, not silently
+// corrupted; distinct buffers get the right values.
+TEST(ExecutableTest, RunIntoRefusesOutputsOverlappingInputs) {
+  std::string text = R"(
+func.func @main(%x: tensor<8xf64> {tl.name = "x"}) -> (tensor<8xf64> {tl.name = "y"}) {
+  %0 = tl.unary negate %x : tensor<8xf64>
+  return %0 : tensor<8xf64>
+}
+)";
+  CompileOptions options;
+  options.inputShapes = {{"x", {8}}};
+  auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::vector<double> data(16);
+  for (int i = 0; i < 16; ++i)
+    data[i] = i;
+  Buffer x = Buffer::borrow(data.data(), DType::f64, {8});
+  Outputs out = (*exe)->allocateOutputs();
+  // Shifted by 4 elements: half of y lies on x.
+  out[0] = Buffer::borrow(data.data() + 4, DType::f64, {8});
+  absl::Status s = (*exe)->runInto({{"x", &x}}, out);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("output 'y' overlaps input 'x'"),
+            std::string::npos)
+      << s;
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(data[i], i) << "nothing may be written on refusal";
+
+  out[0] = Buffer::borrow(data.data() + 8, DType::f64, {8});
+  ASSERT_TRUE((*exe)->runInto({{"x", &x}}, out).ok());
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(data[8 + i], -i);
 }
 
 } // namespace

@@ -56,15 +56,33 @@ def TLApproximateMathPass : Pass<"tl-approximate-math", "func::FuncOp"> {
     pass rewrites every f32 `math.exp` (vector or scalar, so that blocks
     and remainders agree) into MLIR's polynomial approximation: range
     reduction by ln 2, a polynomial, and an exponent built with integer
-    ops, all on vectors. Its error against libm is at most 5 ulp (tested), far
-    inside the f32 tolerance of the conformance corpus (rtol 1e-5);
-    infinities, NaN and overflow give libm's results; results below the
-    smallest normal float (x < -87.3) are 0 rather than denormals. f64 keeps
+    ops, all on vectors. Its error against libm is at most 5 ulp
+    (tested), far inside the f32 tolerance of the conformance corpus
+    (rtol 1e-5). Infinities, NaN of either sign and overflow give libm's
+    results; results below the smallest normal float (x < -87.3) are 0
+    rather than denormals. f64 keeps
     libm: its tolerance (rtol 1e-9) leaves no room for an approximation.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def TLWriteResultsInPlacePass : Pass<"tl-write-results-in-place", "func::FuncOp"> {
+  let summary = "Compute results directly into the caller's out-parameters";
+  let description = [{
+    After `buffer-results-to-out-params`, a result is computed into a fresh
+    `memref.alloc` and copied into the caller's buffer just before the
+    return: for a 64 MiB result that is a 64 MiB allocation (page faults on
+    every call) and a 128 MiB copy. When the copied buffer is such an
+    allocation, of the out-parameter's type, this pass makes the
+    computation write into the out-parameter instead and drops the
+    allocation and the copy. (MLIR 19's `hoist-static-allocs` option of the
+    out-params pass does this but crashes on a function that returns one
+    of its arguments.) Runs before the deallocation pipeline, so there is
+    no dealloc to move. The caller must not pass an output buffer that
+    overlaps an input: `Executable::runInto` checks.
+  }];
 }
 
 def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
