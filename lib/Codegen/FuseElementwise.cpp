@@ -39,8 +39,7 @@ bool sameGroup(OpOperand *operand) {
 
 /// Fuses one producer into `consumer`; the fused op takes the consumer's
 /// place and its group.
-LogicalResult fuseOne(RewriterBase &rewriter,
-                               linalg::GenericOp consumer) {
+LogicalResult fuseOne(RewriterBase &rewriter, linalg::GenericOp consumer) {
   for (OpOperand &operand : consumer->getOpOperands()) {
     if (!sameGroup(&operand) || !linalg::areElementwiseOpsFusable(&operand))
       continue;
@@ -92,8 +91,8 @@ struct TLFuseElementwisePass
           return !isa_and_present<linalg::LinalgOp>(
               operand->get().getDefiningOp());
         });
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };

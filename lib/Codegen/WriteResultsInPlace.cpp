@@ -44,8 +44,7 @@ struct TLWriteResultsInPlacePass
       auto out = dyn_cast<BlockArgument>(copy.getTarget());
       auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
       if (!out || out.getOwner() != &entry || !alloc ||
-          alloc.getType() != out.getType() ||
-          alloc->getBlock() != &entry)
+          alloc.getType() != out.getType() || alloc->getBlock() != &entry)
         continue;
       // The out-parameter must be untouched by anything but this copy.
       if (!out.hasOneUse())
