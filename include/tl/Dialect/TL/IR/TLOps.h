@@ -15,6 +15,7 @@
 #include "tl/Dialect/TL/IR/TLDialect.h"
 
 #include "tl/Dialect/TL/IR/TLEnums.h.inc"
+#include "tl/Dialect/TL/IR/TLInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "tl/Dialect/TL/IR/TLOps.h.inc"

@@ -4,6 +4,7 @@
 #define TL_OPS_TD
 
 include "tl/Dialect/TL/IR/TLBase.td"
+include "tl/Dialect/TL/IR/TLInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -37,7 +38,8 @@ def TL_ConstantOp : TL_Op<"constant", [ConstantLike, Pure,
 // tl.unary
 //===----------------------------------------------------------------------===//
 
-def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType]> {
+def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
   let summary = "element-wise unary op (G9)";
   let description = [{
     Applies one of the unary ops of G9 to every element. NaN follows the
@@ -58,7 +60,8 @@ def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType]> {
 // tl.binary
 //===----------------------------------------------------------------------===//
 
-def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>]> {
+def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>,
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
   let summary = "element-wise binary op with NumPy broadcasting (G9)";
   let description = [{
     Applies one of the binary ops of G9 element by element. Operands are
@@ -84,7 +87,8 @@ def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "re
 // tl.reduce
 //===----------------------------------------------------------------------===//
 
-def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
   let summary = "reduction over axes given as positions (G10)";
   let description = [{
     Reduces `input` over `axes`, positions in the input in any order; the
@@ -110,7 +114,8 @@ def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"
 // tl.einsum
 //===----------------------------------------------------------------------===//
 
-def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType]> {
+def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType,
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
   let summary = "generalized einsum: a contraction with any combine and reduce (G6-G8)";
   let description = [{
     `spec` is `in1,in2,...->out` over ASCII letters (G6). For every index
