@@ -108,4 +108,26 @@ def TLFormFusionGroupsPass : Pass<"tl-form-fusion-groups", "func::FuncOp"> {
   }];
 }
 
+def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build the reverse-mode adjoint of a tl function (G12)";
+  let description = [{
+    For `func`, adds `@<func>_grad(args..., cotangents...) -> (grads...)`:
+    the forward ops, then, from the last op backwards, each op's
+    vector-Jacobian product (`DifferentiableOpInterface`) applied to the
+    cotangent of its result, cotangents of a value used several times
+    summed. One cotangent argument per result of `func` (named
+    `<result>.cotangent`); one gradient result per argument in `wrt`
+    (argument names, `tl.name`), named like the argument. The adjoint is
+    ordinary tl IR: the CPU pipeline compiles it, and applying this pass
+    to it gives second derivatives. Shapes must be static.
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"\"main\"",
+           "The function to differentiate">,
+    ListOption<"wrt", "wrt", "std::string",
+               "Arguments (by tl.name) to differentiate with respect to; "
+               "empty: all">
+  ];
+}
+
 #endif // TL_PASSES_TD

@@ -1,0 +1,137 @@
+//===- Differentiate.cpp - reverse mode on the tl dialect (G12) -----------===//
+//
+// The adjoint function recomputes the forward values (it is a separate
+// function, so nothing is saved between calls) and then walks the ops
+// backwards, asking each for its vector-Jacobian product. Everything it
+// builds is tl IR, so it is fused and compiled like a forward graph.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_TLDIFFERENTIATEPASS
+#include "tl/Dialect/TL/Transforms/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+std::string nameOf(func::FuncOp f, unsigned i, bool result) {
+  auto a = result ? f.getResultAttrOfType<StringAttr>(i, kNameAttr)
+                  : f.getArgAttrOfType<StringAttr>(i, kNameAttr);
+  if (a)
+    return a.str();
+  return (result ? "result" : "arg") + std::to_string(i);
+}
+
+struct TLDifferentiatePass
+    : tl::impl::TLDifferentiatePassBase<TLDifferentiatePass> {
+  using TLDifferentiatePassBase::TLDifferentiatePassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto f = module.lookupSymbol<func::FuncOp>(funcName);
+    if (!f || f.isExternal()) {
+      module.emitError("tl-differentiate: no function @") << funcName;
+      return signalPassFailure();
+    }
+    if (!f.getBody().hasOneBlock()) {
+      f.emitError("tl-differentiate: the function must have one block");
+      return signalPassFailure();
+    }
+    // The arguments to differentiate with respect to.
+    SmallVector<unsigned> wrtArgs;
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      if (wrt.empty() || llvm::is_contained(wrt, nameOf(f, i, false)))
+        wrtArgs.push_back(i);
+    for (const std::string &w : wrt)
+      if (llvm::none_of(wrtArgs, [&](unsigned i) {
+            return nameOf(f, i, false) == w;
+          })) {
+        f.emitError("G12: no argument named '") << w << "' to differentiate";
+        return signalPassFailure();
+      }
+
+    MLIRContext *ctx = &getContext();
+    SmallVector<Type> argTypes(f.getArgumentTypes());
+    llvm::append_range(argTypes, f.getResultTypes());
+    SmallVector<Type> resultTypes;
+    for (unsigned i : wrtArgs)
+      resultTypes.push_back(f.getArgumentTypes()[i]);
+    OpBuilder b(ctx);
+    b.setInsertionPointAfter(f);
+    auto g = b.create<func::FuncOp>(f.getLoc(), funcName + "_grad",
+                                    FunctionType::get(ctx, argTypes,
+                                                      resultTypes));
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      g.setArgAttrs(i, f.getArgAttrDict(i));
+    for (unsigned i = 0; i < f.getNumResults(); ++i)
+      g.setArgAttr(f.getNumArguments() + i, kNameAttr,
+                   b.getStringAttr(nameOf(f, i, true) + ".cotangent"));
+    for (auto [k, i] : llvm::enumerate(wrtArgs))
+      g.setResultAttr(k, kNameAttr, b.getStringAttr(nameOf(f, i, false)));
+
+    Block *entry = g.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    IRMapping forward;
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      forward.map(f.getArgument(i), entry->getArgument(i));
+    Block &body = f.getBody().front();
+    for (Operation &op : body.without_terminator())
+      b.clone(op, forward);
+
+    // Cotangents, summed over uses.
+    llvm::DenseMap<Value, Value> adjoint;
+    auto accumulate = [&](Value v, Value ct, Location loc) {
+      auto [it, inserted] = adjoint.try_emplace(v, ct);
+      if (!inserted)
+        it->second = b.create<BinaryOp>(loc, v.getType(), BinaryKind::add,
+                                         it->second, ct);
+    };
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    for (auto [i, v] : llvm::enumerate(ret.getOperands()))
+      accumulate(forward.lookup(v),
+                 entry->getArgument(f.getNumArguments() + i), ret.getLoc());
+    for (Operation &op : llvm::reverse(body.without_terminator())) {
+      Operation *clone = forward.lookup(op.getResult(0)).getDefiningOp();
+      Value ct = adjoint.lookup(clone->getResult(0));
+      if (!ct || clone->getNumOperands() == 0)
+        continue;
+      auto diff = dyn_cast<DifferentiableOpInterface>(clone);
+      if (!diff) {
+        op.emitError("G12: no gradient rule for this op");
+        return signalPassFailure();
+      }
+      SmallVector<Value> grads;
+      if (failed(diff.buildVJP(b, ct, grads)))
+        return signalPassFailure();
+      for (auto [operand, grad] : llvm::zip(clone->getOperands(), grads))
+        if (grad)
+          accumulate(operand, grad, op.getLoc());
+    }
+
+    SmallVector<Value> results;
+    for (unsigned i : wrtArgs) {
+      Value ct = adjoint.lookup(entry->getArgument(i));
+      if (!ct) { // the outputs do not depend on it
+        auto type = cast<RankedTensorType>(f.getArgumentTypes()[i]);
+        ct = b.create<ConstantOp>(
+            f.getLoc(), type,
+            DenseElementsAttr::get(
+                type, FloatAttr::get(type.getElementType(), 0.0)),
+            StringAttr());
+      }
+      results.push_back(ct);
+    }
+    b.create<func::ReturnOp>(f.getLoc(), results);
+  }
+};
+
+} // namespace
