@@ -13,12 +13,20 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <chrono>
+#include <deque>
 
 using namespace tl;
 
 struct Executable::Impl {
   std::unique_ptr<mlir::tl::CompiledGraph> graph;
   std::vector<TensorInfo> inputs, outputs;
+  // Adjoints only: the forward outputs whose cotangents the call takes,
+  // and the gradients (the last results of the compiled function).
+  bool isGradient = false;
+  std::vector<mlir::tl::ResultInfo> cotangentInfo;
+  std::vector<TensorInfo> cotangents, gradients;
+  // Every result of the compiled function: outputs, then gradients.
+  std::vector<TensorInfo> results;
   double compileSeconds = 0;
 };
 
@@ -38,6 +46,13 @@ const std::vector<TensorInfo> &Executable::inputs() const {
 const std::vector<TensorInfo> &Executable::outputs() const {
   return impl->outputs;
 }
+const std::vector<TensorInfo> &Executable::cotangents() const {
+  return impl->cotangents;
+}
+const std::vector<TensorInfo> &Executable::gradients() const {
+  return impl->gradients;
+}
+bool Executable::isGradient() const { return impl->isGradient; }
 double Executable::compileSeconds() const { return impl->compileSeconds; }
 
 static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
@@ -78,25 +93,56 @@ ByteSpan byteSpan(const Buffer &b) {
 }
 } // namespace
 
-absl::StatusOr<std::shared_ptr<const Executable>>
-Executable::compileFile(const std::string &path,
-                        const CompileOptions &options) {
+static absl::StatusOr<std::string> readGraphFile(const std::string &path,
+                                                 GraphFormat &format) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return absl::NotFoundError("cannot read '" + path +
                                "': " + buffer.getError().message());
-  llvm::StringRef p(path);
-  GraphFormat format = p.ends_with(".json") ? GraphFormat::kTensorLogicJSON
-                                            : GraphFormat::kMLIR;
-  auto exe = compile((*buffer)->getBuffer().str(), format, options);
-  if (!exe.ok())
-    return exe.status();
-  return exe;
+  format = llvm::StringRef(path).ends_with(".json")
+               ? GraphFormat::kTensorLogicJSON
+               : GraphFormat::kMLIR;
+  return (*buffer)->getBuffer().str();
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileFile(const std::string &path,
+                        const CompileOptions &options) {
+  GraphFormat format;
+  auto text = readGraphFile(path, format);
+  if (!text.ok())
+    return text.status();
+  return compileImpl(*text, format, options, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileGradientFile(const std::string &path,
+                                const CompileOptions &options,
+                                const GradientOptions &gradient) {
+  GraphFormat format;
+  auto text = readGraphFile(path, format);
+  if (!text.ok())
+    return text.status();
+  return compileImpl(*text, format, options, &gradient);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileGradient(std::string_view text, GraphFormat format,
+                            const CompileOptions &options,
+                            const GradientOptions &gradient) {
+  return compileImpl(text, format, options, &gradient);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compile(std::string_view text, GraphFormat format,
                     const CompileOptions &options) {
+  return compileImpl(text, format, options, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileImpl(std::string_view text, GraphFormat format,
+                        const CompileOptions &options,
+                        const GradientOptions *gradient) {
   auto start = std::chrono::steady_clock::now();
   if (format == GraphFormat::kAuto) {
     llvm::StringRef t = llvm::StringRef(text.data(), text.size()).ltrim();
@@ -120,6 +166,13 @@ Executable::compile(std::string_view text, GraphFormat format,
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   if (llvm::Error e = runner.bind(options.inputShapes))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  if (gradient) {
+    mlir::tl::GradientOptions g;
+    g.wrt = gradient->wrt;
+    g.withOutputs = gradient->withOutputs;
+    if (llvm::Error e = runner.differentiate(g))
+      return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  }
   mlir::tl::JitOptions jit;
   jit.optLevel = options.optLevel;
   jit.cpu = options.cpu;
@@ -132,13 +185,26 @@ Executable::compile(std::string_view text, GraphFormat format,
   const mlir::tl::GraphSignature &sig = (*graph)->getSignature();
   DType dtype = (*graph)->getDType();
   for (const auto &arg : sig.args)
-    if (!arg.constant &&
+    if (!arg.constant && !llvm::StringRef(arg.caller).starts_with(
+                             mlir::tl::cotangentName("")) &&
         llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
           return t.name == arg.caller;
         }))
       impl->inputs.push_back({arg.caller, dtype, arg.shape});
+  size_t numGrads = 0;
+  if (gradient) {
+    impl->isGradient = true;
+    impl->cotangentInfo = runner.getCotangents();
+    for (const auto &c : impl->cotangentInfo)
+      impl->cotangents.push_back({c.name, dtype, c.shape});
+    numGrads = sig.results.size() -
+               (gradient->withOutputs ? impl->cotangentInfo.size() : 0);
+  }
+  for (const auto &[i, result] : llvm::enumerate(sig.results))
+    (i + numGrads < sig.results.size() ? impl->outputs : impl->gradients)
+        .push_back({result.name, dtype, result.shape});
   for (const auto &result : sig.results)
-    impl->outputs.push_back({result.name, dtype, result.shape});
+    impl->results.push_back({result.name, dtype, result.shape});
   impl->graph = std::move(*graph);
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
@@ -146,8 +212,35 @@ Executable::compile(std::string_view text, GraphFormat format,
   return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
 }
 
+absl::StatusOr<Gradients> Executable::runGradient(
+    const std::map<std::string, const Buffer *> &inputs,
+    const std::map<std::string, const Buffer *> &cotangents) const {
+  if (!impl->isGradient)
+    return absl::FailedPreconditionError(
+        "runGradient: this executable computes the graph's outputs; compile "
+        "it with compileGradient to get gradients");
+  std::map<std::string, const Buffer *> all = inputs;
+  std::deque<Buffer> ones;
+  if (llvm::Error e = mlir::tl::addCotangents(impl->cotangentInfo,
+                                              impl->graph->getDType(),
+                                              cotangents, all, ones))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  auto result = impl->graph->run(all);
+  if (!result)
+    return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
+  Gradients g;
+  size_t numOutputs = impl->outputs.size();
+  for (auto [i, named] : llvm::enumerate(*result))
+    (i < numOutputs ? g.outputs : g.gradients)
+        .entries.push_back(std::move(named));
+  return g;
+}
+
 absl::StatusOr<Outputs>
 Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
+  if (impl->isGradient)
+    return absl::FailedPreconditionError(
+        "run: this executable is an adjoint; call runGradient");
   auto result = impl->graph->run(inputs);
   if (!result)
     return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
@@ -160,21 +253,21 @@ Outputs Executable::allocateOutputs() const {
   Outputs outputs;
   std::vector<Buffer> buffers = impl->graph->allocateResults();
   for (size_t i = 0; i < buffers.size(); ++i)
-    outputs.entries.emplace_back(impl->outputs[i].name, std::move(buffers[i]));
+    outputs.entries.emplace_back(impl->results[i].name, std::move(buffers[i]));
   return outputs;
 }
 
 absl::Status
 Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
                     Outputs &outputs) const {
-  if (outputs.size() != impl->outputs.size())
+  if (outputs.size() != impl->results.size())
     return absl::InvalidArgumentError(
         "runInto: " + std::to_string(outputs.size()) + " output buffers for " +
-        std::to_string(impl->outputs.size()) + " outputs (use allocateOutputs)");
+        std::to_string(impl->results.size()) + " outputs (use allocateOutputs)");
   std::vector<Buffer *> results;
   for (size_t i = 0; i < outputs.size(); ++i) {
     Buffer &b = outputs[i];
-    const TensorInfo &want = impl->outputs[i];
+    const TensorInfo &want = impl->results[i];
     if (b.dtype() != want.dtype || b.shape() != want.shape ||
         !b.isContiguous() || !b.data())
       return absl::InvalidArgumentError(
@@ -192,15 +285,15 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
     for (size_t j = 0; j < bound->args.size(); ++j)
       if (out.overlaps(byteSpan(*bound->args[j])))
         return absl::InvalidArgumentError(
-            "runInto: output '" + impl->outputs[i].name +
+            "runInto: output '" + impl->results[i].name +
             "' overlaps input '" +
             impl->graph->getSignature().args[j].caller +
             "'; the graph writes outputs while it reads inputs");
     for (size_t j = 0; j < i; ++j)
       if (out.overlaps(byteSpan(*results[j])))
         return absl::InvalidArgumentError(
-            "runInto: outputs '" + impl->outputs[j].name + "' and '" +
-            impl->outputs[i].name + "' share memory");
+            "runInto: outputs '" + impl->results[j].name + "' and '" +
+            impl->results[i].name + "' share memory");
   }
   impl->graph->runUnchecked(bound->args, results);
   return absl::OkStatus();

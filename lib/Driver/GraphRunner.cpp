@@ -212,6 +212,169 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
   return llvm::Error::success();
 }
 
+std::string mlir::tl::cotangentName(llvm::StringRef outputName) {
+  return ("cotangent:" + outputName).str();
+}
+
+llvm::Error mlir::tl::addCotangents(
+    const std::vector<ResultInfo> &outputs, runtime::DType dtype,
+    const std::map<std::string, const runtime::Buffer *> &cotangents,
+    std::map<std::string, const runtime::Buffer *> &inputs,
+    std::deque<runtime::Buffer> &storage) {
+  for (const auto &[name, buffer] : cotangents)
+    if (llvm::none_of(outputs,
+                      [&](const ResultInfo &o) { return o.name == name; })) {
+      std::string known;
+      for (const ResultInfo &o : outputs)
+        known += (known.empty() ? "'" : ", '") + o.name + "'";
+      return makeError("G12: a cotangent is given for '" + name +
+                       "', which is not an output of the graph (outputs: " +
+                       known + ")");
+    }
+  for (const ResultInfo &o : outputs) {
+    auto it = cotangents.find(o.name);
+    if (it != cotangents.end()) {
+      if (it->second->shape() != o.shape) {
+        std::string want;
+        for (int64_t d : o.shape)
+          want += std::to_string(d) + "x";
+        return makeError("G12: the cotangent of '" + o.name + "' is " +
+                         it->second->typeString() +
+                         "; it must have the output's shape " + want +
+                         runtime::dtypeName(dtype));
+      }
+      inputs[cotangentName(o.name)] = it->second;
+      continue;
+    }
+    runtime::Buffer ones = runtime::Buffer::allocate(dtype, o.shape);
+    for (int64_t i = 0; i < ones.numElements(); ++i)
+      if (dtype == runtime::DType::f32)
+        ones.data<float>()[i] = 1.0f;
+      else
+        ones.data<double>()[i] = 1.0;
+    storage.push_back(std::move(ones));
+    inputs[cotangentName(o.name)] = &storage.back();
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
+  if (lowered)
+    return makeError("differentiate() needs the module as loaded and bound");
+  // Gradients need static shapes: specialize first.
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+          },
+          "shape specialization"))
+    return e;
+  func::FuncOp func = getFunction();
+  std::vector<std::string> callers = gradient.wrt;
+  if (callers.empty()) {
+    for (const ArgBinding &arg : signature.args)
+      if (!arg.caller.empty() && !llvm::is_contained(callers, arg.caller))
+        callers.push_back(arg.caller);
+  }
+  // Each caller's slots, in argument order.
+  std::vector<std::string> wrtSlots;
+  for (const std::string &caller : callers) {
+    bool found = false;
+    for (const ArgBinding &arg : signature.args)
+      if (arg.caller == caller) {
+        wrtSlots.push_back(arg.slot);
+        found = true;
+      }
+    if (!found) {
+      std::string known;
+      for (const ArgBinding &arg : signature.args)
+        if (!arg.caller.empty() && known.find("'" + arg.caller + "'") ==
+                                       std::string::npos)
+          known += (known.empty() ? "'" : ", '") + arg.caller + "'";
+      return makeError("G12: cannot differentiate with respect to '" +
+                       caller + "': no input of the graph is bound to it" +
+                       (known.empty() ? std::string(" (it has no inputs)")
+                                      : "; the bound inputs are " + known));
+    }
+  }
+
+  std::string name = func.getSymName().str();
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            TLDifferentiatePassOptions o;
+            o.funcName = name;
+            o.wrt = wrtSlots;
+            o.keepOutputs = gradient.withOutputs;
+            pm.addPass(createTLDifferentiatePass(o));
+          },
+          "differentiation"))
+    return e;
+  auto grad = module->lookupSymbol<func::FuncOp>(name + "_grad");
+  unsigned numOutputs = func.getNumResults();
+
+  // One gradient per caller: the sum over its slots.
+  auto ret = cast<func::ReturnOp>(grad.getBody().front().getTerminator());
+  unsigned firstGrad = gradient.withOutputs ? numOutputs : 0;
+  SmallVector<Value> results(ret.getOperands().take_front(firstGrad));
+  SmallVector<Attribute> resultNames;
+  for (unsigned i = 0; i < firstGrad; ++i)
+    resultNames.push_back(grad.getResultAttrOfType<StringAttr>(i, kNameAttr));
+  // The pass returns the gradients in argument order.
+  llvm::StringMap<Value> slotGrad;
+  unsigned k = firstGrad;
+  for (const ArgBinding &arg : signature.args)
+    if (llvm::is_contained(wrtSlots, arg.slot))
+      slotGrad[arg.slot] = ret.getOperand(k++);
+  OpBuilder b(ret);
+  for (const std::string &caller : callers) {
+    Value sum;
+    for (const ArgBinding &arg : signature.args) {
+      if (arg.caller != caller)
+        continue;
+      Value g = slotGrad.lookup(arg.slot);
+      sum = sum ? b.create<BinaryOp>(ret.getLoc(), g.getType(),
+                                     BinaryKind::add, sum, g)
+                      .getResult()
+                : g;
+    }
+    results.push_back(sum);
+    resultNames.push_back(b.getStringAttr(caller));
+  }
+  b.create<func::ReturnOp>(ret.getLoc(), results);
+  ret.erase();
+  grad.setFunctionType(FunctionType::get(
+      context, grad.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, n] : llvm::enumerate(resultNames))
+    grad.setResultAttrs(i, b.getDictionaryAttr(b.getNamedAttr(kNameAttr, n)));
+
+  // Cotangent arguments bind by their own names; shapes are already static.
+  SmallVector<NamedAttribute> shapeAttrs;
+  for (const ArgBinding &arg : signature.args)
+    shapeAttrs.push_back(
+        b.getNamedAttr(arg.slot, b.getDenseI64ArrayAttr(arg.shape)));
+  cotangents.clear();
+  for (unsigned i = 0; i < numOutputs; ++i) {
+    auto type = cast<RankedTensorType>(func.getResultTypes()[i]);
+    auto outName = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+    ResultInfo output{outName ? outName.str() : "result" + std::to_string(i),
+                      std::vector<int64_t>(type.getShape().begin(),
+                                           type.getShape().end())};
+    ArgBinding binding;
+    binding.caller = cotangentName(output.name);
+    cotangents.push_back(std::move(output));
+    binding.slot = grad.getArgAttrOfType<StringAttr>(
+                           func.getNumArguments() + i, kNameAttr)
+                       .str();
+    binding.shape.assign(type.getShape().begin(), type.getShape().end());
+    shapeAttrs.push_back(b.getNamedAttr(
+        binding.slot, b.getDenseI64ArrayAttr(binding.shape)));
+    signature.args.push_back(std::move(binding));
+  }
+  grad->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapeAttrs));
+  func.erase();
+  grad.setSymName(name);
+  return llvm::Error::success();
+}
+
 llvm::Error GraphRunner::runPipeline(
     llvm::function_ref<void(OpPassManager &)> populate, llvm::StringRef what) {
   DiagnosticCollector diags(context);

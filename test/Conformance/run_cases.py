@@ -3,6 +3,7 @@
 
   run_cases.py --tool BUILD/bin/tl-jit --cases SHARED/testdata/cases
                [--dtypes f64 f32] [--reference] [--cross-check] [--only STEM ...]
+  run_cases.py --tool BUILD/bin/tl-jit --cases SHARED/testdata/cases --grads
 
 Valid cases must match STEM.expected.npz (compared by the corpus's own
 oracle.compare, an independent NumPy check) in every dtype asked for:
@@ -12,7 +13,9 @@ interpreter instead of compiled code; --cross-check also runs it and
 requires compiled code and interpreter to agree within the same tolerances.
 Cases with STEM.error.txt must exit with a status of 1 (not a signal, not
 a crash) and print the expected substring. Exit status 1 on any failure.
-Gradients (STEM.grads.npz) are not checked yet: autodiff is issue 5.
+--grads checks the gradients instead: for every case with STEM.grads.npz,
+`tl-jit --grad=<every array of STEM.grads.npz> --cotangents=STEM.cotangents.npz`
+must match it in f64 (rtol 1e-9 / atol 1e-12, as the corpus asks).
 """
 import argparse
 import glob
@@ -34,6 +37,7 @@ def main():
     ap.add_argument("--dtypes", nargs="+", default=["f64"], choices=["f64", "f32"])
     ap.add_argument("--reference", action="store_true")
     ap.add_argument("--cross-check", action="store_true")
+    ap.add_argument("--grads", action="store_true")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -51,12 +55,28 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         def run(stem, extra):
             base = os.path.join(args.cases, stem)
-            out = os.path.join(tmp, stem + "".join(extra).replace("-", "_") + ".npz")
+            tag = "".join(extra).replace("-", "_").replace("/", "_")
+            out = os.path.join(tmp, stem + tag + ".npz")
             cmd = [args.tool, base + ".json", "--inputs=" + base + ".inputs.npz", "--output=" + out] + extra
             return subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout), out
 
         for stem in stems:
             base = os.path.join(args.cases, stem)
+            if args.grads:
+                if not os.path.exists(base + ".grads.npz"):
+                    continue
+                expected = oracle.load_npz(base + ".grads.npz")
+                r, out = run(stem, ["--dtype=f64", "--grad=" + ",".join(sorted(expected)),
+                                    "--cotangents=" + base + ".cotangents.npz"])
+                report = io.StringIO()
+                ok = r.returncode == 0 and oracle.compare(oracle.load_npz(out), expected, rtol=1e-9, atol=1e-12,
+                                                          out=report)
+                checks += 1
+                print(f"{'PASS' if ok else 'FAIL'} {stem} [gradients]")
+                if not ok:
+                    print("  " + (r.stderr.strip() or report.getvalue().strip()).replace("\n", "\n  "))
+                    failed.append(stem)
+                continue
             if os.path.exists(base + ".error.txt"):
                 want = open(base + ".error.txt").read().strip()
                 r, _ = run(stem, mode)

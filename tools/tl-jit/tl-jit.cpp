@@ -4,10 +4,13 @@
 //          [--output=OUT.npz] [--print] [--dtype=f64|f32] [--function=NAME]
 //          [--reference] [--emit=tl|linalg|llvm-dialect|llvm-ir|asm]
 //          [--benchmark=N [--benchmark_format=console|json]]
+//          [--grad=NAME,... [--cotangents=COT.npz] [--with-outputs]]
+//          [--gradcheck]
 //
 // Inputs bind by name (G3); every output is written under its slot name
 // (G4). Graphs are compiled to native code by the CPU pipeline and ORC;
-// --reference runs the reference interpreter instead.
+// --reference runs the reference interpreter instead. --grad compiles the
+// adjoint (G12) and writes the gradients under the input names.
 // Exit status: 0 success, 1 a graph or run error, 2 a usage error.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +31,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <ctime>
 
 using namespace mlir;
@@ -118,6 +122,28 @@ static cl::opt<FormatOpt> benchmarkFormat(
                           "Google Benchmark's JSON")),
     cl::init(FormatOpt::console), cl::cat(category));
 
+static cl::list<std::string> gradNames(
+    "grad",
+    cl::desc("Compute the gradients (G12) with respect to these input "
+             "arrays and write them under their names"),
+    cl::CommaSeparated, cl::value_desc("NAME,..."), cl::cat(category));
+static cl::opt<std::string> cotangentsPath(
+    "cotangents",
+    cl::desc("With --grad: one cotangent per output, keyed by the output's "
+             "name (default: ones, the gradient of the sum of the outputs)"),
+    cl::value_desc("file.npz"), cl::cat(category));
+static cl::opt<bool> withOutputs(
+    "with-outputs",
+    cl::desc("With --grad: write the forward outputs too, from the same "
+             "call"),
+    cl::cat(category));
+static cl::opt<bool> gradcheck(
+    "gradcheck",
+    cl::desc("Check the gradients of every input (or those of --grad) "
+             "against central finite differences in f64, and exit 1 when "
+             "one disagrees"),
+    cl::cat(category));
+
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
   return status;
@@ -207,6 +233,13 @@ static RunOptions runOptions() {
   return options;
 }
 
+static GradientOptions gradientOptions() {
+  GradientOptions options;
+  options.wrt.assign(gradNames.begin(), gradNames.end());
+  options.withOutputs = withOutputs;
+  return options;
+}
+
 /// --benchmark: compile from the graph's text `compileRepetitions` times
 /// (each in a fresh context, as a new process would) and run `benchmark`
 /// times after one warm-up call.
@@ -230,6 +263,11 @@ static int runBenchmark(const CompiledGraph &graph,
       llvm::consumeError(std::move(e));
       return false;
     }
+    if (!gradNames.empty())
+      if (llvm::Error e = runner.differentiate(gradientOptions())) {
+        llvm::consumeError(std::move(e));
+        return false;
+      }
     auto compiled = runner.compile(PipelineOptions(), jitOptions());
     if (!compiled) {
       llvm::consumeError(compiled.takeError());
@@ -316,6 +354,10 @@ int main(int argc, char **argv) {
                                    "graph\n",
                                    &llvm::errs()))
     return 2;
+  if (!cotangentsPath.empty() && gradNames.empty())
+    return fail("--cotangents needs --grad", 2);
+  if (useReference && !gradNames.empty())
+    return fail("--reference has no gradients; drop --grad", 2);
   if (useReference && (emit != EmitOpt::none || benchmark))
     return fail("--reference runs the interpreter; it has no --emit or "
                 "--benchmark",
@@ -363,6 +405,9 @@ int main(int argc, char **argv) {
   } else {
     if (llvm::Error e = runner.bind(shapes))
       return fail(llvm::toString(std::move(e)));
+    if (!gradNames.empty())
+      if (llvm::Error e = runner.differentiate(gradientOptions()))
+        return fail(llvm::toString(std::move(e)));
     if (emit != EmitOpt::none) {
       Stage stage = emit == EmitOpt::tl       ? Stage::tl
                     : emit == EmitOpt::linalg ? Stage::linalg
@@ -394,6 +439,26 @@ int main(int argc, char **argv) {
     for (const auto &[name, array] : inputs) {
       buffers.push_back(toBuffer(array));
       named[name] = &buffers.back();
+    }
+    // The adjoint's extra inputs: one cotangent per forward output.
+    io::NamedArrays cotangentArrays;
+    std::deque<Buffer> cotangentBuffers;
+    if (!gradNames.empty()) {
+      if (!cotangentsPath.empty()) {
+        auto read = io::readNpz(cotangentsPath);
+        if (!read)
+          return fail(llvm::toString(read.takeError()));
+        cotangentArrays = std::move(*read);
+      }
+      std::map<std::string, const Buffer *> cotangents;
+      for (const auto &[name, array] : cotangentArrays) {
+        cotangentBuffers.push_back(toBuffer(array));
+        cotangents[name] = &cotangentBuffers.back();
+      }
+      if (llvm::Error e = addCotangents(runner.getCotangents(),
+                                        (*compiled)->getDType(), cotangents,
+                                        named, cotangentBuffers))
+        return fail(llvm::toString(std::move(e)));
     }
     if (benchmark)
       return runBenchmark(**compiled, named, callerNames, shapes);

@@ -91,6 +91,25 @@ public:
   std::vector<std::pair<std::string, Buffer>> entries;
 };
 
+/// What compileGradient() builds: the adjoint of the graph (G12), one
+/// compiled function that runs the forward pass and the backward pass.
+struct GradientOptions {
+  /// The caller's arrays to differentiate with respect to; empty: every
+  /// array bound to a slot.
+  std::vector<std::string> wrt;
+  /// Return the forward outputs too (computed by the same call).
+  bool withOutputs = true;
+};
+
+/// What runGradient() returns.
+struct Gradients {
+  /// The forward outputs by slot name (empty without withOutputs).
+  Outputs outputs;
+  /// d(sum_k <output_k, cotangent_k>)/d(array), by the caller's array name;
+  /// an array bound to several slots gets the sum over them (G12).
+  Outputs gradients;
+};
+
 class Executable {
 public:
   static absl::StatusOr<std::shared_ptr<const Executable>>
@@ -99,9 +118,23 @@ public:
   compile(std::string_view text, GraphFormat format,
           const CompileOptions &options);
 
+  /// The adjoint of the graph: run it with runGradient().
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileGradient(std::string_view text, GraphFormat format,
+                  const CompileOptions &options,
+                  const GradientOptions &gradient);
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileGradientFile(const std::string &path, const CompileOptions &options,
+                      const GradientOptions &gradient);
+
   /// The arrays run() needs, by the names given in CompileOptions.
   const std::vector<TensorInfo> &inputs() const;
   const std::vector<TensorInfo> &outputs() const;
+  /// For an adjoint: the cotangents runGradient() takes, one per forward
+  /// output (its name and shape); the gradients it returns.
+  const std::vector<TensorInfo> &cotangents() const;
+  const std::vector<TensorInfo> &gradients() const;
+  bool isGradient() const;
   /// Wall time compile() took, from text to callable code.
   double compileSeconds() const;
 
@@ -110,6 +143,14 @@ public:
   /// outputs are new owned buffers. Thread-safe.
   absl::StatusOr<Outputs>
   run(const std::map<std::string, const Buffer *> &inputs) const;
+
+  /// Runs an adjoint from compileGradient(): forward and backward in one
+  /// call. `cotangents` are keyed by output name; a missing one is ones
+  /// (the gradient of the sum of that output). Thread-safe.
+  absl::StatusOr<Gradients>
+  runGradient(const std::map<std::string, const Buffer *> &inputs,
+              const std::map<std::string, const Buffer *> &cotangents = {})
+      const;
 
   /// Output buffers for runInto, allocated once and reused across runs.
   Outputs allocateOutputs() const;
@@ -124,6 +165,9 @@ public:
   Executable &operator=(const Executable &) = delete;
 
 private:
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileImpl(std::string_view text, GraphFormat format,
+              const CompileOptions &options, const GradientOptions *gradient);
   struct Impl;
   explicit Executable(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;

@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <deque>
 #include <map>
 
 namespace mlir::tl {
@@ -32,6 +33,28 @@ struct RunOptions {
   bool dtypeGiven = false;
   std::string functionName = "main";
 };
+
+/// What differentiate() builds (G12).
+struct GradientOptions {
+  /// The caller's arrays to differentiate with respect to; empty: every
+  /// array bound to a slot.
+  std::vector<std::string> wrt;
+  /// Return the forward outputs too, before the gradients.
+  bool withOutputs = false;
+};
+
+/// The name under which the cotangent of output `name` is bound.
+std::string cotangentName(llvm::StringRef outputName);
+
+/// The inputs of an adjoint call: `inputs` plus, for each forward output,
+/// its cotangent from `cotangents` (by output name) or ones where absent
+/// (the gradient of the sum of the outputs); `storage` owns the ones. A
+/// cotangent naming no output, or of the wrong shape, is an error.
+llvm::Error
+addCotangents(const std::vector<ResultInfo> &outputs, runtime::DType dtype,
+              const std::map<std::string, const runtime::Buffer *> &cotangents,
+              std::map<std::string, const runtime::Buffer *> &inputs,
+              std::deque<runtime::Buffer> &storage);
 
 /// How far to lower: tl on static shapes, linalg on tensors, LLVM dialect.
 enum class Stage { tl, linalg, llvm };
@@ -56,6 +79,12 @@ public:
   /// functions. Fails, naming the argument, when one is unbound.
   llvm::Error bind(const std::map<std::string, std::vector<int64_t>> &shapes);
 
+  /// After bind(): replaces the function with its adjoint (tl-differentiate)
+  /// taking one cotangent per output (bound as cotangentName(output)) and
+  /// returning one gradient per array in `wrt`, named by the caller's
+  /// name; an array bound to several slots gets the sum (G12).
+  llvm::Error differentiate(const GradientOptions &gradient);
+
   /// Lowers the bound module in place through the shared pipelines.
   llvm::Error lower(Stage stage, const TLCpuPipelineOptions &options);
 
@@ -68,6 +97,9 @@ public:
   compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit);
 
   ModuleOp getModule() { return module.get(); }
+  /// After differentiate(): the forward outputs, whose cotangents the
+  /// adjoint takes.
+  const std::vector<ResultInfo> &getCotangents() const { return cotangents; }
   func::FuncOp getFunction();
 
 private:
@@ -84,6 +116,7 @@ private:
   bool lowered = false;
   GraphSignature signature;
   std::string entryName; // the bound function (it is an llvm.func later)
+  std::vector<ResultInfo> cotangents;
 };
 
 } // namespace mlir::tl

@@ -88,6 +88,33 @@ struct Emitter {
 
   /// 1 where x is not NaN, else 0 (x >= x).
   Value notNaN(Value x) { return binary(BinaryKind::gte, x, x); }
+  Value eq(Value x, Value y) { return binary(BinaryKind::eq, x, y); }
+
+  RankedTensorType tensorOf(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, elem);
+  }
+  Value einsum(StringRef spec, ValueRange inputs, ArrayRef<int64_t> shape) {
+    return b.create<EinsumOp>(loc, tensorOf(shape), b.getStringAttr(spec),
+                              inputs, BinaryKind::multiply, ReduceKind::sum);
+  }
+  Value reduce(ReduceKind k, Value x, ArrayRef<int64_t> axes) {
+    auto tx = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t i = 0; i < tx.getRank(); ++i)
+      if (!llvm::is_contained(axes, i))
+        shape.push_back(tx.getDimSize(i));
+    return b.create<ReduceOp>(loc, tensorOf(shape), k, x,
+                              b.getDenseI64ArrayAttr(axes));
+  }
+  /// The n x n identity, for embedding a gradient on a diagonal.
+  Value identity(int64_t n) {
+    auto type = tensorOf({n, n});
+    SmallVector<Attribute> values(n * n, FloatAttr::get(elem, 0.0));
+    for (int64_t i = 0; i < n; ++i)
+      values[i * n + i] = FloatAttr::get(elem, 1.0);
+    return b.create<ConstantOp>(loc, type, DenseElementsAttr::get(type, values),
+                                StringAttr());
+  }
 };
 
 bool isStatic(Type t) {
@@ -225,11 +252,17 @@ LogicalResult BinaryOp::buildVJP(OpBuilder &builder, Value ct,
     ga = e.mul(ct, e.sub(e.constant(1.0), e.mul(e.constant(2.0), b)));
     gb = e.mul(ct, e.sub(e.constant(1.0), e.mul(e.constant(2.0), a)));
     break;
-  case BinaryKind::power: // b a^(b-1), a^b log a
-    ga = e.mul(ct, e.mul(b, e.binary(BinaryKind::power, a,
-                                       e.sub(b, e.constant(1.0)))));
-    gb = e.mul(ct, e.mul(getResult(), e.unary(UnaryKind::log, a)));
+  case BinaryKind::power: {
+    // b a^(b-1) and a^b log a, with PyTorch's conventions at the poles:
+    // 0 wrt a where b = 0 (the exponent is nudged to 0 so a^(b-1) stays
+    // finite) and 0 wrt b where a = 0 and b >= 0 (log sees 1 instead).
+    Value one = e.constant(1.0), zero = e.constant(0.0);
+    Value exponent = e.add(e.sub(b, one), e.eq(b, zero));
+    ga = e.mul(ct, e.mul(b, e.binary(BinaryKind::power, a, exponent)));
+    Value pole = e.mul(e.eq(a, zero), e.binary(BinaryKind::gte, b, zero));
+    gb = e.mul(ct, e.mul(getResult(), e.unary(UnaryKind::log, e.add(a, pole))));
     break;
+  }
   case BinaryKind::modulo:
     ga = ct; // and zero wrt the divisor (G12)
     break;
@@ -249,20 +282,192 @@ LogicalResult BinaryOp::buildVJP(OpBuilder &builder, Value ct,
 // tl.reduce
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Vector-Jacobian product of a reduction of `x` (to `y`) over `axes`.
+Value reduceVJP(Emitter &e, ReduceKind kind, Value x, Value y,
+                ArrayRef<int64_t> axes, Value ct) {
+  auto tx = cast<RankedTensorType>(x.getType());
+  if (axes.empty())
+    return ct;
+  // y-shaped values broadcast back along the reduced axes (G7 labels).
+  std::string all, kept;
+  for (int64_t i = 0; i < tx.getRank(); ++i) {
+    all.push_back(char('a' + i));
+    if (!llvm::is_contained(axes, i))
+      kept.push_back(all.back());
+  }
+  auto back = [&](Value v) {
+    return e.einsum(kept + "->" + all, v, tx.getShape());
+  };
+  switch (kind) {
+  case ReduceKind::sum:
+    return back(ct);
+  case ReduceKind::mean: {
+    int64_t n = 1;
+    for (int64_t a : axes)
+      n *= tx.getDimSize(a);
+    return back(n ? e.mul(ct, e.constant(1.0 / double(n))) : ct);
+  }
+  case ReduceKind::max:
+  case ReduceKind::min: {
+    // Every element equal to the result shares the gradient evenly; NaN
+    // elements never equal it. An all-NaN slice has no winner (count 0).
+    Value mask = e.eq(x, back(y));
+    Value count = e.reduce(ReduceKind::sum, mask, axes);
+    Value share = e.div(
+        ct, e.binary(BinaryKind::max, count, e.constant(1.0)));
+    return e.mul(mask, back(share));
+  }
+  case ReduceKind::prod: {
+    // The product of the other elements, without dividing by zero: with
+    // no zero in the slice it is y / x; with one zero, the zero element
+    // gets the product of the rest and the others 0; with more, all 0.
+    Value isZero = e.eq(x, e.constant(0.0));
+    Value nonZero = e.add(x, isZero); // zeros replaced by ones
+    Value prodNonZero = e.reduce(ReduceKind::prod, nonZero, axes);
+    Value zeros = e.reduce(ReduceKind::sum, isZero, axes);
+    Value scaled = e.mul(ct, prodNonZero);
+    Value none = e.mul(scaled, e.eq(zeros, e.constant(0.0)));
+    Value one = e.mul(scaled, e.eq(zeros, e.constant(1.0)));
+    return e.add(e.div(back(none), nonZero), e.mul(back(one), isZero));
+  }
+  }
+  llvm_unreachable("unknown reduce kind");
+}
+} // namespace
+
 LogicalResult ReduceOp::buildVJP(OpBuilder &builder, Value ct,
                                  SmallVectorImpl<Value> &grads) {
   if (failed(requireStatic(*this)))
     return failure();
-  return emitError("G12: the gradient of 'tl.reduce' is not implemented yet");
+  Emitter e{builder, getLoc(), getElementTypeOrSelf(getType())};
+  grads.push_back(
+      reduceVJP(e, getKind(), getInput(), getResult(), getAxes(), ct));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
 // tl.einsum
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// `g`, the gradient over the distinct labels `uniq` of an operand whose
+/// subscript `labels` repeats some (a diagonal, G6), placed on that
+/// diagonal: each repeat becomes a fresh label tied to the first by an
+/// identity matrix.
+Value embedDiagonal(Emitter &e, Value g, StringRef uniq, StringRef labels,
+                    RankedTensorType type, StringRef used) {
+  std::string out, spec = uniq.str();
+  SmallVector<Value> inputs{g};
+  char fresh = 'A';
+  for (auto [i, c] : llvm::enumerate(labels)) {
+    if (out.find(c) == std::string::npos) {
+      out.push_back(c);
+      continue;
+    }
+    while (used.contains(fresh) || out.find(fresh) != std::string::npos ||
+           spec.find(fresh) != std::string::npos)
+      ++fresh;
+    spec += std::string(",") + c + fresh;
+    inputs.push_back(e.identity(type.getDimSize(i)));
+    out.push_back(fresh);
+  }
+  return e.einsum(spec + "->" + out, inputs, type.getShape());
+}
+
+std::string distinct(StringRef labels) {
+  std::string u;
+  for (char c : labels)
+    if (u.find(c) == std::string::npos)
+      u.push_back(c);
+  return u;
+}
+} // namespace
+
 LogicalResult EinsumOp::buildVJP(OpBuilder &builder, Value ct,
                                  SmallVectorImpl<Value> &grads) {
   if (failed(requireStatic(*this)))
     return failure();
-  return emitError("G12: the gradient of 'tl.einsum' is not implemented yet");
+  Emitter e{builder, getLoc(), getElementTypeOrSelf(getType())};
+  EinsumSpec spec = getParsedSpec();
+  auto resultType = cast<RankedTensorType>(getType());
+  std::string used = spec.str();
+
+  // The size of every label.
+  llvm::DenseMap<char, int64_t> size;
+  for (auto [labels, x] : llvm::zip(spec.inputs, getInputs()))
+    for (auto [i, c] : llvm::enumerate(labels))
+      size[c] = cast<RankedTensorType>(x.getType()).getDimSize(i);
+  for (auto [i, c] : llvm::enumerate(spec.output))
+    size[c] = resultType.getDimSize(i);
+  auto shapeOf = [&](StringRef labels) {
+    SmallVector<int64_t> shape;
+    for (char c : labels)
+      shape.push_back(size[c]);
+    return shape;
+  };
+
+  // The gradient of a product summed over labels (G6) wrt operand i is the
+  // einsum of the cotangent with the other operands onto i's labels; a
+  // label only operand i has is a G7 broadcast of that einsum.
+  auto productVJP = [&](ArrayRef<std::string> labels, ValueRange inputs,
+                        StringRef outLabels, Value cot) {
+    SmallVector<Value> result;
+    for (auto [i, x] : llvm::enumerate(inputs)) {
+      std::string uniq = distinct(labels[i]);
+      std::string s = outLabels.str();
+      SmallVector<Value> operands{cot};
+      for (auto [j, y] : llvm::enumerate(inputs))
+        if (j != i) {
+          s += "," + labels[j];
+          operands.push_back(y);
+        }
+      Value g = e.einsum(s + "->" + uniq, operands, shapeOf(uniq));
+      if (uniq != labels[i])
+        g = embedDiagonal(e, g, uniq, labels[i],
+                          cast<RankedTensorType>(x.getType()), used);
+      result.push_back(g);
+    }
+    return result;
+  };
+
+  if (getCombine() == BinaryKind::multiply &&
+      getReduce() == ReduceKind::sum) {
+    llvm::append_range(grads, productVJP(spec.inputs, getInputs(),
+                                         spec.output, ct));
+    return success();
+  }
+
+  // Other kinds (G8): rebuilt as element-wise ops over every label, then
+  // differentiated op by op: each operand aligned to all labels (an
+  // einsum), combined (tl.binary), reduced over the summed labels.
+  std::string full = spec.output + spec.reducedLabels();
+  SmallVector<Value> aligned;
+  for (auto [labels, x] : llvm::zip(spec.inputs, getInputs()))
+    aligned.push_back(e.einsum(labels + "->" + full, x, shapeOf(full)));
+  Value combined = aligned[0];
+  BinaryOp combineOp;
+  if (aligned.size() == 2) {
+    combineOp = builder.create<BinaryOp>(getLoc(), aligned[0].getType(),
+                                         getCombine(), aligned[0], aligned[1]);
+    combined = combineOp;
+  }
+  SmallVector<int64_t> axes;
+  for (int64_t i = spec.output.size(); i < int64_t(full.size()); ++i)
+    axes.push_back(i);
+  Value reduced = axes.empty() ? combined
+                               : e.reduce(getReduce(), combined, axes);
+  Value ctCombined =
+      reduceVJP(e, getReduce(), combined, reduced, axes, ct);
+  SmallVector<Value> ctAligned{ctCombined};
+  if (combineOp) {
+    ctAligned.clear();
+    if (failed(combineOp.buildVJP(builder, ctCombined, ctAligned)))
+      return failure();
+  }
+  for (auto [i, x] : llvm::enumerate(getInputs()))
+    grads.push_back(ctAligned[i] ? productVJP({spec.inputs[i]}, x, full,
+                                              ctAligned[i])[0]
+                                 : Value());
+  return success();
 }

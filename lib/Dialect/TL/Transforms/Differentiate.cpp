@@ -63,6 +63,8 @@ struct TLDifferentiatePass
     SmallVector<Type> argTypes(f.getArgumentTypes());
     llvm::append_range(argTypes, f.getResultTypes());
     SmallVector<Type> resultTypes;
+    if (keepOutputs)
+      llvm::append_range(resultTypes, f.getResultTypes());
     for (unsigned i : wrtArgs)
       resultTypes.push_back(f.getArgumentTypes()[i]);
     OpBuilder b(ctx);
@@ -75,8 +77,12 @@ struct TLDifferentiatePass
     for (unsigned i = 0; i < f.getNumResults(); ++i)
       g.setArgAttr(f.getNumArguments() + i, kNameAttr,
                    b.getStringAttr(nameOf(f, i, true) + ".cotangent"));
+    unsigned firstGrad = keepOutputs ? f.getNumResults() : 0;
+    for (unsigned i = 0; i < firstGrad; ++i)
+      g.setResultAttrs(i, f.getResultAttrDict(i));
     for (auto [k, i] : llvm::enumerate(wrtArgs))
-      g.setResultAttr(k, kNameAttr, b.getStringAttr(nameOf(f, i, false)));
+      g.setResultAttr(firstGrad + k, kNameAttr,
+                      b.getStringAttr(nameOf(f, i, false)));
 
     Block *entry = g.addEntryBlock();
     b.setInsertionPointToStart(entry);
@@ -118,6 +124,9 @@ struct TLDifferentiatePass
     }
 
     SmallVector<Value> results;
+    if (keepOutputs)
+      for (Value v : ret.getOperands())
+        results.push_back(forward.lookup(v));
     for (unsigned i : wrtArgs) {
       Value ct = adjoint.lookup(entry->getArgument(i));
       if (!ct) { // the outputs do not depend on it

@@ -117,7 +117,8 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
     cotangent of its result, cotangents of a value used several times
     summed. One cotangent argument per result of `func` (named
     `<result>.cotangent`); one gradient result per argument in `wrt`
-    (argument names, `tl.name`), named like the argument. The adjoint is
+    (argument names, `tl.name`), named like the argument; with
+    `keep-outputs`, the forward results come first. The adjoint is
     ordinary tl IR: the CPU pipeline compiles it, and applying this pass
     to it gives second derivatives. Shapes must be static.
   }];
@@ -126,7 +127,9 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
            "The function to differentiate">,
     ListOption<"wrt", "wrt", "std::string",
                "Arguments (by tl.name) to differentiate with respect to; "
-               "empty: all">
+               "empty: all">,
+    Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
+           "Return the forward results too, before the gradients">
   ];
 }
 
