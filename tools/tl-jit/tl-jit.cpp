@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
@@ -346,6 +347,37 @@ static int runBenchmark(const CompiledGraph &graph,
   return 0;
 }
 
+/// --gradcheck: the compiled adjoint against central finite differences
+/// of the compiled forward function, in f64.
+static int runGradcheck(const io::NamedArrays &inputs) {
+  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+  if (!text)
+    return fail("cannot read '" + graphPath + "'");
+  std::vector<Buffer> buffers;
+  buffers.reserve(inputs.size());
+  std::map<std::string, const Buffer *> named;
+  for (const auto &[name, array] : inputs) {
+    buffers.push_back(toBuffer(array));
+    named[name] = &buffers.back();
+  }
+  ::tl::CompileOptions options;
+  options.function = functionName;
+  options.optLevel = optLevel;
+  options.vectorize = vectorize;
+  ::tl::GradCheckOptions check;
+  check.wrt.assign(gradNames.begin(), gradNames.end());
+  llvm::StringRef path(graphPath);
+  auto report = ::tl::gradcheck(
+      (*text)->getBuffer().str(),
+      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
+                              : ::tl::GraphFormat::kMLIR,
+      options, named, check);
+  if (!report.ok())
+    return fail(std::string(report.status().message()));
+  llvm::outs() << report->str() << "\n";
+  return report->ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -356,6 +388,10 @@ int main(int argc, char **argv) {
     return 2;
   if (!cotangentsPath.empty() && gradNames.empty())
     return fail("--cotangents needs --grad", 2);
+  if (gradcheck && (useReference || emit != EmitOpt::none || benchmark))
+    return fail("--gradcheck compiles and checks gradients; it has no "
+                "--reference, --emit or --benchmark",
+                2);
   if (useReference && !gradNames.empty())
     return fail("--reference has no gradients; drop --grad", 2);
   if (useReference && (emit != EmitOpt::none || benchmark))
@@ -390,6 +426,9 @@ int main(int argc, char **argv) {
     callerNames.push_back(name);
     shapes[name] = array.shape;
   }
+
+  if (gradcheck)
+    return runGradcheck(inputs);
 
   MLIRContext context(MLIRContext::Threading::DISABLED);
   GraphRunner runner(&context);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Dialect/TL/IR/GradientRegistry.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 
@@ -110,17 +111,36 @@ struct TLDifferentiatePass
       Value ct = adjoint.lookup(clone->getResult(0));
       if (!ct || clone->getNumOperands() == 0)
         continue;
-      auto diff = dyn_cast<DifferentiableOpInterface>(clone);
-      if (!diff) {
-        op.emitError("G12: no gradient rule for this op");
+      SmallVector<Value> grads;
+      if (GradientRule rule = lookupGradientOverride(gradientKey(clone))) {
+        if (failed(rule(b, clone, ct, grads)))
+          return signalPassFailure();
+        if (grads.size() != clone->getNumOperands()) {
+          op.emitError("G12: the gradient override for '")
+              << gradientKey(clone) << "' returned " << grads.size()
+              << " cotangents for " << clone->getNumOperands() << " operands";
+          return signalPassFailure();
+        }
+      } else if (auto diff = dyn_cast<DifferentiableOpInterface>(clone)) {
+        if (failed(diff.buildVJP(b, ct, grads)))
+          return signalPassFailure();
+      } else {
+        op.emitError("G12: no gradient rule for '")
+            << clone->getName() << "'";
         return signalPassFailure();
       }
-      SmallVector<Value> grads;
-      if (failed(diff.buildVJP(b, ct, grads)))
-        return signalPassFailure();
-      for (auto [operand, grad] : llvm::zip(clone->getOperands(), grads))
-        if (grad)
-          accumulate(operand, grad, op.getLoc());
+      for (auto [operand, grad] : llvm::zip(clone->getOperands(), grads)) {
+        if (!grad)
+          continue;
+        if (grad.getType() != operand.getType()) {
+          op.emitError("G12: the gradient rule of '")
+              << gradientKey(clone) << "' built a cotangent of type "
+              << grad.getType() << " for an operand of type "
+              << operand.getType();
+          return signalPassFailure();
+        }
+        accumulate(operand, grad, op.getLoc());
+      }
     }
 
     SmallVector<Value> results;
