@@ -33,7 +33,8 @@ namespace {
 
 /// M*N*K (times the batch) of a static matmul or batch_matmul, or 0.
 int64_t multiplyAdds(linalg::LinalgOp op) {
-  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+  if (!isa<linalg::MatmulOp, linalg::MatmulTransposeAOp,
+           linalg::MatmulTransposeBOp, linalg::BatchMatmulOp>(op))
     return 0;
   int64_t v = 1;
   for (int64_t r : op.getStaticLoopRanges()) {
@@ -49,14 +50,56 @@ struct TLSelectKernelsPass
   using TLSelectKernelsPassBase::TLSelectKernelsPassBase;
 
   void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> selected;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (!op.hasPureTensorSemantics() ||
           !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
         return;
       int64_t volume = multiplyAdds(op);
-      if (volume > 0 && volume >= minVolume)
+      if (volume > 0 && volume >= minVolume) {
         op->setAttr(kKernelAttr, StringAttr::get(op->getContext(), "onednn"));
+        if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+          selected.push_back(mm);
+      }
     });
+    for (linalg::MatmulOp mm : selected)
+      foldTransposedOperand(mm);
+  }
+
+  /// sgemm reads either operand transposed in place, so a transpose that
+  /// only feeds the product (the gradients of a matmul, P^T G and G Q^T)
+  /// becomes matmul_transpose_a/b: no copy of the matrix.
+  static void foldTransposedOperand(linalg::MatmulOp mm) {
+    auto transposeOf = [](Value v) -> linalg::TransposeOp {
+      auto t = v.getDefiningOp<linalg::TransposeOp>();
+      if (!t || !v.hasOneUse() ||
+          t.getPermutation() != ArrayRef<int64_t>{1, 0})
+        return {};
+      return t;
+    };
+    Value a = mm.getInputs()[0], b = mm.getInputs()[1];
+    Value init = mm.getOutputs()[0];
+    OpBuilder builder(mm);
+    Operation *replacement = nullptr;
+    linalg::TransposeOp folded;
+    if ((folded = transposeOf(b)))
+      replacement = builder.create<linalg::MatmulTransposeBOp>(
+          mm.getLoc(), mm.getResultTypes(),
+          ValueRange{a, folded.getInput()}, ValueRange{init});
+    else if ((folded = transposeOf(a)))
+      replacement = builder.create<linalg::MatmulTransposeAOp>(
+          mm.getLoc(), mm.getResultTypes(),
+          ValueRange{folded.getInput(), b}, ValueRange{init});
+    if (!replacement)
+      return;
+    // Our tags only: linalg memoizes the matmul's indexing maps as an
+    // attribute too, and they would be wrong on the transposed op.
+    for (NamedAttribute attr : mm->getDiscardableAttrs())
+      if (!attr.getName().getValue().starts_with("linalg."))
+        replacement->setAttr(attr.getName(), attr.getValue());
+    mm->replaceAllUsesWith(replacement);
+    mm->erase();
+    folded->erase();
   }
 };
 
@@ -90,9 +133,21 @@ struct TLCallKernelsPass
         callee.setPrivate();
       }
       b.setInsertionPoint(op);
+      // A transposed operand is passed as a transposed view (strides
+      // swapped); the runtime tells sgemm to read it transposed.
+      int transposed = isa<linalg::MatmulTransposeAOp>(op)   ? 0
+                       : isa<linalg::MatmulTransposeBOp>(op) ? 1
+                                                             : -1;
       SmallVector<Value> args;
-      for (Value v : op->getOperands())
-        args.push_back(b.create<memref::CastOp>(op.getLoc(), argType, v));
+      for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+        Value arg = v;
+        if (int(i) == transposed)
+          arg = b.create<memref::TransposeOp>(
+              op.getLoc(), v,
+              AffineMapAttr::get(AffineMap::getPermutationMap(
+                  ArrayRef<unsigned>{1, 0}, &getContext())));
+        args.push_back(b.create<memref::CastOp>(op.getLoc(), argType, arg));
+      }
       b.create<func::CallOp>(op.getLoc(), callee, args);
       op->erase();
     }

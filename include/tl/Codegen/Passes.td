@@ -151,8 +151,12 @@ def TLSelectKernelsPass : Pass<"tl-select-kernels", "func::FuncOp"> {
     multiply-adds gets `tl.kernel = "onednn"`. Below that, a library call
     (argument checks, oneDNN's own thread start) costs more than the
     generated kernel. f64 always stays generated: oneDNN has no f64 GEMM on
-    CPUs. `tl-parallelize` and `tl-vectorize` skip marked ops and
-    `tl-call-kernels` turns them into calls after bufferization.
+    CPUs. A marked matmul whose operand is a `linalg.transpose` used only
+    there (the gradients of a matmul, `G Q^T` and `P^T G`) becomes
+    `linalg.matmul_transpose_a/b` on the untransposed matrix: sgemm reads
+    it transposed in place, with no copy. `tl-parallelize` and
+    `tl-vectorize` skip marked ops and `tl-call-kernels` turns them into
+    calls after bufferization.
   }];
   let options = [
     Option<"minVolume", "min-volume", "int64_t", /*default=*/"262144",

@@ -312,6 +312,42 @@ bool isMatmul(const EinsumSpec &spec, bool batched) {
          o[p + 1] == j;
 }
 
+/// A product of two matrices up to operand order and transposes, e.g. the
+/// gradients of a matmul, "ac,bc->ab" and "ac,ab->bc": the output's rows
+/// come from operand `lhs`, its columns from the other, and one label is
+/// summed. Lowered to linalg.matmul (and so to oneDNN where it pays) after
+/// transposing the operands that are not (rows, k) and (k, columns): a copy
+/// of one matrix, cheaper than a strided product loop.
+struct MatmulForm {
+  unsigned lhs;
+  bool transposeLhs, transposeRhs;
+};
+
+std::optional<MatmulForm> matchMatmul2D(const EinsumSpec &spec) {
+  if (spec.inputs.size() != 2 || spec.output.size() != 2)
+    return std::nullopt;
+  for (const std::string &in : spec.inputs)
+    if (in.size() != 2 || in[0] == in[1])
+      return std::nullopt;
+  char i = spec.output[0], j = spec.output[1];
+  if (i == j)
+    return std::nullopt;
+  auto has = [](const std::string &s, char c) {
+    return s.find(c) != std::string::npos;
+  };
+  for (unsigned lhs = 0; lhs < 2; ++lhs) {
+    const std::string &a = spec.inputs[lhs], &b = spec.inputs[1 - lhs];
+    if (!has(a, i) || has(a, j) || !has(b, j) || has(b, i))
+      continue;
+    char k = a[0] == i ? a[1] : a[0];
+    char bk = b[0] == j ? b[1] : b[0];
+    if (k != bk || k == i || k == j)
+      return std::nullopt;
+    return MatmulForm{lhs, a[0] != i, b[0] != k};
+  }
+  return std::nullopt;
+}
+
 struct EinsumLowering : OpConversionPattern<EinsumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -334,6 +370,25 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
       if (isMatmul(spec, /*batched=*/false)) {
         rewriter.replaceOpWithNewOp<linalg::MatmulOp>(op, TypeRange{type},
                                                       inputs, init);
+        return success();
+      }
+      if (std::optional<MatmulForm> form = matchMatmul2D(spec)) {
+        auto transposed = [&](Value v, bool transpose) -> Value {
+          if (!transpose)
+            return v;
+          auto t = llvm::cast<RankedTensorType>(v.getType());
+          Value empty = rewriter.create<tensor::EmptyOp>(
+              loc, ArrayRef<int64_t>{t.getDimSize(1), t.getDimSize(0)},
+              t.getElementType());
+          return rewriter
+              .create<linalg::TransposeOp>(loc, v, empty,
+                                           ArrayRef<int64_t>{1, 0})
+              ->getResult(0);
+        };
+        Value lhs = transposed(inputs[form->lhs], form->transposeLhs);
+        Value rhs = transposed(inputs[1 - form->lhs], form->transposeRhs);
+        rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
+            op, TypeRange{type}, ValueRange{lhs, rhs}, init);
         return success();
       }
       if (isMatmul(spec, /*batched=*/true)) {

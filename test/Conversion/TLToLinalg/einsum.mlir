@@ -23,17 +23,14 @@ func.func @batch(%a: tensor<2x4x8xf32>, %b: tensor<2x8x3xf32>) -> tensor<2x4x3xf
 
 // -----
 
-// Not a matmul (the operands are transposed): a generic with the labels as
-// loops, output labels first.
-// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
-// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// Still a matrix product with the operands transposed (the gradients of a
+// matmul look like this): each transposed operand is copied by
+// linalg.transpose, then linalg.matmul, which tl-select-kernels can send to
+// oneDNN reading the matrix in place.
 // CHECK-LABEL: func.func @transposed
-// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK: ^bb0(%[[X:.*]]: f64, %[[Y:.*]]: f64, %[[ACC:.*]]: f64):
-// CHECK:   %[[P:.*]] = arith.mulf %[[X]], %[[Y]] : f64
-// CHECK:   %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f64
-// CHECK:   linalg.yield %[[S]]
+// CHECK: %[[TA:.*]] = linalg.transpose ins(%arg0 : tensor<8x4xf64>) outs(%{{.*}} : tensor<4x8xf64>) permutation = [1, 0]
+// CHECK: %[[TB:.*]] = linalg.transpose ins(%arg1 : tensor<16x8xf64>) outs(%{{.*}} : tensor<8x16xf64>) permutation = [1, 0]
+// CHECK: linalg.matmul ins(%[[TA]], %[[TB]] : tensor<4x8xf64>, tensor<8x16xf64>)
 func.func @transposed(%a: tensor<8x4xf64>, %b: tensor<16x8xf64>) -> tensor<4x16xf64> {
   %0 = tl.einsum "ki,jk->ij" %a, %b : (tensor<8x4xf64>, tensor<16x8xf64>) -> tensor<4x16xf64>
   return %0 : tensor<4x16xf64>
