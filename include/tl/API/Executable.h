@@ -153,6 +153,9 @@ public:
       const;
 
   /// Output buffers for runInto, allocated once and reused across runs.
+  /// For an adjoint they hold the outputs (withOutputs) then the
+  /// gradients, and runInto takes each cotangent as an input named
+  /// "cotangent:<output>" (runGradient does this for you).
   Outputs allocateOutputs() const;
   /// Runs into `outputs` from allocateOutputs(): no allocation on the way
   /// when the inputs are contiguous arrays of the compute type. An output
