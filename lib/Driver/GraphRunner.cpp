@@ -192,11 +192,14 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
     } else if (std::optional<double> c = parseConstSlot(name.getValue())) {
       binding.constant = c;
     } else {
+      llvm::StringRef base =
+          name.getValue().take_until([](char c) { return c == '['; });
       return makeError(
           "G3: unbound tensor '" + name.getValue() + "' (argument #" +
           llvm::Twine(arg.getArgNumber()) + "): no input array named '" +
-          name.getValue() + "' or '" +
-          name.getValue().take_until([](char c) { return c == '['; }) + "'");
+          name.getValue() + "'" +
+          (base == name.getValue() ? std::string()
+                                   : " or '" + base.str() + "'"));
     }
     shapeAttrs.push_back(
         b.getNamedAttr(name, b.getDenseI64ArrayAttr(binding.shape)));

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/API/Capabilities.h"
 #include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/IO/InlineInput.h"
@@ -42,7 +43,7 @@ using ::tl::runtime::Buffer;
 using ::tl::runtime::DType;
 
 static cl::OptionCategory category("tl-jit options");
-static cl::opt<std::string> graphPath(cl::Positional, cl::Required,
+static cl::opt<std::string> graphPath(cl::Positional,
                                       cl::desc("<graph.json | graph.mlir>"),
                                       cl::cat(category));
 static cl::opt<std::string> inputsPath(
@@ -144,6 +145,33 @@ static cl::opt<bool> gradcheck(
              "against central finite differences in f64, and exit 1 when "
              "one disagrees"),
     cl::cat(category));
+
+namespace {
+enum class CapabilitiesOpt { none, text, json };
+} // namespace
+static cl::opt<CapabilitiesOpt> capabilities(
+    "capabilities",
+    cl::desc("Print what this build and machine support (dtypes, ops, "
+             "devices, CPU features, oneDNN/CUDA) and exit"),
+    cl::values(clEnumValN(CapabilitiesOpt::text, "", "key: value lines"),
+               clEnumValN(CapabilitiesOpt::text, "text", "key: value lines"),
+               clEnumValN(CapabilitiesOpt::json, "json", "one JSON object")),
+    cl::ValueOptional, cl::init(CapabilitiesOpt::none), cl::cat(category));
+static cl::list<std::string> batchInputs(
+    "batch",
+    cl::desc("Run the graph once per .npz (compiled once, for the first "
+             "file's shapes), in parallel, writing each item's outputs to "
+             "--output-dir/<file stem>.npz; a failing item is reported "
+             "and the others still run"),
+    cl::CommaSeparated, cl::value_desc("IN.npz,..."), cl::cat(category));
+static cl::opt<std::string> outputDir(
+    "output-dir", cl::desc("With --batch: where the outputs go"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<int> batchThreads(
+    "batch-threads",
+    cl::desc("With --batch: items run at once (default: one per hardware "
+             "thread)"),
+    cl::init(0), cl::cat(category));
 
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
@@ -347,6 +375,90 @@ static int runBenchmark(const CompiledGraph &graph,
   return 0;
 }
 
+/// --batch: one compile, every file's arrays run over the batch workers,
+/// results written as they are listed; failures reported per item.
+static int runBatch() {
+  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+  if (!text)
+    return fail("cannot read '" + graphPath + "'");
+  std::vector<io::NamedArrays> arrays;
+  std::vector<std::string> loadErrors(batchInputs.size());
+  for (auto [i, path] : llvm::enumerate(batchInputs)) {
+    auto read = io::readNpz(path);
+    if (!read) {
+      loadErrors[i] = llvm::toString(read.takeError());
+      arrays.emplace_back();
+      continue;
+    }
+    arrays.push_back(std::move(*read));
+  }
+  size_t first = 0;
+  while (first < arrays.size() && !loadErrors[first].empty())
+    ++first;
+  if (first == arrays.size())
+    return fail("--batch: no input file could be read; the first: " +
+                loadErrors[0]);
+  ::tl::CompileOptions options;
+  options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
+  options.function = functionName;
+  options.optLevel = optLevel;
+  options.vectorize = vectorize;
+  for (const auto &[name, array] : arrays[first])
+    options.inputShapes[name] = array.shape;
+  llvm::StringRef path(graphPath);
+  auto exe = ::tl::Executable::compile(
+      (*text)->getBuffer().str(),
+      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
+                              : ::tl::GraphFormat::kMLIR,
+      options);
+  if (!exe.ok())
+    return fail(std::string(exe.status().message()));
+  std::vector<std::vector<Buffer>> buffers(arrays.size());
+  std::vector<std::map<std::string, const Buffer *>> items(arrays.size());
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    buffers[i].reserve(arrays[i].size());
+    for (const auto &[name, array] : arrays[i]) {
+      buffers[i].push_back(toBuffer(array));
+      items[i][name] = &buffers[i].back();
+    }
+  }
+  auto results = (*exe)->runBatch(items, batchThreads);
+  int failed = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    std::string item = "batch item " + std::to_string(i) + " ('" +
+                       batchInputs[i] + "')";
+    if (!loadErrors[i].empty()) {
+      ++failed;
+      llvm::WithColor::error(llvm::errs(), "tl-jit")
+          << item << ": " << loadErrors[i] << "\n";
+      continue;
+    }
+    if (!results[i].ok()) { // the message names the item
+      ++failed;
+      llvm::WithColor::error(llvm::errs(), "tl-jit")
+          << batchInputs[i] << ": "
+          << std::string(results[i].status().message()) << "\n";
+      continue;
+    }
+    io::NamedArrays outputs;
+    for (size_t k = 0; k < results[i]->size(); ++k)
+      outputs.emplace_back(results[i]->name(k), toArray((*results[i])[k]));
+    llvm::SmallString<256> out(outputDir);
+    llvm::sys::path::append(out,
+                            llvm::sys::path::stem(batchInputs[i]) + ".npz");
+    if (llvm::Error e = io::writeNpz(out, outputs)) {
+      ++failed;
+      llvm::WithColor::error(llvm::errs(), "tl-jit")
+          << item << ": " << llvm::toString(std::move(e)) << "\n";
+      continue;
+    }
+    llvm::outs() << item << ": ok -> " << out << "\n";
+  }
+  llvm::outs() << (results.size() - failed) << "/" << results.size()
+               << " batch items succeeded\n";
+  return failed ? 1 : 0;
+}
+
 /// --gradcheck: the compiled adjoint against central finite differences
 /// of the compiled forward function, in f64.
 static int runGradcheck(const io::NamedArrays &inputs) {
@@ -386,6 +498,29 @@ int main(int argc, char **argv) {
                                    "graph\n",
                                    &llvm::errs()))
     return 2;
+  if (capabilities != CapabilitiesOpt::none) {
+    ::tl::Capabilities c = ::tl::queryCapabilities();
+    llvm::outs() << (capabilities == CapabilitiesOpt::json ? c.json() + "\n"
+                                                           : c.text());
+    return 0;
+  }
+  if (graphPath.empty())
+    return fail("no graph given (tl-jit GRAPH.json|GRAPH.mlir ...; "
+                "--help lists the options)",
+                2);
+  if (!batchInputs.empty()) {
+    if (outputDir.empty())
+      return fail("--batch needs --output-dir", 2);
+    if (!inputsPath.empty() || !inlineInputs.empty() || !gradNames.empty() ||
+        gradcheck || useReference || emit != EmitOpt::none || benchmark)
+      return fail("--batch takes its inputs from the listed files and has "
+                  "no --inputs, --input, --grad, --gradcheck, --reference, "
+                  "--emit or --benchmark",
+                  2);
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      return fail("cannot create '" + outputDir + "': " + ec.message());
+    return runBatch();
+  }
   if (!cotangentsPath.empty() && gradNames.empty())
     return fail("--cotangents needs --grad", 2);
   if (gradcheck && (useReference || emit != EmitOpt::none || benchmark))

@@ -28,8 +28,11 @@
 
 #include "absl/status/statusor.h"
 
+#include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -110,7 +113,30 @@ struct Gradients {
   Outputs gradients;
 };
 
-class Executable {
+/// A run queued by Executable::runAsync.
+class AsyncRun {
+public:
+  AsyncRun() = default;
+  AsyncRun(std::future<absl::StatusOr<Outputs>> future, uint64_t id)
+      : future(std::move(future)), id(id) {}
+  /// Waits for the run and returns its outputs (once); a run cancelled
+  /// before it started returns a CANCELLED status.
+  absl::StatusOr<Outputs> get() { return future.get(); }
+  void wait() const { future.wait(); }
+  bool ready() const {
+    return future.wait_for(std::chrono::seconds(0)) ==
+           std::future_status::ready;
+  }
+  /// Removes the run from the queue if it has not started; true if it was
+  /// removed. A started run completes.
+  bool cancel();
+
+private:
+  std::future<absl::StatusOr<Outputs>> future;
+  uint64_t id = 0;
+};
+
+class Executable : public std::enable_shared_from_this<Executable> {
 public:
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileFile(const std::string &path, const CompileOptions &options);
@@ -151,6 +177,19 @@ public:
   runGradient(const std::map<std::string, const Buffer *> &inputs,
               const std::map<std::string, const Buffer *> &cotangents = {})
       const;
+
+  /// Runs every input set in `items` over `threads` worker threads (0: one
+  /// per hardware thread), and returns the results in the same order. An
+  /// item that fails (a missing array, a wrong shape) gets its error; the
+  /// others still run. Thread-safe.
+  std::vector<absl::StatusOr<Outputs>>
+  runBatch(const std::vector<std::map<std::string, const Buffer *>> &items,
+           int threads = 0) const;
+
+  /// Queues run(inputs) on the process's async worker and returns at once.
+  /// The buffers must stay alive until the run completes; the executable
+  /// is kept alive by the queue. Runs start in the order queued.
+  AsyncRun runAsync(std::map<std::string, const Buffer *> inputs) const;
 
   /// Output buffers for runInto, allocated once and reused across runs.
   /// For an adjoint they hold the outputs (withOutputs) then the
