@@ -2,6 +2,7 @@
 
 #include "tl/Driver/GraphRunner.h"
 
+#include "tl/Dialect/TL/IR/GradientRegistry.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 #include "tl/InitTL.h"
@@ -16,6 +17,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -346,8 +348,11 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   ret.erase();
   grad.setFunctionType(FunctionType::get(
       context, grad.getArgumentTypes(), ValueRange(results).getTypes()));
-  for (auto [i, n] : llvm::enumerate(resultNames))
-    grad.setResultAttrs(i, b.getDictionaryAttr(b.getNamedAttr(kNameAttr, n)));
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (Attribute n : resultNames)
+    resultAttrs.push_back(
+        b.getDictionaryAttr(b.getNamedAttr(kNameAttr, n)));
+  grad.setAllResultAttrs(resultAttrs);
 
   // Cotangent arguments bind by their own names; shapes are already static.
   SmallVector<NamedAttribute> shapeAttrs;
@@ -378,10 +383,62 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   return llvm::Error::success();
 }
 
+llvm::Expected<std::vector<IntermediateInfo>>
+GraphRunner::exposeIntermediates() {
+  if (lowered)
+    return makeError(
+        "exposeIntermediates() needs the module as loaded and bound");
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+          },
+          "shape specialization"))
+    return std::move(e);
+  func::FuncOp func = getFunction();
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> results(ret.getOperands());
+  SmallVector<DictionaryAttr> resultAttrs;
+  Builder b(context);
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    DictionaryAttr attrs = func.getResultAttrDict(i);
+    resultAttrs.push_back(attrs ? attrs : b.getDictionaryAttr({}));
+  }
+  std::vector<IntermediateInfo> infos;
+  llvm::StringMap<unsigned> writes;
+  unsigned index = 0;
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    ++index;
+    if (isa<ConstantOp>(op) || op.getNumResults() != 1)
+      continue;
+    IntermediateInfo info;
+    info.name = slotOf(&op);
+    if (info.name.empty())
+      info.name = "value" + std::to_string(index - 1);
+    if (unsigned n = ++writes[info.name]; n > 1)
+      info.name += "#" + std::to_string(n);
+    info.node = describeOp(&op);
+    info.op = gradientKey(&op);
+    results.push_back(op.getResult(0));
+    resultAttrs.push_back(
+        b.getDictionaryAttr(b.getNamedAttr(kNameAttr, b.getStringAttr(info.name))));
+    infos.push_back(std::move(info));
+  }
+  OpBuilder(ret).create<func::ReturnOp>(ret.getLoc(), results);
+  ret.erase();
+  func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
+                                         ValueRange(results).getTypes()));
+  func.setAllResultAttrs(resultAttrs);
+  return infos;
+}
+
 llvm::Error GraphRunner::runPipeline(
     llvm::function_ref<void(OpPassManager &)> populate, llvm::StringRef what) {
   DiagnosticCollector diags(context);
   PassManager pm(context, ModuleOp::getOperationName());
+  // tl-jit registers MLIR's IR-printing and timing flags; the library does
+  // not, and then these report failure and do nothing.
+  (void)applyPassManagerCLOptions(pm);
+  applyDefaultTimingPassManagerCLOptions(pm);
   populate(pm);
   if (failed(pm.run(*module)))
     return diags.take(("the " + what + " failed").str());

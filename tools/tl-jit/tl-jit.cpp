@@ -18,10 +18,14 @@
 #include "tl/API/Capabilities.h"
 #include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
+#include "tl/InitTL.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -32,6 +36,7 @@
 #include "llvm/Support/WithColor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <deque>
 #include <ctime>
@@ -172,6 +177,17 @@ static cl::opt<int> batchThreads(
     cl::desc("With --batch: items run at once (default: one per hardware "
              "thread)"),
     cl::init(0), cl::cat(category));
+
+static cl::opt<std::string> dumpIntermediates(
+    "dump-intermediates",
+    cl::desc("Write every intermediate tensor to DIR/<slot>.npy (slots "
+             "written twice get #2, ...; ops of MLIR input value<N>)"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> checkNumerics(
+    "check-numerics",
+    cl::desc("Fail at the first NaN or infinity, naming the node and op "
+             "that produced it"),
+    cl::cat(category));
 
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
@@ -375,6 +391,66 @@ static int runBenchmark(const CompiledGraph &graph,
   return 0;
 }
 
+/// The first non-finite element of `b`, or -1.
+static int64_t firstNonFinite(const Buffer &b) {
+  for (int64_t i = 0; i < b.numElements(); ++i)
+    if (!std::isfinite(b.at(i)))
+      return i;
+  return -1;
+}
+
+static std::string describeElement(const Buffer &b, int64_t i) {
+  double v = b.at(i);
+  std::string what = std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf";
+  std::string index;
+  int64_t rest = i;
+  for (int64_t d = b.rank() - 1; d >= 0; --d) {
+    index = std::to_string(rest % b.shape()[d]) + (index.empty() ? "" : ", ") +
+            index;
+    rest /= b.shape()[d];
+  }
+  return what + " at [" + index + "]";
+}
+
+/// --check-numerics: the inputs, then the intermediates in program order.
+static int findNonFinite(const io::NamedArrays &inputs,
+                         const std::vector<IntermediateInfo> &infos,
+                         llvm::ArrayRef<std::pair<std::string, Buffer>> values) {
+  for (const auto &[name, array] : inputs) {
+    Buffer b = toBuffer(array);
+    if (int64_t i = firstNonFinite(b); i >= 0)
+      return fail("--check-numerics: the input array '" + name +
+                  "' already holds " + describeElement(b, i));
+  }
+  for (auto [info, named] : llvm::zip(infos, values))
+    if (int64_t i = firstNonFinite(named.second); i >= 0)
+      return fail("--check-numerics: " + info.node + " (" + info.op +
+                  ") produced " + describeElement(named.second, i) +
+                  " in '" + info.name +
+                  "', the first non-finite value of the run (every value "
+                  "before it, inputs included, is finite)");
+  return 0;
+}
+
+/// --dump-intermediates: one .npy per value, named by slot.
+static int writeIntermediates(
+    const std::vector<IntermediateInfo> &infos,
+    llvm::ArrayRef<std::pair<std::string, Buffer>> values) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dumpIntermediates))
+    return fail("cannot create '" + dumpIntermediates + "': " + ec.message());
+  for (auto [info, named] : llvm::zip(infos, values)) {
+    std::string file = info.name;
+    for (char &c : file)
+      if (c == '/' || c == '\\')
+        c = '_';
+    llvm::SmallString<256> path(dumpIntermediates);
+    llvm::sys::path::append(path, file + ".npy");
+    if (llvm::Error e = io::writeNpy(path, toArray(named.second)))
+      return fail(llvm::toString(std::move(e)));
+  }
+  return 0;
+}
+
 /// --batch: one compile, every file's arrays run over the batch workers,
 /// results written as they are listed; failures reported per item.
 static int runBatch() {
@@ -492,6 +568,13 @@ static int runGradcheck(const io::NamedArrays &inputs) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // MLIR's own debugging flags, as in tl-opt: --mlir-print-ir-after-all,
+  // --mlir-print-ir-before=PASS, --mlir-timing, --mlir-print-debuginfo...
+  mlir::tl::registerTLCompilerPasses(); // so the flags can name passes
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "tl-jit: compile and run a TensorLogic "
@@ -526,6 +609,10 @@ int main(int argc, char **argv) {
   if (gradcheck && (useReference || emit != EmitOpt::none || benchmark))
     return fail("--gradcheck compiles and checks gradients; it has no "
                 "--reference, --emit or --benchmark",
+                2);
+  if (useReference && (!dumpIntermediates.empty() || checkNumerics))
+    return fail("--dump-intermediates and --check-numerics inspect compiled "
+                "code; drop --reference",
                 2);
   if (useReference && !gradNames.empty())
     return fail("--reference has no gradients; drop --grad", 2);
@@ -582,6 +669,13 @@ int main(int argc, char **argv) {
     if (!gradNames.empty())
       if (llvm::Error e = runner.differentiate(gradientOptions()))
         return fail(llvm::toString(std::move(e)));
+    std::vector<IntermediateInfo> intermediates;
+    if (!dumpIntermediates.empty() || checkNumerics) {
+      auto infos = runner.exposeIntermediates();
+      if (!infos)
+        return fail(llvm::toString(infos.takeError()));
+      intermediates = std::move(*infos);
+    }
     if (emit != EmitOpt::none) {
       Stage stage = emit == EmitOpt::tl       ? Stage::tl
                     : emit == EmitOpt::linalg ? Stage::linalg
@@ -639,8 +733,18 @@ int main(int argc, char **argv) {
     auto result = (*compiled)->run(named);
     if (!result)
       return fail(llvm::toString(result.takeError()));
-    for (auto &[name, buffer] : *result)
-      outputs.emplace_back(name, toArray(buffer));
+    size_t numOutputs = result->size() - intermediates.size();
+    for (size_t i = 0; i < numOutputs; ++i)
+      outputs.emplace_back((*result)[i].first, toArray((*result)[i].second));
+    if (checkNumerics)
+      if (int status = findNonFinite(inputs, intermediates,
+                                     llvm::ArrayRef(*result).drop_front(
+                                         numOutputs)))
+        return status;
+    if (!dumpIntermediates.empty())
+      if (int status = writeIntermediates(
+              intermediates, llvm::ArrayRef(*result).drop_front(numOutputs)))
+        return status;
   }
 
   if (print || outputPath.empty())

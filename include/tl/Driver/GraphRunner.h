@@ -43,6 +43,13 @@ struct GradientOptions {
   bool withOutputs = false;
 };
 
+/// A value exposeIntermediates() added to the results.
+struct IntermediateInfo {
+  std::string name; // the slot it writes, or value<N>
+  std::string node; // describeOp: "node 3 (ElemBinary divide)"
+  std::string op;   // "tl.binary:divide"
+};
+
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(llvm::StringRef outputName);
 
@@ -84,6 +91,14 @@ public:
   /// returning one gradient per array in `wrt`, named by the caller's
   /// name; an array bound to several slots gets the sum (G12).
   llvm::Error differentiate(const GradientOptions &gradient);
+
+  /// After bind() (and differentiate(), if any): specializes shapes and
+  /// appends every value an op computes to the function's results, after
+  /// the outputs, in program order, named by the slot it writes
+  /// ("temp_3", "temp_3#2" for a slot's second write, "value<N>" for ops
+  /// of MLIR input). For --dump-intermediates and --check-numerics; every
+  /// value is then materialized, so fusion is limited.
+  llvm::Expected<std::vector<IntermediateInfo>> exposeIntermediates();
 
   /// Lowers the bound module in place through the shared pipelines.
   llvm::Error lower(Stage stage, const TLCpuPipelineOptions &options);

@@ -593,8 +593,13 @@ OwningOpRef<ModuleOp> Importer::build() {
       }
       ins.push_back(current[s]);
     }
-    Location loc =
-        NameLoc::get(builder.getStringAttr(node.describe()), fileLoc);
+    // The node, then the slot it writes (what --dump-intermediates names
+    // the value by); both wrap the file location that messages print.
+    Location loc = NameLoc::get(
+        builder.getStringAttr(node.describe()),
+        NameLoc::get(builder.getStringAttr(kSlotLocPrefix.str() +
+                                           graph.tensors[node.output]),
+                     fileLoc));
     const NodePlan &plan = node.plan;
     auto rankOf = [](Value v) -> std::optional<int64_t> {
       if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))

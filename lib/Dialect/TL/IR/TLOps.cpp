@@ -46,6 +46,21 @@ static std::optional<std::string> findNodeName(Location loc) {
   return std::nullopt;
 }
 
+static std::string findSlot(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
+    if (name.getName().strref().starts_with(kSlotLocPrefix))
+      return name.getName().strref().drop_front(kSlotLocPrefix.size()).str();
+    return findSlot(name.getChildLoc());
+  }
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string s = findSlot(l); !s.empty())
+        return s;
+  return "";
+}
+
+std::string mlir::tl::slotOf(Operation *op) { return findSlot(op->getLoc()); }
+
 std::string mlir::tl::describeOp(Operation *op) {
   if (auto name = findNodeName(op->getLoc()))
     return *name;

@@ -30,6 +30,13 @@ inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
 /// op was imported from a TensorLogic graph, else "'tl.einsum' op".
 std::string describeOp(Operation *op);
 
+/// The JSON importer wraps each node's location in NameLoc("slot <name>")
+/// for the slot the node writes (G2).
+inline constexpr llvm::StringLiteral kSlotLocPrefix = "slot ";
+/// The slot an op writes, from its location; empty for ops of MLIR input
+/// or ops built by passes.
+std::string slotOf(Operation *op);
+
 /// Formats a shape the way NumPy prints it: (2, 3), (4,), (); unknown
 /// sizes print as ?.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
