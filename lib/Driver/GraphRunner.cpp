@@ -8,8 +8,10 @@
 #include "tl/InitTL.h"
 #include "tl/Pipelines/Pipelines.h"
 #include "tl/Reference/Evaluator.h"
+#include "tl/Runtime/Profiler.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -114,6 +116,11 @@ llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, bool isJSON,
                                     const std::vector<std::string> &callerNames,
                                     const RunOptions &opts) {
   options = opts;
+  double start = runtime::profilerNowUs();
+  auto timed = llvm::make_scope_exit([&] {
+    phases.push_back({isJSON ? "import JSON" : "parse MLIR", start,
+                      runtime::profilerNowUs()});
+  });
   DialectRegistry registry;
   registerTLCompilerDialects(registry);
   context->appendDialectRegistry(registry);
@@ -433,6 +440,10 @@ GraphRunner::exposeIntermediates() {
 
 llvm::Error GraphRunner::runPipeline(
     llvm::function_ref<void(OpPassManager &)> populate, llvm::StringRef what) {
+  double start = runtime::profilerNowUs();
+  auto timed = llvm::make_scope_exit([&] {
+    phases.push_back({what.str(), start, runtime::profilerNowUs()});
+  });
   DiagnosticCollector diags(context);
   PassManager pm(context, ModuleOp::getOperationName());
   // tl-jit registers MLIR's IR-printing and timing flags; the library does
@@ -543,7 +554,12 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
     return std::move(e);
   stage = Stage::llvm;
 
+  if (auto names = (*module)->getAttrOfType<ArrayAttr>("tl.profile_nodes"))
+    for (Attribute n : names)
+      signature.profileNodes.push_back(cast<StringAttr>(n).str());
+  double start = runtime::profilerNowUs();
   auto jit = JitModule::compile(*module, jitOptions);
+  phases.push_back({"LLVM (ORC JIT)", start, runtime::profilerNowUs()});
   if (!jit)
     return jit.takeError();
   auto fn = (*jit)->lookupPacked(entryName);

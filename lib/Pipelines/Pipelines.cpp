@@ -92,6 +92,8 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   // buffer, so outlining cannot shorten a buffer's life.
   pm.addPass(createTLOutlineParallelPass());
   pm.addPass(createTLCallKernelsPass());
+  if (options.profile)
+    pm.addPass(createTLInstrumentNodesPass());
 
   // Buffers to loops to LLVM.
   if (options.approximateExp)

@@ -19,6 +19,7 @@
 #include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
+#include "tl/Runtime/Profiler.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
 
@@ -189,6 +190,21 @@ static cl::opt<bool> checkNumerics(
              "that produced it"),
     cl::cat(category));
 
+static cl::opt<bool> profile(
+    "profile",
+    cl::desc("Compile with per-node timing, run --profile-runs times and "
+             "print compile phases, per-node times, the bottleneck and the "
+             "peak memory"),
+    cl::cat(category));
+static cl::opt<unsigned> profileRuns(
+    "profile-runs", cl::desc("Runs timed by --profile and --trace"),
+    cl::init(10), cl::cat(category));
+static cl::opt<std::string> tracePath(
+    "trace",
+    cl::desc("Write a Chrome trace (Perfetto, chrome://tracing) with the "
+             "compile phases and one span per node per run"),
+    cl::value_desc("file.json"), cl::cat(category));
+
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
   return status;
@@ -258,7 +274,10 @@ std::pair<double, const char *> scaled(double ns) {
 
 /// Pass options are not copyable; every use builds its own.
 struct PipelineOptions : TLCpuPipelineOptions {
-  PipelineOptions() { vectorize = ::vectorize.getValue(); }
+  PipelineOptions() {
+    vectorize = ::vectorize.getValue();
+    TLCpuPipelineOptions::profile = ::profile || !tracePath.empty();
+  }
 };
 
 static JitOptions jitOptions() {
@@ -451,6 +470,127 @@ static int writeIntermediates(
   return 0;
 }
 
+/// --profile / --trace: `runs` timed runs with the node spans recorded.
+static int runProfile(const CompiledGraph &graph,
+                      const std::map<std::string, const Buffer *> &inputs,
+                      const std::vector<CompilePhase> &phases) {
+  namespace rt = ::tl::runtime;
+  auto bound = graph.bind(inputs);
+  if (!bound)
+    return fail(llvm::toString(bound.takeError()));
+  std::vector<Buffer> outputs = graph.allocateResults();
+  std::vector<Buffer *> results;
+  for (Buffer &b : outputs)
+    results.push_back(&b);
+  graph.runUnchecked(bound->args, results); // warm-up, not recorded
+  std::vector<rt::Span> runSpans;
+  uint32_t thread = rt::profilerThread();
+  rt::startRecording();
+  for (unsigned r = 0; r < profileRuns; ++r) {
+    double t0 = rt::profilerNowUs();
+    graph.runUnchecked(bound->args, results);
+    runSpans.push_back({-1, thread, t0, rt::profilerNowUs()});
+  }
+  std::vector<rt::Span> spans = rt::stopRecording();
+  const std::vector<std::string> &names = graph.getSignature().profileNodes;
+  auto nameOf = [&](int64_t id) {
+    return id >= 0 && size_t(id) < names.size() ? names[id]
+                                                : "span " + std::to_string(id);
+  };
+
+  if (!tracePath.empty()) {
+    llvm::json::Array events;
+    // json::Value keeps a StringRef as is: the names are copied in.
+    auto event = [&](std::string name, std::string cat, double begin,
+                     double end, uint32_t tid) {
+      events.push_back(llvm::json::Object{{"name", std::move(name)},
+                                          {"cat", std::move(cat)},
+                                          {"ph", "X"},
+                                          {"ts", begin},
+                                          {"dur", end - begin},
+                                          {"pid", 1},
+                                          {"tid", tid}});
+    };
+    if (!phases.empty())
+      event("compile", "compile", phases.front().beginUs,
+            phases.back().endUs, thread);
+    for (const CompilePhase &p : phases)
+      event(p.name, "compile phase", p.beginUs, p.endUs, thread);
+    for (const rt::Span &r : runSpans)
+      event("run", "run", r.beginUs, r.endUs, r.thread);
+    for (const rt::Span &sp : spans)
+      event(nameOf(sp.id), "node", sp.beginUs, sp.endUs, sp.thread);
+    events.push_back(llvm::json::Object{
+        {"name", "thread_name"},
+        {"ph", "M"},
+        {"pid", 1},
+        {"tid", thread},
+        {"args", llvm::json::Object{{"name", "tl-jit main"}}}});
+    llvm::json::Object root{{"traceEvents", std::move(events)},
+                            {"displayTimeUnit", "ms"}};
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tracePath, ec);
+    if (ec)
+      return fail("cannot write '" + tracePath + "': " + ec.message());
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  }
+
+  if (profile) {
+    double compileUs = 0;
+    for (const CompilePhase &p : phases)
+      compileUs += p.endUs - p.beginUs;
+    std::vector<double> runUs;
+    double totalRunUs = 0;
+    for (const rt::Span &r : runSpans) {
+      runUs.push_back(r.endUs - r.beginUs);
+      totalRunUs += r.endUs - r.beginUs;
+    }
+    std::sort(runUs.begin(), runUs.end());
+    std::map<int64_t, double> perNode;
+    double inNodes = 0;
+    for (const rt::Span &sp : spans) {
+      perNode[sp.id] += sp.endUs - sp.beginUs;
+      inNodes += sp.endUs - sp.beginUs;
+    }
+    std::vector<std::pair<double, int64_t>> order;
+    for (auto [id, us] : perNode)
+      order.push_back({us, id});
+    std::sort(order.rbegin(), order.rend());
+    auto ms = [](double us) {
+      return us >= 1000 ? llvm::formatv("{0,10:f3} ms", us / 1e3).str()
+                        : llvm::formatv("{0,10:f1} us", us).str();
+    };
+    llvm::outs() << "compile: " << llvm::format("%.3f ms", compileUs / 1e3)
+                 << "\n";
+    for (const CompilePhase &p : phases)
+      llvm::outs() << llvm::format("  %-28s", p.name.c_str())
+                   << ms(p.endUs - p.beginUs) << "\n";
+    llvm::outs() << "run: median "
+                 << llvm::StringRef(
+                        ms(runUs.empty() ? 0.0 : runUs[runUs.size() / 2]))
+                        .ltrim()
+                 << " over " << runUs.size() << " runs\n"
+                 << "per node (summed over the runs; share of run time):\n";
+    for (auto [us, id] : order)
+      llvm::outs() << llvm::format("  %5.1f%%", 100 * us / totalRunUs)
+                   << ms(us) << "  " << nameOf(id) << "\n";
+    llvm::outs() << llvm::format("  %5.1f%%", 100 * (totalRunUs - inNodes) /
+                                                 std::max(totalRunUs, 1e-9))
+                 << ms(totalRunUs - inNodes)
+                 << "  outside any node (calls, allocation)\n";
+    if (!order.empty())
+      llvm::outs() << "bottleneck: " << nameOf(order.front().second) << ", "
+                   << llvm::format("%.1f%%", 100 * order.front().first /
+                                                 totalRunUs)
+                   << " of the run time\n";
+    llvm::outs() << "peak memory: "
+                 << llvm::format("%.1f MiB", rt::peakResidentBytes() /
+                                                 (1024.0 * 1024.0))
+                 << " (max resident set size)\n";
+  }
+  return 0;
+}
+
 /// --batch: one compile, every file's arrays run over the batch workers,
 /// results written as they are listed; failures reported per item.
 static int runBatch() {
@@ -614,6 +754,10 @@ int main(int argc, char **argv) {
     return fail("--dump-intermediates and --check-numerics inspect compiled "
                 "code; drop --reference",
                 2);
+  if ((profile || !tracePath.empty()) && (useReference || benchmark))
+    return fail("--profile and --trace time compiled code; drop --reference "
+                "and --benchmark",
+                2);
   if (useReference && !gradNames.empty())
     return fail("--reference has no gradients; drop --grad", 2);
   if (useReference && (emit != EmitOpt::none || benchmark))
@@ -730,6 +874,9 @@ int main(int argc, char **argv) {
     }
     if (benchmark)
       return runBenchmark(**compiled, named, callerNames, shapes);
+    if (profile || !tracePath.empty())
+      if (int status = runProfile(**compiled, named, runner.getPhases()))
+        return status;
     auto result = (*compiled)->run(named);
     if (!result)
       return fail(llvm::toString(result.takeError()));
@@ -747,7 +894,8 @@ int main(int argc, char **argv) {
         return status;
   }
 
-  if (print || outputPath.empty())
+  // --profile and --trace print their report instead, unless asked.
+  if (print || (outputPath.empty() && !profile && tracePath.empty()))
     for (auto [i, named] : llvm::enumerate(outputs))
       printArray(i, named.first, named.second);
   if (!outputPath.empty())

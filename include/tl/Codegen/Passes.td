@@ -219,4 +219,19 @@ def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
   ];
 }
 
+def TLInstrumentNodesPass : Pass<"tl-instrument-nodes", "ModuleOp"> {
+  let summary = "Time each node's kernel: runtime calls around it (profiling)";
+  let description = [{
+    After bufferization, outlining and library calls: in each public
+    function, consecutive top-level ops that come from the same node (by
+    location: `node 3 (Einsum 'ab->a')` for imported graphs, the op's
+    line otherwise) are bracketed by `tl_rt_span_begin(id)` and
+    `tl_rt_span_end(id)`. The names, indexed by id, go to the module
+    attribute `tl.profile_nodes`. Allocation, deallocation and casts are
+    not spans. Only the pipeline's `profile` option adds this pass, so
+    code compiled without it has no calls.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // TL_CODEGEN_PASSES_TD

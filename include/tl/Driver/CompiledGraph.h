@@ -44,6 +44,9 @@ struct GraphSignature {
   bool f32 = false;
   std::vector<ArgBinding> args;
   std::vector<ResultInfo> results;
+  /// With the pipeline's `profile` option: the name of each span id the
+  /// instrumented code records (tl-instrument-nodes).
+  std::vector<std::string> profileNodes;
 };
 
 using NamedBuffers = std::vector<std::pair<std::string, tl::runtime::Buffer>>;

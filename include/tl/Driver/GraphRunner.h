@@ -34,6 +34,13 @@ struct RunOptions {
   std::string functionName = "main";
 };
 
+/// One step of loading and compiling, on the profiler's clock
+/// (tl::runtime::profilerNowUs), for --profile and --trace.
+struct CompilePhase {
+  std::string name;
+  double beginUs, endUs;
+};
+
 /// What differentiate() builds (G12).
 struct GradientOptions {
   /// The caller's arrays to differentiate with respect to; empty: every
@@ -112,6 +119,8 @@ public:
   compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit);
 
   ModuleOp getModule() { return module.get(); }
+  /// The phases timed so far, in order.
+  const std::vector<CompilePhase> &getPhases() const { return phases; }
   /// After differentiate(): the forward outputs, whose cotangents the
   /// adjoint takes.
   const std::vector<ResultInfo> &getCotangents() const { return cotangents; }
@@ -132,6 +141,7 @@ private:
   GraphSignature signature;
   std::string entryName; // the bound function (it is an llvm.func later)
   std::vector<ResultInfo> cotangents;
+  std::vector<CompilePhase> phases;
 };
 
 } // namespace mlir::tl

@@ -44,6 +44,11 @@ struct TLCpuPipelineOptions
                     llvm::cl::desc("Form fusion groups on the tl graph and fuse linalg "
                                    "ops within them"),
                     llvm::cl::init(true)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time each node's kernel with runtime calls "
+                     "(tl-instrument-nodes); off: no calls at all"),
+      llvm::cl::init(false)};
   Option<bool> approximateExp{
       *this, "approximate-exp",
       llvm::cl::desc("Compute f32 exp with a vector polynomial (a few ulp "

@@ -20,6 +20,12 @@ void tl_rt_parallel_for(int64_t trips,
                         void (*body)(int64_t lo, int64_t hi, void *ctx),
                         void *ctx);
 
+/// Bracket one node's kernel in code compiled with the `profile` option
+/// (tl-instrument-nodes); recorded only while a profile is being taken
+/// (Profiler.h).
+void tl_rt_span_begin(int64_t id);
+void tl_rt_span_end(int64_t id);
+
 /// C += A * B for row-major f32 matrices given as MLIR memref descriptors
 /// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
 /// oneDNN's sgemm when each operand has a unit stride in one dimension,
