@@ -27,6 +27,11 @@ struct Executable::Impl {
   std::vector<TensorInfo> cotangents, gradients;
   // Every result of the compiled function: outputs, then gradients.
   std::vector<TensorInfo> results;
+  // Reference executables keep the graph and interpret it on each run.
+  bool isReference = false;
+  std::string text;
+  GraphFormat format = GraphFormat::kAuto;
+  CompileOptions options;
   double compileSeconds = 0;
 };
 
@@ -53,6 +58,7 @@ const std::vector<TensorInfo> &Executable::gradients() const {
   return impl->gradients;
 }
 bool Executable::isGradient() const { return impl->isGradient; }
+bool Executable::isReference() const { return impl->isReference; }
 double Executable::compileSeconds() const { return impl->compileSeconds; }
 
 static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
@@ -236,8 +242,102 @@ absl::StatusOr<Gradients> Executable::runGradient(
   return g;
 }
 
+/// Loads and binds `text` in `context` like compile(), for the reference
+/// interpreter.
+static llvm::Error loadForReference(mlir::tl::GraphRunner &runner,
+                                    std::string_view text, GraphFormat format,
+                                    const CompileOptions &options) {
+  mlir::tl::RunOptions runOptions;
+  runOptions.useF32 = options.dtype == DType::f32;
+  runOptions.dtypeGiven = true;
+  runOptions.functionName = options.function;
+  std::vector<std::string> names;
+  for (const auto &[name, shape] : options.inputShapes)
+    names.push_back(name);
+  bool json = format == GraphFormat::kTensorLogicJSON;
+  return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), json,
+                           json ? "<json>" : "<mlir>", names, runOptions);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileReference(std::string_view text, GraphFormat format,
+                             const CompileOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  if (format == GraphFormat::kAuto)
+    format = llvm::StringRef(text.data(), text.size()).ltrim().starts_with("{")
+                 ? GraphFormat::kTensorLogicJSON
+                 : GraphFormat::kMLIR;
+  // Validate once now (G1-G11), so a bad graph fails here, not per run.
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::tl::GraphRunner runner(&context);
+  if (llvm::Error e = loadForReference(runner, text, format, options))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  if (llvm::Error e = runner.bind(options.inputShapes))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  if (llvm::Error e = runner.lower(mlir::tl::Stage::tl,
+                                   mlir::tl::TLCpuPipelineOptions()))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  auto impl = std::make_unique<Impl>();
+  impl->isReference = true;
+  impl->text = std::string(text);
+  impl->format = format;
+  impl->options = options;
+  mlir::func::FuncOp func = runner.getFunction();
+  for (const auto &[name, shape] : options.inputShapes)
+    impl->inputs.push_back({name, options.dtype, shape});
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto name = func.getResultAttrOfType<mlir::StringAttr>(i, "tl.name");
+    auto ranked = llvm::cast<mlir::RankedTensorType>(type);
+    impl->outputs.push_back(
+        {name ? name.str() : "result" + std::to_string(i), options.dtype,
+         std::vector<int64_t>(ranked.getShape().begin(),
+                              ranked.getShape().end())});
+  }
+  impl->results = impl->outputs;
+  impl->compileSeconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+  return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
+}
+
+static absl::StatusOr<Outputs>
+runReference(const Executable::Impl &impl,
+             const std::map<std::string, const Buffer *> &inputs) {
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::tl::GraphRunner runner(&context);
+  if (llvm::Error e =
+          loadForReference(runner, impl.text, impl.format, impl.options))
+    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  mlir::tl::io::NamedArrays arrays;
+  for (const auto &[name, b] : inputs) {
+    std::vector<double> values(b->numElements());
+    for (int64_t i = 0; i < b->numElements(); ++i)
+      values[i] = b->at(i);
+    arrays.emplace_back(name, mlir::tl::io::Array::fromDoubles(
+                                  mlir::tl::io::DType::f64, b->shape(),
+                                  values));
+  }
+  auto result = runner.runReference(arrays);
+  if (!result)
+    return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
+  Outputs outputs;
+  for (auto &[name, array] : *result) {
+    Buffer b = Buffer::allocate(impl.options.dtype, array.shape);
+    std::vector<double> values = array.toDoubles();
+    for (size_t i = 0; i < values.size(); ++i)
+      if (impl.options.dtype == DType::f32)
+        b.data<float>()[i] = static_cast<float>(values[i]);
+      else
+        b.data<double>()[i] = values[i];
+    outputs.entries.emplace_back(name, std::move(b));
+  }
+  return outputs;
+}
+
 absl::StatusOr<Outputs>
 Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
+  if (impl->isReference)
+    return runReference(*impl, inputs);
   if (impl->isGradient)
     return absl::FailedPreconditionError(
         "run: this executable is an adjoint; call runGradient");
@@ -251,6 +351,11 @@ Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
 
 Outputs Executable::allocateOutputs() const {
   Outputs outputs;
+  if (impl->isReference) {
+    for (const TensorInfo &t : impl->results)
+      outputs.entries.emplace_back(t.name, Buffer::allocate(t.dtype, t.shape));
+    return outputs;
+  }
   std::vector<Buffer> buffers = impl->graph->allocateResults();
   for (size_t i = 0; i < buffers.size(); ++i)
     outputs.entries.emplace_back(impl->results[i].name, std::move(buffers[i]));
@@ -260,6 +365,9 @@ Outputs Executable::allocateOutputs() const {
 absl::Status
 Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
                     Outputs &outputs) const {
+  if (impl->isReference)
+    return absl::FailedPreconditionError(
+        "runInto: a reference executable interprets the graph; call run()");
   if (outputs.size() != impl->results.size())
     return absl::InvalidArgumentError(
         "runInto: " + std::to_string(outputs.size()) + " output buffers for " +

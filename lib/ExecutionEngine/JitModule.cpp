@@ -11,6 +11,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -64,6 +65,14 @@ mlir::tl::createTargetMachine(const JitOptions &options) {
   auto tm = builder->createTargetMachine();
   if (!tm)
     return tm.takeError();
+  // LLVM only warns about an unknown CPU and then aborts in code
+  // generation ("64-bit code requested on a subtarget that doesn't support
+  // it"): refuse it here with a message instead.
+  if (!options.cpu.empty() &&
+      !(*tm)->getMCSubtargetInfo()->isCPUStringValid(options.cpu))
+    return makeError("unknown CPU '" + options.cpu + "' for target " +
+                     (*tm)->getTargetTriple().str() +
+                     " (llc -mcpu=help lists the known ones)");
   return std::move(*tm);
 }
 

@@ -6,6 +6,7 @@
 
 #include "tl/API/Capabilities.h"
 #include "tl/API/Executable.h"
+#include "tl/API/Recovery.h"
 
 #include "gtest/gtest.h"
 
@@ -142,6 +143,126 @@ TEST(CapabilitiesTest, ListsTypesOpsAndTheHost) {
   EXPECT_FALSE(c.cuda);
   EXPECT_NE(c.json().find("\"available\": true"), std::string::npos);
   EXPECT_NE(c.text().find("devices: cpu\n"), std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Recovery
+//===----------------------------------------------------------------------===//
+
+TEST(RecoveryTest, RetriesTransientFailuresWithExponentialBackoff) {
+  std::vector<int64_t> waits;
+  RetryPolicy policy;
+  policy.initialDelay = std::chrono::milliseconds(10);
+  policy.sleep = [&](std::chrono::milliseconds d) { waits.push_back(d.count()); };
+  int calls = 0;
+  RecoveryReport report;
+  auto flaky = [&]() -> absl::StatusOr<int> {
+    if (++calls < 3)
+      return absl::UnavailableError("device busy");
+    return 42;
+  };
+  auto r = retryWithBackoff<int>(flaky, policy, &report);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 42);
+  EXPECT_EQ(report.attempts, 3);
+  EXPECT_EQ(waits, (std::vector<int64_t>{10, 20}));
+  ASSERT_EQ(report.events.size(), 2u);
+  EXPECT_NE(report.events[0].find("retrying in 10 ms"), std::string::npos);
+
+  // Not transient: one call, no wait.
+  waits.clear();
+  calls = 0;
+  auto bad = retryWithBackoff<int>(
+      [&]() -> absl::StatusOr<int> {
+        ++calls;
+        return absl::InvalidArgumentError("G3: unbound");
+      },
+      policy);
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(waits.empty());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+
+  // Exhausted, with the delay capped.
+  policy.initialDelay = std::chrono::milliseconds(400);
+  policy.maxDelay = std::chrono::milliseconds(1000);
+  policy.maxAttempts = 4;
+  RecoveryReport last;
+  auto never = retryWithBackoff<int>(
+      []() -> absl::StatusOr<int> { return absl::ResourceExhaustedError("oom"); },
+      policy, &last);
+  EXPECT_EQ(never.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(waits, (std::vector<int64_t>{400, 800, 1000}));
+  EXPECT_EQ(last.attempts, 4);
+  EXPECT_NE(last.events.back().find("no attempts left"), std::string::npos);
+}
+
+TEST(RecoveryTest, FallsBackWhenCodeGenerationFailsAndReportsIt) {
+  CompileOptions options;
+  options.inputShapes = {{"a", {4}}, {"b", {4}}};
+  options.cpu = "no-such-cpu"; // code generation refuses it
+  EXPECT_FALSE(Executable::compile(kAxpy, GraphFormat::kMLIR, options).ok());
+  RecoveryReport report;
+  auto exe = compileWithFallback(kAxpy, GraphFormat::kMLIR, options, &report);
+  ASSERT_TRUE(exe.ok()) << exe.status().message();
+  EXPECT_TRUE(report.degraded);
+  ASSERT_FALSE(report.events.empty());
+  EXPECT_NE(report.events[0].find("unknown CPU 'no-such-cpu'"),
+            std::string::npos)
+      << report.str();
+  Buffer a = filled({4}, 1), b = filled({4}, 5);
+  auto out = (*exe)->run({{"a", &a}, {"b", &b}});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)[0].at(3), 2 * 4.0 + 8.0);
+
+  // An invalid graph is not a code generation failure: its own error.
+  RecoveryReport none;
+  auto invalid = compileWithFallback(
+      "func.func @main(%a: tensor<4xf64> {tl.name = \"a\"}) -> tensor<4xf64> {\n"
+      "  %0 = tl.unary bogus %a : tensor<4xf64>\n  return %0 : tensor<4xf64>\n}",
+      GraphFormat::kMLIR, options, &none);
+  EXPECT_FALSE(invalid.ok());
+  EXPECT_TRUE(none.events.empty());
+  EXPECT_FALSE(none.degraded);
+}
+
+TEST(RecoveryTest, ReferenceExecutableAndCheckedRuns) {
+  CompileOptions options;
+  options.inputShapes = {{"a", {4}}, {"b", {4}}};
+  auto reference =
+      Executable::compileReference(kAxpy, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(reference.ok()) << reference.status().message();
+  EXPECT_TRUE((*reference)->isReference());
+  ASSERT_EQ((*reference)->outputs().size(), 1u);
+  EXPECT_EQ((*reference)->outputs()[0].shape, (std::vector<int64_t>{4}));
+  Buffer a = filled({4}, 1), b = filled({4}, 5);
+  std::map<std::string, const Buffer *> in = {{"a", &a}, {"b", &b}};
+  auto ref = (*reference)->run(in);
+  ASSERT_TRUE(ref.ok()) << ref.status().message();
+  EXPECT_EQ((*ref)[0].at(2), 2 * 3.0 + 7.0);
+
+  // A compiled run that agrees is returned as is.
+  auto good = Executable::compile(kAxpy, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(good.ok());
+  RecoveryReport ok;
+  auto checked = runChecked(**good, **reference, in, &ok);
+  ASSERT_TRUE(checked.ok());
+  EXPECT_FALSE(ok.degraded);
+
+  // One that disagrees (a different graph stands in for a miscompile) is
+  // reported, and the reference's outputs are returned.
+  std::string wrong = kAxpy;
+  wrong.replace(wrong.find("dense<2.0>"), 10, "dense<2.5>");
+  auto bad = Executable::compile(wrong, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(bad.ok());
+  RecoveryReport report;
+  auto fixed = runChecked(**bad, **reference, in, &report);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_TRUE(report.degraded);
+  EXPECT_NE(report.str().find("result check failed: output 'out' differs at "
+                              "element 0"),
+            std::string::npos)
+      << report.str();
+  EXPECT_EQ((*fixed)[0].at(2), 2 * 3.0 + 7.0);
 }
 
 } // namespace

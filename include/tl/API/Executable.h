@@ -153,6 +153,14 @@ public:
   compileGradientFile(const std::string &path, const CompileOptions &options,
                       const GradientOptions &gradient);
 
+  /// An executable that runs the reference interpreter (slow, no code
+  /// generation): the last fallback of compileWithFallback and the check
+  /// of runChecked. run() only.
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileReference(std::string_view text, GraphFormat format,
+                   const CompileOptions &options);
+  bool isReference() const;
+
   /// The arrays run() needs, by the names given in CompileOptions.
   const std::vector<TensorInfo> &inputs() const;
   const std::vector<TensorInfo> &outputs() const;
@@ -203,6 +211,7 @@ public:
                        Outputs &outputs) const;
 
   ~Executable();
+  struct Impl; // opaque: defined in Executable.cpp
   Executable(const Executable &) = delete;
   Executable &operator=(const Executable &) = delete;
 
@@ -210,7 +219,6 @@ private:
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileImpl(std::string_view text, GraphFormat format,
               const CompileOptions &options, const GradientOptions *gradient);
-  struct Impl;
   explicit Executable(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;
 };
