@@ -89,8 +89,8 @@ static std::vector<uint8_t> fortranToC(const std::vector<uint8_t> &in,
   return out;
 }
 
-llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
-                                       llvm::StringRef what) {
+llvm::Expected<NpyHeader> mlir::tl::io::parseNpyHeader(llvm::StringRef bytes,
+                                                 llvm::StringRef what) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return fail(what + ": not a .npy file (no \\x93NUMPY magic)");
   uint8_t major = bytes[6];
@@ -128,10 +128,10 @@ llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
   if (!dtype || (order != '<' && order != '>' && order != '|' && order != '='))
     return fail(what + ": unsupported dtype '" + d +
                 "' (expected float, int, uint or bool)");
-  bool bigEndian = order == '>';
-  bool isFortran = fortran->starts_with("True");
-
-  Array a;
+  NpyHeader a;
+  a.bigEndian = order == '>';
+  a.fortranOrder = fortran->starts_with("True");
+  a.dataOffset = headerStart + headerLen;
   a.dtype = *dtype;
   llvm::StringRef s = *shapeText;
   if (!s.consume_front("("))
@@ -149,14 +149,28 @@ llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
       return fail(what + ": malformed shape '(" + s + ")' in .npy header");
     a.shape.push_back(v);
   }
-  size_t width = dtypeSize(a.dtype);
   uint64_t n = 1;
   for (int64_t dim : a.shape) {
     if (dim != 0 && n > (uint64_t(1) << 40) / uint64_t(dim))
       return fail(what + ": array too large");
     n *= uint64_t(dim);
   }
-  llvm::StringRef payload = bytes.drop_front(headerStart + headerLen);
+  a.dataBytes = n * dtypeSize(a.dtype);
+  return a;
+}
+
+llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
+                                       llvm::StringRef what) {
+  auto h = parseNpyHeader(bytes, what);
+  if (!h)
+    return h.takeError();
+  Array a;
+  a.dtype = h->dtype;
+  a.shape = h->shape;
+  size_t width = dtypeSize(a.dtype);
+  uint64_t n = h->dataBytes / width;
+  bool bigEndian = h->bigEndian, isFortran = h->fortranOrder;
+  llvm::StringRef payload = bytes.drop_front(h->dataOffset);
   if (payload.size() < n * width)
     return fail(what + ": truncated data: shape " + a.shapeString() +
                 " needs " + llvm::Twine(n * width) + " bytes, the file has " +

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/API/Capabilities.h"
+#include "tl/API/Streaming.h"
 #include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
@@ -204,6 +205,36 @@ static cl::opt<std::string> tracePath(
     cl::desc("Write a Chrome trace (Perfetto, chrome://tracing) with the "
              "compile phases and one span per node per run"),
     cl::value_desc("file.json"), cl::cat(category));
+
+static cl::list<std::string> streamNames(
+    "stream",
+    cl::desc("Stream these input arrays along their first dimension under "
+             "--memory-budget (inputs from --stream-input, outputs to "
+             "--output-dir/<output>.npy)"),
+    cl::CommaSeparated, cl::value_desc("NAME,..."), cl::cat(category));
+static cl::list<std::string> streamInputs(
+    "stream-input",
+    cl::desc("With --stream: an input array's .npy file (memory-mapped); "
+             "repeatable"),
+    cl::value_desc("NAME=FILE.npy"), cl::cat(category));
+static cl::opt<std::string> memoryBudget(
+    "memory-budget",
+    cl::desc("With --stream: bytes the run may add to resident memory "
+             "(suffix K, M or G; default 256M)"),
+    cl::init("256M"), cl::value_desc("SIZE"), cl::cat(category));
+static cl::opt<std::string> checkpointPath(
+    "checkpoint",
+    cl::desc("With --stream: record progress after every chunk; a run that "
+             "finds the file resumes from it"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<int64_t> streamChunkRows(
+    "stream-chunk-rows",
+    cl::desc("With --stream: rows per chunk (default: from the budget)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<int> streamThrottleMs(
+    "stream-throttle-ms",
+    cl::desc("With --stream: sleep after each chunk (for tests and demos)"),
+    cl::init(0), cl::cat(category));
 
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
@@ -591,6 +622,62 @@ static int runProfile(const CompiledGraph &graph,
   return 0;
 }
 
+/// "64M" -> bytes, or -1.
+static int64_t parseSize(llvm::StringRef text) {
+  int64_t scale = 1;
+  if (text.consume_back("K") || text.consume_back("k"))
+    scale = 1 << 10;
+  else if (text.consume_back("M") || text.consume_back("m"))
+    scale = 1 << 20;
+  else if (text.consume_back("G") || text.consume_back("g"))
+    scale = int64_t(1) << 30;
+  int64_t v;
+  if (text.getAsInteger(10, v) || v <= 0)
+    return -1;
+  return v * scale;
+}
+
+/// --stream: chunked over memory-mapped inputs under a memory budget.
+static int runStream() {
+  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+  if (!text)
+    return fail("cannot read '" + graphPath + "'");
+  ::tl::StreamOptions stream;
+  stream.streamed.assign(streamNames.begin(), streamNames.end());
+  for (llvm::StringRef spec : streamInputs) {
+    auto [name, file] = spec.split('=');
+    if (name.empty() || file.empty())
+      return fail("--stream-input='" + spec + "': expected NAME=FILE.npy", 2);
+    stream.inputFiles[name.str()] = file.str();
+  }
+  stream.memoryBudget = parseSize(memoryBudget);
+  if (stream.memoryBudget < 0)
+    return fail("--memory-budget='" + memoryBudget +
+                    "': expected a positive size such as 512K, 64M or 2G",
+                2);
+  stream.chunkRows = streamChunkRows;
+  stream.outputDir = outputDir;
+  stream.checkpoint = checkpointPath;
+  stream.throttleMs = streamThrottleMs;
+  ::tl::CompileOptions options;
+  options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
+  options.function = functionName;
+  options.optLevel = optLevel;
+  options.vectorize = vectorize;
+  llvm::StringRef path(graphPath);
+  auto report = ::tl::runStreaming(
+      (*text)->getBuffer().str(),
+      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
+                              : ::tl::GraphFormat::kMLIR,
+      options, stream);
+  if (!report.ok())
+    return fail(std::string(report.status().message()));
+  llvm::outs() << report->str() << "\n";
+  for (const std::string &f : report->outputFiles)
+    llvm::outs() << "  " << f << "\n";
+  return 0;
+}
+
 /// --batch: one compile, every file's arrays run over the batch workers,
 /// results written as they are listed; failures reported per item.
 static int runBatch() {
@@ -731,6 +818,20 @@ int main(int argc, char **argv) {
     return fail("no graph given (tl-jit GRAPH.json|GRAPH.mlir ...; "
                 "--help lists the options)",
                 2);
+  if (!streamNames.empty()) {
+    if (outputDir.empty())
+      return fail("--stream needs --output-dir", 2);
+    if (!inputsPath.empty() || !inlineInputs.empty() || !batchInputs.empty() ||
+        !gradNames.empty() || useReference || emit != EmitOpt::none ||
+        benchmark)
+      return fail("--stream reads its inputs from --stream-input files and "
+                  "has no --inputs, --input, --batch, --grad, --reference, "
+                  "--emit or --benchmark",
+                  2);
+    return runStream();
+  }
+  if (!streamInputs.empty() || !checkpointPath.empty())
+    return fail("--stream-input and --checkpoint need --stream", 2);
   if (!batchInputs.empty()) {
     if (outputDir.empty())
       return fail("--batch needs --output-dir", 2);

@@ -119,6 +119,8 @@ public:
   compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit);
 
   ModuleOp getModule() { return module.get(); }
+  /// The binding done by bind() (and extended by differentiate()).
+  const GraphSignature &getSignature() const { return signature; }
   /// The phases timed so far, in order.
   const std::vector<CompilePhase> &getPhases() const { return phases; }
   /// After differentiate(): the forward outputs, whose cotangents the

@@ -22,6 +22,18 @@ namespace mlir::tl::io {
 
 using NamedArrays = std::vector<std::pair<std::string, Array>>;
 
+/// What a .npy header says, and where the data starts.
+struct NpyHeader {
+  DType dtype = DType::f64;
+  std::vector<int64_t> shape;
+  bool fortranOrder = false, bigEndian = false;
+  uint64_t dataOffset = 0, dataBytes = 0;
+};
+/// Parses the header only (`bytes` needs to hold just the header), for
+/// reading the data in place (memory mapping).
+llvm::Expected<NpyHeader> parseNpyHeader(llvm::StringRef bytes,
+                                         llvm::StringRef what);
+
 /// Parses the bytes of a .npy file; `what` names it in error messages.
 llvm::Expected<Array> parseNpy(llvm::StringRef bytes, llvm::StringRef what);
 /// The bytes of a .npy (version 1.0) file holding `array`.
