@@ -236,6 +236,12 @@ static cl::opt<int> streamThrottleMs(
     cl::desc("With --stream: sleep after each chunk (for tests and demos)"),
     cl::init(0), cl::cat(category));
 
+static cl::opt<bool> fallback(
+    "fallback",
+    cl::desc("If code generation fails, say so and run the reference "
+             "interpreter instead (graph errors still fail)"),
+    cl::cat(category));
+
 static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
   return status;
@@ -941,58 +947,76 @@ int main(int argc, char **argv) {
       return 0;
     }
     auto compiled = runner.compile(PipelineOptions(), jitOptions());
-    if (!compiled)
+    if (!compiled && fallback && gradNames.empty() && intermediates.empty() &&
+        !profile && tracePath.empty()) {
+      // Graph errors fail the interpreter the same way; anything else is
+      // a code generation failure the interpreter does not have.
+      std::string why = llvm::toString(compiled.takeError());
+      MLIRContext refContext(MLIRContext::Threading::DISABLED);
+      GraphRunner reference(&refContext);
+      if (llvm::Error e = reference.load(graphPath, callerNames, runOptions()))
+        return fail(llvm::toString(std::move(e)));
+      auto result = reference.runReference(inputs);
+      if (!result)
+        return fail(llvm::toString(result.takeError()));
+      llvm::WithColor::warning(llvm::errs(), "tl-jit")
+          << "code generation failed (" << why
+          << "); ran the reference interpreter instead (--fallback)\n";
+      outputs = std::move(*result);
+    } else if (!compiled) {
       return fail(llvm::toString(compiled.takeError()));
-    if (!dumpObject.empty())
-      if (llvm::Error e = (*compiled)->getJit().dumpObject(dumpObject))
-        return fail(llvm::toString(std::move(e)));
-    std::vector<Buffer> buffers;
-    buffers.reserve(inputs.size());
-    std::map<std::string, const Buffer *> named;
-    for (const auto &[name, array] : inputs) {
-      buffers.push_back(toBuffer(array));
-      named[name] = &buffers.back();
-    }
-    // The adjoint's extra inputs: one cotangent per forward output.
-    io::NamedArrays cotangentArrays;
-    std::deque<Buffer> cotangentBuffers;
-    if (!gradNames.empty()) {
-      if (!cotangentsPath.empty()) {
-        auto read = io::readNpz(cotangentsPath);
-        if (!read)
-          return fail(llvm::toString(read.takeError()));
-        cotangentArrays = std::move(*read);
+    } else {
+      if (!dumpObject.empty())
+        if (llvm::Error e = (*compiled)->getJit().dumpObject(dumpObject))
+          return fail(llvm::toString(std::move(e)));
+      std::vector<Buffer> buffers;
+      buffers.reserve(inputs.size());
+      std::map<std::string, const Buffer *> named;
+      for (const auto &[name, array] : inputs) {
+        buffers.push_back(toBuffer(array));
+        named[name] = &buffers.back();
       }
-      std::map<std::string, const Buffer *> cotangents;
-      for (const auto &[name, array] : cotangentArrays) {
-        cotangentBuffers.push_back(toBuffer(array));
-        cotangents[name] = &cotangentBuffers.back();
+      // The adjoint's extra inputs: one cotangent per forward output.
+      io::NamedArrays cotangentArrays;
+      std::deque<Buffer> cotangentBuffers;
+      if (!gradNames.empty()) {
+        if (!cotangentsPath.empty()) {
+          auto read = io::readNpz(cotangentsPath);
+          if (!read)
+            return fail(llvm::toString(read.takeError()));
+          cotangentArrays = std::move(*read);
+        }
+        std::map<std::string, const Buffer *> cotangents;
+        for (const auto &[name, array] : cotangentArrays) {
+          cotangentBuffers.push_back(toBuffer(array));
+          cotangents[name] = &cotangentBuffers.back();
+        }
+        if (llvm::Error e =
+                addCotangents(runner.getCotangents(), (*compiled)->getDType(),
+                              cotangents, named, cotangentBuffers))
+          return fail(llvm::toString(std::move(e)));
       }
-      if (llvm::Error e = addCotangents(runner.getCotangents(),
-                                        (*compiled)->getDType(), cotangents,
-                                        named, cotangentBuffers))
-        return fail(llvm::toString(std::move(e)));
+      if (benchmark)
+        return runBenchmark(**compiled, named, callerNames, shapes);
+      if (profile || !tracePath.empty())
+        if (int status = runProfile(**compiled, named, runner.getPhases()))
+          return status;
+      auto result = (*compiled)->run(named);
+      if (!result)
+        return fail(llvm::toString(result.takeError()));
+      size_t numOutputs = result->size() - intermediates.size();
+      for (size_t i = 0; i < numOutputs; ++i)
+        outputs.emplace_back((*result)[i].first, toArray((*result)[i].second));
+      if (checkNumerics)
+        if (int status =
+                findNonFinite(inputs, intermediates,
+                              llvm::ArrayRef(*result).drop_front(numOutputs)))
+          return status;
+      if (!dumpIntermediates.empty())
+        if (int status = writeIntermediates(
+                intermediates, llvm::ArrayRef(*result).drop_front(numOutputs)))
+          return status;
     }
-    if (benchmark)
-      return runBenchmark(**compiled, named, callerNames, shapes);
-    if (profile || !tracePath.empty())
-      if (int status = runProfile(**compiled, named, runner.getPhases()))
-        return status;
-    auto result = (*compiled)->run(named);
-    if (!result)
-      return fail(llvm::toString(result.takeError()));
-    size_t numOutputs = result->size() - intermediates.size();
-    for (size_t i = 0; i < numOutputs; ++i)
-      outputs.emplace_back((*result)[i].first, toArray((*result)[i].second));
-    if (checkNumerics)
-      if (int status = findNonFinite(inputs, intermediates,
-                                     llvm::ArrayRef(*result).drop_front(
-                                         numOutputs)))
-        return status;
-    if (!dumpIntermediates.empty())
-      if (int status = writeIntermediates(
-              intermediates, llvm::ArrayRef(*result).drop_front(numOutputs)))
-        return status;
   }
 
   // --profile and --trace print their report instead, unless asked.
