@@ -59,6 +59,10 @@ const std::vector<TensorInfo> &Executable::gradients() const {
 }
 bool Executable::isGradient() const { return impl->isGradient; }
 bool Executable::isReference() const { return impl->isReference; }
+const std::vector<std::string> &Executable::profileNodes() const {
+  static const std::vector<std::string> none;
+  return impl->graph ? impl->graph->getSignature().profileNodes : none;
+}
 double Executable::compileSeconds() const { return impl->compileSeconds; }
 
 static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
@@ -72,6 +76,7 @@ struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
     threads = options.threads;
     onednn = options.onednn;
     approximateExp = options.approximateExp;
+    profile = options.profile;
   }
 };
 } // namespace

@@ -24,17 +24,16 @@ using namespace mlir::tl;
 
 namespace {
 
-/// What a span is named by: the imported node, else the source line.
-std::string spanName(Operation *op) {
+/// What groups ops into one span: the imported node, else the source line
+/// (all ops lowered from one tl op share it), else the op's name.
+std::string spanKey(Operation *op) {
   std::string node = describeOp(op);
   if (llvm::StringRef(node).starts_with("node "))
     return node;
   Location loc = op->getLoc();
   while (true) {
     if (auto f = dyn_cast<FileLineColLoc>(loc))
-      return f.getLine() ? "line " + std::to_string(f.getLine()) + " (" +
-                               node + ")"
-                         : node;
+      return f.getLine() ? "line " + std::to_string(f.getLine()) : node;
     if (auto n = dyn_cast<NameLoc>(loc)) {
       loc = n.getChildLoc();
       continue;
@@ -80,7 +79,7 @@ struct TLInstrumentNodesPass
     func::FuncOp end = declare("tl_rt_span_end");
 
     SmallVector<Attribute> names;
-    llvm::StringMap<int64_t> ids;
+    llvm::StringMap<int64_t> ids; // by key
     for (auto f : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (f.isPrivate() || f.isExternal())
         continue;
@@ -93,8 +92,11 @@ struct TLInstrumentNodesPass
           if (!first)
             return;
           auto [it, inserted] = ids.try_emplace(current, names.size());
-          if (inserted)
-            names.push_back(b.getStringAttr(current));
+          if (inserted) // a line is shown with the op the span starts at
+            names.push_back(b.getStringAttr(
+                llvm::StringRef(current).starts_with("line ")
+                    ? current + " (" + describeOp(first) + ")"
+                    : current));
           b.setInsertionPoint(first);
           Value id = b.create<arith::ConstantIntOp>(first->getLoc(),
                                                     it->second, 64);
@@ -106,7 +108,7 @@ struct TLInstrumentNodesPass
         for (Operation &op : llvm::make_early_inc_range(block)) {
           if (!isWork(&op))
             continue;
-          std::string name = spanName(&op);
+          std::string name = spanKey(&op);
           if (first && name != current)
             close();
           if (!first) {

@@ -7,6 +7,9 @@
 #include "tl/API/Capabilities.h"
 #include "tl/API/Executable.h"
 #include "tl/API/Recovery.h"
+#include "tl/Runtime/Profiler.h"
+
+#include <set>
 
 #include "gtest/gtest.h"
 
@@ -263,6 +266,58 @@ TEST(RecoveryTest, ReferenceExecutableAndCheckedRuns) {
             std::string::npos)
       << report.str();
   EXPECT_EQ((*fixed)[0].at(2), 2 * 3.0 + 7.0);
+}
+
+TEST(ProfileTest, LibraryProfilingAndParallelBatch) {
+  // A product and its sum: two nodes, each with its span in every run.
+  const char *kGraph = R"mlir(
+func.func @main(%p: tensor<256x256xf64> {tl.name = "p"}) -> (tensor<f64> {tl.name = "s"}) {
+  %0 = tl.einsum "ab,bc->ac" %p, %p : (tensor<256x256xf64>, tensor<256x256xf64>) -> tensor<256x256xf64>
+  %1 = tl.reduce max %0 axes = [0, 1] : tensor<256x256xf64> -> tensor<f64>
+  return %1 : tensor<f64>
+}
+)mlir";
+  CompileOptions options;
+  options.inputShapes = {{"p", {256, 256}}};
+  options.profile = true;
+  auto exe = Executable::compile(kGraph, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(exe.ok()) << exe.status().message();
+  // The two ops (MLIR input: named by line) and the copy of the result.
+  const std::vector<std::string> &nodes = (*exe)->profileNodes();
+  ASSERT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(nodes[0].rfind("line 3 (", 0), 0u) << nodes[0]; // the einsum
+  EXPECT_EQ(nodes[1].rfind("line 4 (", 0), 0u) << nodes[1]; // the reduce
+  Buffer p = filled({256, 256}, 0);
+  const int items = 16;
+  std::vector<std::map<std::string, const Buffer *>> batch(items,
+                                                           {{"p", &p}});
+  runtime::startRecording();
+  auto results = (*exe)->runBatch(batch, 2);
+  std::vector<runtime::Span> spans = runtime::stopRecording();
+  for (auto &r : results)
+    ASSERT_TRUE(r.ok());
+  // Every item ran each node once, and the items ran on two threads.
+  EXPECT_EQ(spans.size(), size_t(3 * items));
+  for (int64_t id = 0; id < 3; ++id)
+    EXPECT_EQ(std::count_if(spans.begin(), spans.end(),
+                            [&](const runtime::Span &s) { return s.id == id; }),
+              items);
+  std::set<uint32_t> threads;
+  for (const runtime::Span &s : spans) {
+    threads.insert(s.thread);
+    EXPECT_GE(s.endUs, s.beginUs);
+    EXPECT_LT(s.id, 3);
+  }
+  EXPECT_EQ(threads.size(), 2u);
+
+  // Without the option: no spans at all.
+  options.profile = false;
+  auto plain = Executable::compile(kGraph, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE((*plain)->profileNodes().empty());
+  runtime::startRecording();
+  ASSERT_TRUE((*plain)->run({{"p", &p}}).ok());
+  EXPECT_TRUE(runtime::stopRecording().empty());
 }
 
 } // namespace

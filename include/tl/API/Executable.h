@@ -72,6 +72,10 @@ struct CompileOptions {
   /// f32 exp as a vector polynomial, a few ulp from libm (results below the
   /// smallest normal float are 0); false: one libm call per element.
   bool approximateExp = true;
+  /// Per-node timing from the generated code: each node's kernel records a
+  /// span while tl::runtime::startRecording() is active (Profiler.h);
+  /// profileNodes() names the span ids. Off: no instrumentation at all.
+  bool profile = false;
 };
 
 struct TensorInfo {
@@ -169,6 +173,8 @@ public:
   const std::vector<TensorInfo> &cotangents() const;
   const std::vector<TensorInfo> &gradients() const;
   bool isGradient() const;
+  /// With CompileOptions::profile: the node each span id stands for.
+  const std::vector<std::string> &profileNodes() const;
   /// Wall time compile() took, from text to callable code.
   double compileSeconds() const;
 
