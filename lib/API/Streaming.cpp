@@ -495,6 +495,15 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     uint64_t total = uint64_t(elemBytes);
     for (int64_t d : f->shape)
       total *= uint64_t(d);
+    if (report.resumedAtRow) {
+      // The rows before the checkpoint must still be there.
+      uint64_t size = 0;
+      if (llvm::sys::fs::file_size(f->path, size) ||
+          size != f->dataOffset + total)
+        return error("resuming from '" + stream.checkpoint + "', but '" +
+                     f->path + "' is missing or has another size; delete "
+                     "the checkpoint to start over");
+    }
     int flags = O_RDWR | O_CREAT | (report.resumedAtRow ? 0 : O_TRUNC);
     f->fd = ::open(f->path.c_str(), flags, 0644);
     if (f->fd < 0)

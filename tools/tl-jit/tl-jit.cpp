@@ -174,6 +174,11 @@ static cl::list<std::string> batchInputs(
 static cl::opt<std::string> outputDir(
     "output-dir", cl::desc("With --batch: where the outputs go"),
     cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> batchAsync(
+    "batch-async",
+    cl::desc("With --batch: queue every item with Executable::runAsync (one "
+             "worker, items in order) instead of runBatch's threads"),
+    cl::cat(category));
 static cl::opt<int> batchThreads(
     "batch-threads",
     cl::desc("With --batch: items run at once (default: one per hardware "
@@ -731,7 +736,17 @@ static int runBatch() {
       items[i][name] = &buffers[i].back();
     }
   }
-  auto results = (*exe)->runBatch(items, batchThreads);
+  std::vector<absl::StatusOr<::tl::Outputs>> results;
+  if (batchAsync) {
+    // Every item queued at once on the async worker, collected in order.
+    std::vector<::tl::AsyncRun> runs;
+    for (const auto &item : items)
+      runs.push_back((*exe)->runAsync(item));
+    for (::tl::AsyncRun &run : runs)
+      results.push_back(run.get());
+  } else {
+    results = (*exe)->runBatch(items, batchThreads);
+  }
   int failed = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     std::string item = "batch item " + std::to_string(i) + " ('" +
