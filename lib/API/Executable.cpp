@@ -150,18 +150,20 @@ Executable::compile(std::string_view text, GraphFormat format,
   return compileImpl(text, format, options, nullptr);
 }
 
-absl::StatusOr<std::shared_ptr<const Executable>>
-Executable::compileImpl(std::string_view text, GraphFormat format,
-                        const CompileOptions &options,
-                        const GradientOptions *gradient) {
-  auto start = std::chrono::steady_clock::now();
-  if (format == GraphFormat::kAuto) {
-    llvm::StringRef t = llvm::StringRef(text.data(), text.size()).ltrim();
-    format = t.starts_with("{") ? GraphFormat::kTensorLogicJSON
-                                : GraphFormat::kMLIR;
-  }
-  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
-  mlir::tl::GraphRunner runner(&context);
+/// The format of `text` when the caller left it to us: JSON starts with '{'.
+static GraphFormat resolveFormat(std::string_view text, GraphFormat format) {
+  if (format != GraphFormat::kAuto)
+    return format;
+  return llvm::StringRef(text.data(), text.size()).ltrim().starts_with("{")
+             ? GraphFormat::kTensorLogicJSON
+             : GraphFormat::kMLIR;
+}
+
+/// Loads `text` into `runner` as compile() and compileReference() do:
+/// bound by the names of options.inputShapes, in options.dtype.
+static llvm::Error loadGraph(mlir::tl::GraphRunner &runner,
+                             std::string_view text, GraphFormat format,
+                             const CompileOptions &options) {
   mlir::tl::RunOptions runOptions;
   runOptions.useF32 = options.dtype == DType::f32;
   runOptions.dtypeGiven = true;
@@ -169,11 +171,20 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   std::vector<std::string> names;
   for (const auto &[name, shape] : options.inputShapes)
     names.push_back(name);
-  llvm::StringRef source(text.data(), text.size());
-  if (llvm::Error e = runner.loadBuffer(
-          source, format == GraphFormat::kTensorLogicJSON,
-          format == GraphFormat::kTensorLogicJSON ? "<json>" : "<mlir>", names,
-          runOptions))
+  bool json = format == GraphFormat::kTensorLogicJSON;
+  return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), json,
+                           json ? "<json>" : "<mlir>", names, runOptions);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileImpl(std::string_view text, GraphFormat format,
+                        const CompileOptions &options,
+                        const GradientOptions *gradient) {
+  auto start = std::chrono::steady_clock::now();
+  format = resolveFormat(text, format);
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::tl::GraphRunner runner(&context);
+  if (llvm::Error e = loadGraph(runner, text, format, options))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   if (llvm::Error e = runner.bind(options.inputShapes))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
@@ -247,35 +258,15 @@ absl::StatusOr<Gradients> Executable::runGradient(
   return g;
 }
 
-/// Loads and binds `text` in `context` like compile(), for the reference
-/// interpreter.
-static llvm::Error loadForReference(mlir::tl::GraphRunner &runner,
-                                    std::string_view text, GraphFormat format,
-                                    const CompileOptions &options) {
-  mlir::tl::RunOptions runOptions;
-  runOptions.useF32 = options.dtype == DType::f32;
-  runOptions.dtypeGiven = true;
-  runOptions.functionName = options.function;
-  std::vector<std::string> names;
-  for (const auto &[name, shape] : options.inputShapes)
-    names.push_back(name);
-  bool json = format == GraphFormat::kTensorLogicJSON;
-  return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), json,
-                           json ? "<json>" : "<mlir>", names, runOptions);
-}
-
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileReference(std::string_view text, GraphFormat format,
                              const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
-  if (format == GraphFormat::kAuto)
-    format = llvm::StringRef(text.data(), text.size()).ltrim().starts_with("{")
-                 ? GraphFormat::kTensorLogicJSON
-                 : GraphFormat::kMLIR;
+  format = resolveFormat(text, format);
   // Validate once now (G1-G11), so a bad graph fails here, not per run.
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::tl::GraphRunner runner(&context);
-  if (llvm::Error e = loadForReference(runner, text, format, options))
+  if (llvm::Error e = loadGraph(runner, text, format, options))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   if (llvm::Error e = runner.bind(options.inputShapes))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
@@ -311,7 +302,7 @@ runReference(const Executable::Impl &impl,
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::tl::GraphRunner runner(&context);
   if (llvm::Error e =
-          loadForReference(runner, impl.text, impl.format, impl.options))
+          loadGraph(runner, impl.text, impl.format, impl.options))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   mlir::tl::io::NamedArrays arrays;
   for (const auto &[name, b] : inputs) {

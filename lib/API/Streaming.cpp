@@ -367,6 +367,25 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   }
   chunk = std::min(chunk, rows);
 
+  // A checkpoint fixes the chunk size: the chunks already written.
+  StreamReport report;
+  report.rows = rows;
+  std::optional<Checkpoint> previous;
+  if (!stream.checkpoint.empty()) {
+    auto read = readCheckpoint(stream.checkpoint);
+    if (!read.ok())
+      return read.status();
+    previous = std::move(*read);
+    if (previous) {
+      if (previous->fingerprint != fingerprint || previous->rows != rows)
+        return error("checkpoint '" + stream.checkpoint +
+                     "' belongs to another graph or other inputs; delete it "
+                     "to start over");
+      chunk = previous->chunkRows;
+      report.resumedAtRow = previous->nextRow;
+    }
+  }
+
   // Compile for the chunk and for the last, shorter one, before measuring.
   CompileOptions copts = options;
   copts.inputShapes = shapesFor(chunk);
@@ -402,67 +421,26 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     inputs[f->name] = &wholeBuffers.back();
   }
 
-  // Resume?
+  // Accumulators: from the checkpoint, or the reductions' identities.
   Checkpoint ckpt;
   ckpt.fingerprint = fingerprint;
   ckpt.rows = rows;
   ckpt.chunkRows = chunk;
   std::vector<std::vector<double>> acc(plan.outputs.size());
-  for (size_t k = 0; k < plan.outputs.size(); ++k)
-    if (plan.outputs[k].kind == mlir::tl::StreamedOutput::Reduce) {
-      int64_t n = 1;
-      for (int64_t d : outInfos[k].shape)
-        n *= d;
-      acc[k].assign(size_t(n), identity(plan.outputs[k].accumulate));
-    }
-  StreamReport report;
-  report.rows = rows;
-  if (!stream.checkpoint.empty()) {
-    auto previous = readCheckpoint(stream.checkpoint);
-    if (!previous.ok())
-      return previous.status();
-    if (*previous) {
-      const Checkpoint &p = **previous;
-      if (p.fingerprint != fingerprint || p.rows != rows)
-        return error("checkpoint '" + stream.checkpoint +
-                     "' belongs to another graph or other inputs; delete it "
-                     "to start over");
-      chunk = p.chunkRows; // the chunks already written
-      ckpt.chunkRows = chunk;
-      for (size_t k = 0; k < acc.size(); ++k)
-        if (!acc[k].empty()) {
-          if (k >= p.accumulators.size() ||
-              p.accumulators[k].size() != acc[k].size())
-            return error("checkpoint '" + stream.checkpoint +
-                         "' has no accumulator for output " +
-                         std::to_string(k));
-          acc[k] = p.accumulators[k];
-        }
-      report.resumedAtRow = p.nextRow;
-    }
-  }
-  if (report.resumedAtRow) {
-    // The checkpoint fixes the chunk size: recompile if it differs.
-    auto shapes = shapesFor(chunk);
-    bool same = true;
-    for (const TensorInfo &t : (*exe)->inputs())
-      if (streamed.count(t.name) && t.shape[0] != chunk)
-        same = false;
-    if (!same) {
-      copts.inputShapes = shapes;
-      auto e = Executable::compile(text, format, copts);
-      if (!e.ok())
-        return e.status();
-      exe = *e;
-      lastExe = *e;
-      if (int64_t rest = rows % chunk) {
-        copts.inputShapes = shapesFor(rest);
-        auto l = Executable::compile(text, format, copts);
-        if (!l.ok())
-          return l.status();
-        lastExe = *l;
-      }
-    }
+  for (size_t k = 0; k < plan.outputs.size(); ++k) {
+    if (plan.outputs[k].kind != mlir::tl::StreamedOutput::Reduce)
+      continue;
+    int64_t n = 1;
+    for (int64_t d : outInfos[k].shape)
+      n *= d;
+    acc[k].assign(size_t(n), identity(plan.outputs[k].accumulate));
+    if (!previous)
+      continue;
+    if (k >= previous->accumulators.size() ||
+        previous->accumulators[k].size() != acc[k].size())
+      return error("checkpoint '" + stream.checkpoint +
+                   "' has no accumulator for output " + std::to_string(k));
+    acc[k] = previous->accumulators[k];
   }
   report.chunkRows = chunk;
 

@@ -41,6 +41,7 @@
 #include <cmath>
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <ctime>
 
 using namespace mlir;
@@ -270,6 +271,31 @@ static io::Array toArray(const Buffer &b) {
                                     ? io::DType::f32
                                     : io::DType::f64,
                                 b.shape(), values);
+}
+
+/// What the library API needs of the graph file: its text and format.
+struct GraphText {
+  std::string text;
+  ::tl::GraphFormat format;
+};
+static std::optional<GraphText> readGraph() {
+  auto buffer = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+  if (!buffer)
+    return std::nullopt;
+  return GraphText{(*buffer)->getBuffer().str(),
+                   llvm::StringRef(graphPath).ends_with(".json")
+                       ? ::tl::GraphFormat::kTensorLogicJSON
+                       : ::tl::GraphFormat::kMLIR};
+}
+
+/// The library's compile options for the flags given.
+static ::tl::CompileOptions apiOptions() {
+  ::tl::CompileOptions options;
+  options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
+  options.function = functionName;
+  options.optLevel = optLevel;
+  options.vectorize = vectorize;
+  return options;
 }
 
 namespace {
@@ -650,8 +676,8 @@ static int64_t parseSize(llvm::StringRef text) {
 
 /// --stream: chunked over memory-mapped inputs under a memory budget.
 static int runStream() {
-  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-  if (!text)
+  std::optional<GraphText> graph = readGraph();
+  if (!graph)
     return fail("cannot read '" + graphPath + "'");
   ::tl::StreamOptions stream;
   stream.streamed.assign(streamNames.begin(), streamNames.end());
@@ -670,17 +696,8 @@ static int runStream() {
   stream.outputDir = outputDir;
   stream.checkpoint = checkpointPath;
   stream.throttleMs = streamThrottleMs;
-  ::tl::CompileOptions options;
-  options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
-  options.function = functionName;
-  options.optLevel = optLevel;
-  options.vectorize = vectorize;
-  llvm::StringRef path(graphPath);
-  auto report = ::tl::runStreaming(
-      (*text)->getBuffer().str(),
-      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
-                              : ::tl::GraphFormat::kMLIR,
-      options, stream);
+  auto report =
+      ::tl::runStreaming(graph->text, graph->format, apiOptions(), stream);
   if (!report.ok())
     return fail(std::string(report.status().message()));
   llvm::outs() << report->str() << "\n";
@@ -692,8 +709,8 @@ static int runStream() {
 /// --batch: one compile, every file's arrays run over the batch workers,
 /// results written as they are listed; failures reported per item.
 static int runBatch() {
-  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-  if (!text)
+  std::optional<GraphText> graph = readGraph();
+  if (!graph)
     return fail("cannot read '" + graphPath + "'");
   std::vector<io::NamedArrays> arrays;
   std::vector<std::string> loadErrors(batchInputs.size());
@@ -712,19 +729,10 @@ static int runBatch() {
   if (first == arrays.size())
     return fail("--batch: no input file could be read; the first: " +
                 loadErrors[0]);
-  ::tl::CompileOptions options;
-  options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
-  options.function = functionName;
-  options.optLevel = optLevel;
-  options.vectorize = vectorize;
+  ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays[first])
     options.inputShapes[name] = array.shape;
-  llvm::StringRef path(graphPath);
-  auto exe = ::tl::Executable::compile(
-      (*text)->getBuffer().str(),
-      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
-                              : ::tl::GraphFormat::kMLIR,
-      options);
+  auto exe = ::tl::Executable::compile(graph->text, graph->format, options);
   if (!exe.ok())
     return fail(std::string(exe.status().message()));
   std::vector<std::vector<Buffer>> buffers(arrays.size());
@@ -786,8 +794,8 @@ static int runBatch() {
 /// --gradcheck: the compiled adjoint against central finite differences
 /// of the compiled forward function, in f64.
 static int runGradcheck(const io::NamedArrays &inputs) {
-  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-  if (!text)
+  std::optional<GraphText> graph = readGraph();
+  if (!graph)
     return fail("cannot read '" + graphPath + "'");
   std::vector<Buffer> buffers;
   buffers.reserve(inputs.size());
@@ -796,18 +804,11 @@ static int runGradcheck(const io::NamedArrays &inputs) {
     buffers.push_back(toBuffer(array));
     named[name] = &buffers.back();
   }
-  ::tl::CompileOptions options;
-  options.function = functionName;
-  options.optLevel = optLevel;
-  options.vectorize = vectorize;
   ::tl::GradCheckOptions check;
   check.wrt.assign(gradNames.begin(), gradNames.end());
-  llvm::StringRef path(graphPath);
-  auto report = ::tl::gradcheck(
-      (*text)->getBuffer().str(),
-      path.ends_with(".json") ? ::tl::GraphFormat::kTensorLogicJSON
-                              : ::tl::GraphFormat::kMLIR,
-      options, named, check);
+  // gradcheck compiles in f64 whatever --dtype says.
+  auto report = ::tl::gradcheck(graph->text, graph->format, apiOptions(),
+                                named, check);
   if (!report.ok())
     return fail(std::string(report.status().message()));
   llvm::outs() << report->str() << "\n";
