@@ -18,12 +18,10 @@
 using namespace tl;
 
 struct Executable::Impl {
-  std::unique_ptr<mlir::tl::CompiledGraph> graph;
+  std::shared_ptr<const tl::runtime::Module> graph;
   std::vector<TensorInfo> inputs, outputs;
   // Adjoints only: the forward outputs whose cotangents the call takes,
   // and the gradients (the last results of the compiled function).
-  bool isGradient = false;
-  std::vector<mlir::tl::ResultInfo> cotangentInfo;
   std::vector<TensorInfo> cotangents, gradients;
   // Every result of the compiled function: outputs, then gradients.
   std::vector<TensorInfo> results;
@@ -33,6 +31,7 @@ struct Executable::Impl {
   GraphFormat format = GraphFormat::kAuto;
   CompileOptions options;
   double compileSeconds = 0;
+  std::string cacheReport;
 };
 
 const Buffer *Outputs::find(std::string_view name) const {
@@ -57,13 +56,16 @@ const std::vector<TensorInfo> &Executable::cotangents() const {
 const std::vector<TensorInfo> &Executable::gradients() const {
   return impl->gradients;
 }
-bool Executable::isGradient() const { return impl->isGradient; }
+bool Executable::isGradient() const {
+  return impl->graph && impl->graph->signature().isGradient;
+}
 bool Executable::isReference() const { return impl->isReference; }
 const std::vector<std::string> &Executable::profileNodes() const {
   static const std::vector<std::string> none;
-  return impl->graph ? impl->graph->getSignature().profileNodes : none;
+  return impl->graph ? impl->graph->signature().profileNodes : none;
 }
 double Executable::compileSeconds() const { return impl->compileSeconds; }
+const std::string &Executable::cacheReport() const { return impl->cacheReport; }
 
 static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
   return absl::Status(code, llvm::toString(std::move(error)));
@@ -159,21 +161,53 @@ static GraphFormat resolveFormat(std::string_view text, GraphFormat format) {
              : GraphFormat::kMLIR;
 }
 
-/// Loads `text` into `runner` as compile() and compileReference() do:
-/// bound by the names of options.inputShapes, in options.dtype.
+/// How the options bind a graph: in options.dtype, the named function.
+static mlir::tl::RunOptions runOptions(const CompileOptions &options) {
+  mlir::tl::RunOptions run;
+  run.useF32 = options.dtype == DType::f32;
+  run.dtypeGiven = true;
+  run.functionName = options.function;
+  return run;
+}
+
+/// Loads `text` into `runner` as compileReference() does: bound by the
+/// names of options.inputShapes, in options.dtype.
 static llvm::Error loadGraph(mlir::tl::GraphRunner &runner,
                              std::string_view text, GraphFormat format,
                              const CompileOptions &options) {
-  mlir::tl::RunOptions runOptions;
-  runOptions.useF32 = options.dtype == DType::f32;
-  runOptions.dtypeGiven = true;
-  runOptions.functionName = options.function;
   std::vector<std::string> names;
   for (const auto &[name, shape] : options.inputShapes)
     names.push_back(name);
   bool json = format == GraphFormat::kTensorLogicJSON;
   return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), json,
-                           json ? "<json>" : "<mlir>", names, runOptions);
+                           json ? "<json>" : "<mlir>", names,
+                           runOptions(options));
+}
+
+/// The signature's inputs, outputs, cotangents and gradients as the API
+/// describes them.
+static std::unique_ptr<Executable::Impl>
+describe(std::shared_ptr<const tl::runtime::Module> graph) {
+  auto impl = std::make_unique<Executable::Impl>();
+  const tl::runtime::Signature &sig = graph->signature();
+  DType dtype = sig.dtype;
+  for (const auto &arg : sig.args)
+    if (!arg.constant && !llvm::StringRef(arg.caller).starts_with(
+                             mlir::tl::cotangentName("")) &&
+        llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
+          return t.name == arg.caller;
+        }))
+      impl->inputs.push_back({arg.caller, dtype, arg.shape});
+  for (const auto &c : sig.cotangents)
+    impl->cotangents.push_back({c.name, dtype, c.shape});
+  for (const auto &[i, result] : llvm::enumerate(sig.results)) {
+    (i + sig.numGradients < sig.results.size() ? impl->outputs
+                                                : impl->gradients)
+        .push_back({result.name, dtype, result.shape});
+    impl->results.push_back({result.name, dtype, result.shape});
+  }
+  impl->graph = std::move(graph);
+  return impl;
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -182,52 +216,49 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
                         const GradientOptions *gradient) {
   auto start = std::chrono::steady_clock::now();
   format = resolveFormat(text, format);
-  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
-  mlir::tl::GraphRunner runner(&context);
-  if (llvm::Error e = loadGraph(runner, text, format, options))
-    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
-  if (llvm::Error e = runner.bind(options.inputShapes))
-    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  mlir::tl::CompileRequest request;
+  request.text = llvm::StringRef(text.data(), text.size());
+  request.isJSON = format == GraphFormat::kTensorLogicJSON;
+  request.sourceName = request.isJSON ? "<json>" : "<mlir>";
+  request.run = runOptions(options);
+  request.shapes = options.inputShapes;
   if (gradient) {
     mlir::tl::GradientOptions g;
     g.wrt = gradient->wrt;
     g.withOutputs = gradient->withOutputs;
-    if (llvm::Error e = runner.differentiate(g))
-      return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+    request.gradient = g;
   }
-  mlir::tl::JitOptions jit;
-  jit.optLevel = options.optLevel;
-  jit.cpu = options.cpu;
-  jit.features = options.features;
-  auto graph = runner.compile(PipelineOptions(options), jit);
-  if (!graph)
-    return toStatus(graph.takeError(), absl::StatusCode::kInvalidArgument);
+  request.jit.optLevel = options.optLevel;
+  request.jit.cpu = options.cpu;
+  request.jit.features = options.features;
+  request.cache.enabled = options.cache;
+  request.cache.dir = options.cacheDir;
+  request.cache.maxBytes = options.cacheMaxBytes;
+  auto compiled = mlir::tl::compileGraph(request, PipelineOptions(options));
+  if (!compiled)
+    return toStatus(compiled.takeError(), absl::StatusCode::kInvalidArgument);
+  auto impl = describe(std::move(compiled->module));
+  impl->cacheReport = compiled->cache.describe();
+  impl->compileSeconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+  return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
+}
 
-  auto impl = std::make_unique<Impl>();
-  const mlir::tl::GraphSignature &sig = (*graph)->getSignature();
-  DType dtype = (*graph)->getDType();
-  for (const auto &arg : sig.args)
-    if (!arg.constant && !llvm::StringRef(arg.caller).starts_with(
-                             mlir::tl::cotangentName("")) &&
-        llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
-          return t.name == arg.caller;
-        }))
-      impl->inputs.push_back({arg.caller, dtype, arg.shape});
-  size_t numGrads = 0;
-  if (gradient) {
-    impl->isGradient = true;
-    impl->cotangentInfo = runner.getCotangents();
-    for (const auto &c : impl->cotangentInfo)
-      impl->cotangents.push_back({c.name, dtype, c.shape});
-    numGrads = sig.results.size() -
-               (gradient->withOutputs ? impl->cotangentInfo.size() : 0);
-  }
-  for (const auto &[i, result] : llvm::enumerate(sig.results))
-    (i + numGrads < sig.results.size() ? impl->outputs : impl->gradients)
-        .push_back({result.name, dtype, result.shape});
-  for (const auto &result : sig.results)
-    impl->results.push_back({result.name, dtype, result.shape});
-  impl->graph = std::move(*graph);
+absl::Status Executable::save(const std::string &path) const {
+  if (!impl->graph)
+    return absl::FailedPreconditionError(
+        "save: a reference executable has no compiled code to save");
+  return impl->graph->save(path);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::load(const std::string &path) {
+  auto start = std::chrono::steady_clock::now();
+  auto module = tl::runtime::Module::loadFile(path);
+  if (!module.ok())
+    return module.status();
+  auto impl = describe(std::move(*module));
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
@@ -237,19 +268,19 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
 absl::StatusOr<Gradients> Executable::runGradient(
     const std::map<std::string, const Buffer *> &inputs,
     const std::map<std::string, const Buffer *> &cotangents) const {
-  if (!impl->isGradient)
+  if (!isGradient())
     return absl::FailedPreconditionError(
         "runGradient: this executable computes the graph's outputs; compile "
         "it with compileGradient to get gradients");
   std::map<std::string, const Buffer *> all = inputs;
   std::deque<Buffer> ones;
-  if (llvm::Error e = mlir::tl::addCotangents(impl->cotangentInfo,
-                                              impl->graph->getDType(),
-                                              cotangents, all, ones))
+  if (llvm::Error e = mlir::tl::addCotangents(
+          impl->graph->signature().cotangents, impl->graph->dtype(),
+          cotangents, all, ones))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   auto result = impl->graph->run(all);
-  if (!result)
-    return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
+  if (!result.ok())
+    return result.status();
   Gradients g;
   size_t numOutputs = impl->outputs.size();
   for (auto [i, named] : llvm::enumerate(*result))
@@ -334,12 +365,12 @@ absl::StatusOr<Outputs>
 Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
   if (impl->isReference)
     return runReference(*impl, inputs);
-  if (impl->isGradient)
+  if (isGradient())
     return absl::FailedPreconditionError(
         "run: this executable is an adjoint; call runGradient");
   auto result = impl->graph->run(inputs);
-  if (!result)
-    return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
+  if (!result.ok())
+    return result.status();
   Outputs outputs;
   outputs.entries = std::move(*result);
   return outputs;
@@ -381,8 +412,8 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
     results.push_back(&b);
   }
   auto bound = impl->graph->bind(inputs);
-  if (!bound)
-    return toStatus(bound.takeError(), absl::StatusCode::kInvalidArgument);
+  if (!bound.ok())
+    return bound.status();
   // Compiled code writes results in place while it still reads inputs.
   for (size_t i = 0; i < results.size(); ++i) {
     ByteSpan out = byteSpan(*results[i]);
@@ -391,7 +422,7 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
         return absl::InvalidArgumentError(
             "runInto: output '" + impl->results[i].name +
             "' overlaps input '" +
-            impl->graph->getSignature().args[j].caller +
+            impl->graph->signature().args[j].caller +
             "'; the graph writes outputs while it reads inputs");
     for (size_t j = 0; j < i; ++j)
       if (out.overlaps(byteSpan(*results[j])))

@@ -9,6 +9,8 @@
 #include "tl/Pipelines/Pipelines.h"
 #include "tl/Reference/Evaluator.h"
 #include "tl/Runtime/Profiler.h"
+#include "tl/Runtime/Sha256.h"
+#include "tl/Driver/BuildId.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -182,8 +184,10 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
   signature = GraphSignature();
   // The compute type (G5); a graph of constants alone has no arguments.
   auto isF32 = [](Type t) { return getElementTypeOrSelf(t).isF32(); };
-  signature.f32 = llvm::any_of(func.getArgumentTypes(), isF32) ||
-                  llvm::any_of(func.getResultTypes(), isF32);
+  signature.dtype = llvm::any_of(func.getArgumentTypes(), isF32) ||
+                            llvm::any_of(func.getResultTypes(), isF32)
+                        ? runtime::DType::f32
+                        : runtime::DType::f64;
   SmallVector<NamedAttribute> shapeAttrs;
   Builder b(context);
   for (BlockArgument arg : func.getArguments()) {
@@ -385,6 +389,9 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
     signature.args.push_back(std::move(binding));
   }
   grad->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapeAttrs));
+  signature.isGradient = true;
+  signature.cotangents = cotangents;
+  signature.numGradients = callers.size();
   func.erase();
   grad.setSymName(name);
   return llvm::Error::success();
@@ -523,26 +530,35 @@ GraphRunner::runReference(const io::NamedArrays &inputs) {
   if (llvm::Error e = recordResults())
     return std::move(e);
   io::NamedArrays out;
-  io::DType dtype = signature.f32 ? io::DType::f32 : io::DType::f64;
+  io::DType dtype = signature.dtype == runtime::DType::f32 ? io::DType::f32 : io::DType::f64;
   for (auto [info, t] : llvm::zip(signature.results, *results))
     out.emplace_back(info.name, io::Array::fromDoubles(dtype, t.shape, t.data));
   return out;
 }
 
-llvm::Expected<std::unique_ptr<CompiledGraph>>
+std::vector<std::pair<std::string, std::string>>
+mlir::tl::describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
+                                 const JitOptions &jit) {
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  return {{"opt-level", std::to_string(jit.optLevel)},
+          {"vectorize", flag(pipeline.vectorize)},
+          {"threads", std::to_string(pipeline.threads)},
+          {"onednn", flag(pipeline.onednn)},
+          {"approximate-exp", flag(pipeline.approximateExp)},
+          {"profile", flag(pipeline.profile)}};
+}
+
+llvm::Expected<std::shared_ptr<const CompiledGraph>>
 GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
-                     const JitOptions &jitOptions) {
+                     const JitOptions &jitOptions,
+                     std::vector<std::pair<std::string, std::string>> extra) {
   if (lowered)
     return makeError("compile() needs the module as loaded and bound");
+  if (llvm::Error e = specialize())
+    return std::move(e);
   // The result shapes are known once the shapes are static; the CPU
   // pipeline then turns the results into out-parameters.
   lowered = true;
-  if (llvm::Error e = runPipeline(
-          [&](OpPassManager &pm) {
-            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
-          },
-          "shape specialization"))
-    return std::move(e);
   if (llvm::Error e = recordResults())
     return std::move(e);
   if (llvm::Error e = runPipeline(
@@ -558,12 +574,129 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
     for (Attribute n : names)
       signature.profileNodes.push_back(cast<StringAttr>(n).str());
   double start = runtime::profilerNowUs();
-  auto jit = JitModule::compile(*module, jitOptions);
-  phases.push_back({"LLVM (ORC JIT)", start, runtime::profilerNowUs()});
-  if (!jit)
-    return jit.takeError();
-  auto fn = (*jit)->lookupPacked(entryName);
-  if (!fn)
-    return fn.takeError();
-  return std::make_unique<CompiledGraph>(std::move(*jit), *fn, signature);
+  auto object = emitObject(*module, entryName, jitOptions);
+  phases.push_back({"LLVM (object code)", start, runtime::profilerNowUs()});
+  if (!object)
+    return object.takeError();
+  runtime::ModuleManifest manifest;
+  manifest.compiler = compilerName();
+  manifest.triple = object->triple;
+  manifest.cpu = object->cpu;
+  manifest.features = object->features;
+  manifest.entry = object->entry;
+  manifest.objectHash = runtime::sha256Hex(object->bytes);
+  manifest.options = describeCodegenOptions(pipeline, jitOptions);
+  for (auto &kv : extra)
+    manifest.options.push_back(std::move(kv));
+  manifest.signature = signature;
+  start = runtime::profilerNowUs();
+  auto loaded =
+      runtime::Module::load(std::move(manifest), std::move(object->bytes));
+  phases.push_back({"load", start, runtime::profilerNowUs()});
+  if (!loaded.ok())
+    return makeError(std::string(loaded.status().message()));
+  return std::move(*loaded);
+}
+
+llvm::Error GraphRunner::specialize() {
+  if (specialized)
+    return llvm::Error::success();
+  if (lowered)
+    return makeError("specialize() needs the module as loaded and bound");
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+          },
+          "shape specialization"))
+    return e;
+  specialized = true;
+  return llvm::Error::success();
+}
+
+/// SHA-256 of the module's text (with locations when they name profile
+/// spans).
+static std::string hashModule(ModuleOp module, bool withLocations) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  OpPrintingFlags flags;
+  if (withLocations)
+    flags.enableDebugInfo();
+  module.print(os, flags);
+  return runtime::sha256Hex(os.str());
+}
+
+llvm::Expected<CompileResult>
+mlir::tl::compileGraph(const CompileRequest &request,
+                       const TLCpuPipelineOptions &pipeline) {
+  MLIRContext context(MLIRContext::Threading::DISABLED);
+  GraphRunner runner(&context);
+  std::vector<std::string> names;
+  for (const auto &[name, shape] : request.shapes)
+    names.push_back(name);
+  double start = runtime::profilerNowUs();
+  if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
+                                        request.sourceName, names, request.run))
+    return std::move(e);
+  CompileResult result;
+  result.phases.push_back({"import", start, runtime::profilerNowUs()});
+
+  CacheKey key;
+  bool cache = request.cache.enabled;
+  if (cache)
+    key.parts.emplace_back("graph", hashModule(runner.getModule(),
+                                               pipeline.profile));
+  if (llvm::Error e = runner.bind(request.shapes))
+    return std::move(e);
+  if (request.gradient)
+    if (llvm::Error e = runner.differentiate(*request.gradient))
+      return std::move(e);
+  if (llvm::Error e = runner.specialize())
+    return std::move(e);
+
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (cache) {
+    std::string shapes;
+    for (const auto &[name, shape] : request.shapes)
+      shapes += (shapes.empty() ? "" : ",") + name + "=" +
+                runtime::shapeString(shape);
+    std::string options;
+    for (const auto &[k, v] : describeCodegenOptions(pipeline, request.jit))
+      options += (options.empty() ? "" : ",") + k + "=" + v;
+    options += ",function=" + request.run.functionName;
+    if (request.gradient) {
+      options += ",grad=";
+      for (const std::string &w : request.gradient->wrt)
+        options += w + ";";
+      options += request.gradient->withOutputs ? ",with-outputs" : "";
+    }
+    auto target = describeTarget(request.jit);
+    if (!target)
+      return target.takeError();
+    key.parts.emplace_back("shapes", shapes.empty() ? "none" : shapes);
+    key.parts.emplace_back(
+        "dtype", request.run.useF32 ? "f32" : "f64");
+    key.parts.emplace_back("options", options);
+    key.parts.emplace_back("target", *target);
+    key.parts.emplace_back("build", compilerBuildId());
+    key.specialized = hashModule(runner.getModule(), pipeline.profile);
+    start = runtime::profilerNowUs();
+    result.module = cacheLookup(request.cache, key, result.cache);
+    result.phases.push_back({"cache lookup", start, runtime::profilerNowUs()});
+    if (result.module) {
+      result.phases.insert(result.phases.end() - 1, runner.getPhases().begin(),
+                           runner.getPhases().end());
+      return result;
+    }
+    for (const auto &[part, value] : key.parts)
+      extra.emplace_back("key." + part, value);
+  }
+  auto module = runner.compile(pipeline, request.jit, std::move(extra));
+  if (!module)
+    return module.takeError();
+  result.module = std::move(*module);
+  for (const CompilePhase &p : runner.getPhases())
+    result.phases.push_back(p);
+  if (cache)
+    cacheStore(request.cache, key, result.module, result.cache);
+  return result;
 }

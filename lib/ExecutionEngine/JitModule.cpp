@@ -1,13 +1,12 @@
-//===- JitModule.cpp - compile an LLVM-dialect module with ORC -------------===//
+//===- JitModule.cpp - LLVM-dialect module to object code ------------------===//
 
 #include "tl/ExecutionEngine/JitModule.h"
-
-#include "tl/Runtime/RuntimeABI.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -15,6 +14,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <map>
 #include <mutex>
 
 using namespace mlir;
@@ -62,6 +62,10 @@ mlir::tl::createTargetMachine(const JitOptions &options) {
     builder->getFeatures().addFeaturesVector(
         llvm::SubtargetFeatures(options.features).getFeatures());
   builder->setCodeGenOptLevel(codeGenLevel(options.optLevel));
+  // The runtime maps the object anywhere: position-independent code that
+  // reaches external symbols through stubs and a GOT.
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
   auto tm = builder->createTargetMachine();
   if (!tm)
     return tm.takeError();
@@ -76,16 +80,72 @@ mlir::tl::createTargetMachine(const JitOptions &options) {
   return std::move(*tm);
 }
 
-/// Translates to LLVM IR and runs LLVM's optimizations as the JIT does.
+llvm::Expected<std::string>
+mlir::tl::describeTarget(const JitOptions &options) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, std::string> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto key = std::make_pair(options.cpu, options.features);
+  if (auto it = known.find(key); it != known.end())
+    return it->second;
+  auto tm = createTargetMachine(options);
+  if (!tm)
+    return tm.takeError();
+  std::string d = (*tm)->getTargetTriple().str() + " " +
+                  (*tm)->getTargetCPU().str() + " " +
+                  (*tm)->getTargetFeatureString().str();
+  known[key] = d;
+  return d;
+}
+
+/// Adds `_tl_packed_<name>(ptr args)`, which loads each argument of
+/// `name` through one pointer of `args` and calls it: one C signature for
+/// every graph, whatever its arguments.
+static llvm::Expected<std::string> addPackedEntry(llvm::Module &m,
+                                                  llvm::StringRef name) {
+  llvm::Function *f = m.getFunction(name);
+  if (!f || f->isDeclaration())
+    return makeError("the lowered module has no function @" + name);
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  std::string packedName = ("_tl_packed_" + name).str();
+  auto *packed = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, packedName, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
+  llvm::Value *args = packed->getArg(0);
+  llvm::SmallVector<llvm::Value *> callArgs;
+  for (llvm::Argument &arg : f->args()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, args, arg.getArgNo());
+    callArgs.push_back(b.CreateLoad(arg.getType(), b.CreateLoad(ptr, slot)));
+  }
+  llvm::Value *result = b.CreateCall(f, callArgs);
+  if (!f->getReturnType()->isVoidTy())
+    b.CreateStore(result, b.CreateLoad(ptr, b.CreateConstGEP1_64(
+                                                ptr, args, f->arg_size())));
+  b.CreateRetVoid();
+  return packedName;
+}
+
+/// Translates to LLVM IR, adds the packed entry point of `entryName` (if
+/// any) and runs LLVM's optimizations.
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 optimizedModule(ModuleOp module, llvm::LLVMContext &llvmContext,
-                llvm::TargetMachine *tm, unsigned optLevel) {
+                llvm::TargetMachine *tm, unsigned optLevel,
+                llvm::StringRef entryName = {},
+                std::string *packedName = nullptr) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return makeError("cannot translate the module to LLVM IR (is it all "
                      "in the LLVM dialect?)");
   ExecutionEngine::setupTargetTripleAndDataLayout(llvmModule.get(), tm);
+  if (!entryName.empty()) {
+    auto name = addPackedEntry(*llvmModule, entryName);
+    if (!name)
+      return name.takeError();
+    *packedName = *name;
+  }
   if (llvm::Error e = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                                 tm)(llvmModule.get()))
     return std::move(e);
@@ -140,48 +200,28 @@ llvm::Expected<std::string> mlir::tl::emitAssembly(ModuleOp module,
       });
 }
 
-JitModule::~JitModule() = default;
-
-llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::compile(ModuleOp module, const JitOptions &options) {
+llvm::Expected<ObjectCode> mlir::tl::emitObject(ModuleOp module,
+                                               llvm::StringRef entryName,
+                                               const JitOptions &options) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  // The options hold a function_ref: the transformer must outlive create().
-  std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = codeGenLevel(options.optLevel);
-  engineOptions.enableObjectDump = options.enableObjectDump;
-  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
-  if (!engine)
-    return engine.takeError();
-  // The runtime entry points generated code calls (thread pool, kernels).
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    for (auto [name, address] : ::tl::runtime::runtimeSymbols())
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                 llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  std::unique_ptr<JitModule> jit(new JitModule());
-  jit->engine = std::move(*engine);
-  jit->objectDump = options.enableObjectDump;
-  return jit;
-}
-
-llvm::Expected<JitModule::PackedFn>
-JitModule::lookupPacked(llvm::StringRef name) const {
-  auto fn = engine->lookupPacked(name);
-  if (!fn)
-    return fn.takeError();
-  return *fn;
-}
-
-llvm::Error JitModule::dumpObject(llvm::StringRef path) const {
-  if (!objectDump)
-    return makeError("the module was compiled without object dumps");
-  engine->dumpToObjectFile(path);
-  return llvm::Error::success();
+  llvm::LLVMContext llvmContext;
+  ObjectCode object;
+  auto llvmModule = optimizedModule(module, llvmContext, tm->get(),
+                                    options.optLevel, entryName, &object.entry);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  llvm::SmallString<0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile))
+    return makeError("the target cannot emit object code");
+  codegen.run(**llvmModule);
+  object.bytes.assign(bytes.begin(), bytes.end());
+  object.triple = (*tm)->getTargetTriple().str();
+  object.cpu = (*tm)->getTargetCPU().str();
+  object.features = (*tm)->getTargetFeatureString().str();
+  return object;
 }

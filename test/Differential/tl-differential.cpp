@@ -532,11 +532,11 @@ int main(int argc, char **argv) {
       continue;
     }
     auto got = (*compiled)->run(named);
-    if (!got) {
-      report("run: " + llvm::toString(got.takeError()));
+    if (!got.ok()) {
+      report("run: " + std::string(got.status().message()));
       continue;
     }
-    bool f32 = (*compiled)->getDType() == ::tl::runtime::DType::f32;
+    bool f32 = (*compiled)->dtype() == ::tl::runtime::DType::f32;
     double rtol = f32 ? 1e-4 : 1e-9;
     for (size_t i = 0; i < want->size(); ++i) {
       const io::Array &w = (*want)[i].second;

@@ -142,6 +142,22 @@ static cl::opt<std::string> cotangentsPath(
     cl::desc("With --grad: one cotangent per output, keyed by the output's "
              "name (default: ones, the gradient of the sum of the outputs)"),
     cl::value_desc("file.npz"), cl::cat(category));
+static cl::opt<bool> noCache(
+    "no-cache",
+    cl::desc("Compile without the persistent compile cache (neither read "
+             "nor written)"),
+    cl::cat(category));
+static cl::opt<std::string> cacheDir(
+    "cache-dir",
+    cl::desc("The compile cache's directory (default: TL_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/tl, else ~/.cache/tl)"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> explainCache(
+    "explain-cache",
+    cl::desc("Say on stderr whether the compile cache had the graph, and for "
+             "a miss which part of the key matched no entry"),
+    cl::cat(category));
+
 static cl::opt<bool> withOutputs(
     "with-outputs",
     cl::desc("With --grad: write the forward outputs too, from the same "
@@ -353,7 +369,6 @@ static JitOptions jitOptions() {
   options.optLevel = optLevel;
   options.cpu = mcpu;
   options.features = mattr;
-  options.enableObjectDump = !dumpObject.empty();
   return options;
 }
 
@@ -372,6 +387,32 @@ static GradientOptions gradientOptions() {
   return options;
 }
 
+static CacheSettings cacheSettings() {
+  CacheSettings settings;
+  settings.enabled = !noCache;
+  settings.dir = cacheDir;
+  return settings;
+}
+
+/// The library's one compile entry point with the command line's options.
+static llvm::Expected<CompileResult>
+compileRequest(llvm::StringRef text,
+               const std::map<std::string, std::vector<int64_t>> &shapes,
+               bool useCache) {
+  CompileRequest request;
+  request.text = text;
+  request.isJSON = llvm::StringRef(graphPath).ends_with(".json");
+  request.sourceName = graphPath;
+  request.run = runOptions();
+  request.shapes = shapes;
+  if (!gradNames.empty())
+    request.gradient = gradientOptions();
+  request.jit = jitOptions();
+  request.cache = cacheSettings();
+  request.cache.enabled = useCache;
+  return compileGraph(request, PipelineOptions());
+}
+
 /// --benchmark: compile from the graph's text `compileRepetitions` times
 /// (each in a fresh context, as a new process would) and run `benchmark`
 /// times after one warm-up call.
@@ -382,38 +423,41 @@ static int runBenchmark(const CompiledGraph &graph,
   auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
   if (!text)
     return fail("cannot read '" + graphPath + "'");
+  // Cold: no cache, a fresh context, as a new process without a cache.
   Timing compile = medianOf(compileRepetitions, [&] {
-    MLIRContext context(MLIRContext::Threading::DISABLED);
-    GraphRunner runner(&context);
-    if (llvm::Error e = runner.loadBuffer(
-            (*text)->getBuffer(), llvm::StringRef(graphPath).ends_with(".json"),
-            graphPath, callerNames, runOptions())) {
-      llvm::consumeError(std::move(e));
-      return false;
-    }
-    if (llvm::Error e = runner.bind(shapes)) {
-      llvm::consumeError(std::move(e));
-      return false;
-    }
-    if (!gradNames.empty())
-      if (llvm::Error e = runner.differentiate(gradientOptions())) {
-        llvm::consumeError(std::move(e));
-        return false;
-      }
-    auto compiled = runner.compile(PipelineOptions(), jitOptions());
+    auto compiled = compileRequest((*text)->getBuffer(), shapes, false);
     if (!compiled) {
       llvm::consumeError(compiled.takeError());
       return false;
     }
     return true;
   });
+  // Cached: a warm persistent cache and nothing kept in memory, as a new
+  // process with a cache (an entry is stored first, outside the timing).
+  CacheSettings saved = cacheSettings();
+  auto warm = compileRequest((*text)->getBuffer(), shapes, true);
+  if (!warm)
+    return fail(llvm::toString(warm.takeError()));
+  Timing cached = medianOf(compileRepetitions, [&] {
+    clearInProcessCache();
+    auto compiled = compileRequest((*text)->getBuffer(), shapes, true);
+    if (!compiled) {
+      llvm::consumeError(compiled.takeError());
+      return false;
+    }
+    return compiled->cache.outcome == CacheReport::kDiskHit;
+  });
+  (void)saved;
+  if (cached.realNs < 0)
+    return fail("the compile cache did not serve the graph for --benchmark "
+                "(is the cache directory writable?)");
   if (compile.realNs < 0)
     return fail("the graph did not compile again for --benchmark");
 
   // The same binding as a plain run, done once outside the loop.
   auto bound = graph.bind(inputs);
-  if (!bound)
-    return fail(llvm::toString(bound.takeError()));
+  if (!bound.ok())
+    return fail(std::string(bound.status().message()));
   std::vector<Buffer> outputs = graph.allocateResults();
   std::vector<Buffer *> results;
   for (Buffer &b : outputs)
@@ -432,6 +476,7 @@ static int runBenchmark(const CompiledGraph &graph,
   };
   std::vector<Entry> entries = {
       {base + "/compile_median", unsigned(compileRepetitions), compile},
+      {base + "/compile_cached_median", unsigned(compileRepetitions), cached},
       {base + "/run_median", unsigned(benchmark), run}};
   if (benchmarkFormat == FormatOpt::json) {
     llvm::json::Array list;
@@ -452,7 +497,7 @@ static int runBenchmark(const CompiledGraph &graph,
         {"context",
          llvm::json::Object{{"executable", "tl-jit"},
                             {"graph", graphPath},
-                            {"dtype", graph.getDType() ==
+                            {"dtype", graph.dtype() ==
                                               DType::f32
                                           ? "f32"
                                           : "f64"},
@@ -544,8 +589,8 @@ static int runProfile(const CompiledGraph &graph,
                       const std::vector<CompilePhase> &phases) {
   namespace rt = ::tl::runtime;
   auto bound = graph.bind(inputs);
-  if (!bound)
-    return fail(llvm::toString(bound.takeError()));
+  if (!bound.ok())
+    return fail(std::string(bound.status().message()));
   std::vector<Buffer> outputs = graph.allocateResults();
   std::vector<Buffer *> results;
   for (Buffer &b : outputs)
@@ -560,7 +605,7 @@ static int runProfile(const CompiledGraph &graph,
     runSpans.push_back({-1, thread, t0, rt::profilerNowUs()});
   }
   std::vector<rt::Span> spans = rt::stopRecording();
-  const std::vector<std::string> &names = graph.getSignature().profileNodes;
+  const std::vector<std::string> &names = graph.signature().profileNodes;
   auto nameOf = [&](int64_t id) {
     return id >= 0 && size_t(id) < names.size() ? names[id]
                                                 : "span " + std::to_string(id);
@@ -962,7 +1007,28 @@ int main(int argc, char **argv) {
       }
       return 0;
     }
-    auto compiled = runner.compile(PipelineOptions(), jitOptions());
+    llvm::Expected<std::shared_ptr<const CompiledGraph>> compiled =
+        std::shared_ptr<const CompiledGraph>();
+    std::vector<CompilePhase> phases;
+    if (intermediates.empty()) {
+      // The library's way in (with the compile cache); the runner above
+      // only checked the graph and bound it.
+      auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
+      if (!text)
+        return fail("cannot read '" + graphPath + "'");
+      auto result = compileRequest((*text)->getBuffer(), shapes, !noCache);
+      if (result) {
+        if (explainCache)
+          llvm::errs() << "tl-jit: " << result->cache.describe() << "\n";
+        phases = result->phases;
+        compiled = std::move(result->module);
+      } else {
+        compiled = result.takeError();
+      }
+    } else {
+      compiled = runner.compile(PipelineOptions(), jitOptions());
+      phases = runner.getPhases();
+    }
     if (!compiled && fallback && gradNames.empty() && intermediates.empty() &&
         !profile && tracePath.empty()) {
       // Graph errors fail the interpreter the same way; anything else is
@@ -982,9 +1048,13 @@ int main(int argc, char **argv) {
     } else if (!compiled) {
       return fail(llvm::toString(compiled.takeError()));
     } else {
-      if (!dumpObject.empty())
-        if (llvm::Error e = (*compiled)->getJit().dumpObject(dumpObject))
-          return fail(llvm::toString(std::move(e)));
+      if (!dumpObject.empty()) {
+        std::error_code ec;
+        llvm::raw_fd_ostream os(dumpObject, ec);
+        if (ec)
+          return fail("cannot write '" + dumpObject + "': " + ec.message());
+        os << (*compiled)->objectCode();
+      }
       std::vector<Buffer> buffers;
       buffers.reserve(inputs.size());
       std::map<std::string, const Buffer *> named;
@@ -1008,18 +1078,19 @@ int main(int argc, char **argv) {
           cotangents[name] = &cotangentBuffers.back();
         }
         if (llvm::Error e =
-                addCotangents(runner.getCotangents(), (*compiled)->getDType(),
+                addCotangents((*compiled)->signature().cotangents,
+                              (*compiled)->dtype(),
                               cotangents, named, cotangentBuffers))
           return fail(llvm::toString(std::move(e)));
       }
       if (benchmark)
         return runBenchmark(**compiled, named, callerNames, shapes);
       if (profile || !tracePath.empty())
-        if (int status = runProfile(**compiled, named, runner.getPhases()))
+        if (int status = runProfile(**compiled, named, phases))
           return status;
       auto result = (*compiled)->run(named);
-      if (!result)
-        return fail(llvm::toString(result.takeError()));
+      if (!result.ok())
+        return fail(std::string(result.status().message()));
       size_t numOutputs = result->size() - intermediates.size();
       for (size_t i = 0; i < numOutputs; ++i)
         outputs.emplace_back((*result)[i].first, toArray((*result)[i].second));

@@ -76,6 +76,12 @@ struct CompileOptions {
   /// span while tl::runtime::startRecording() is active (Profiler.h);
   /// profileNodes() names the span ids. Off: no instrumentation at all.
   bool profile = false;
+  /// The persistent compile cache (docs/CLI.md, "Compile cache"): consult
+  /// it and store what was compiled. cacheDir empty: TL_CACHE_DIR, else
+  /// $XDG_CACHE_HOME/tl, else ~/.cache/tl.
+  bool cache = true;
+  std::string cacheDir;
+  uint64_t cacheMaxBytes = uint64_t(1) << 30;
 };
 
 struct TensorInfo {
@@ -177,6 +183,19 @@ public:
   const std::vector<std::string> &profileNodes() const;
   /// Wall time compile() took, from text to callable code.
   double compileSeconds() const;
+  /// How the compile cache served this compile: "cache: hit (...)",
+  /// "cache: miss: the closest entry of this graph has another shapes
+  /// (...)", "cache: off". Empty for loaded and reference executables.
+  const std::string &cacheReport() const;
+
+  /// Writes the compiled module (a .tlm file: object code and manifest)
+  /// that load() and tl-run read, on this or another machine.
+  absl::Status save(const std::string &path) const;
+  /// Loads a module written by save() or tl-compile. No compiler runs: a
+  /// module for a CPU this machine does not match, or a damaged file, is
+  /// an error.
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  load(const std::string &path);
 
   /// Runs on the caller's arrays bound by name. Inputs are read in place
   /// when they are contiguous and of the compute type, copied otherwise;

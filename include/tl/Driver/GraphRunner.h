@@ -12,6 +12,7 @@
 #ifndef TL_DRIVER_GRAPHRUNNER_H
 #define TL_DRIVER_GRAPHRUNNER_H
 
+#include "tl/Driver/CompileCache.h"
 #include "tl/Driver/CompiledGraph.h"
 #include "tl/ExecutionEngine/JitModule.h"
 #include "tl/IO/Npy.h"
@@ -23,6 +24,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 
 namespace mlir::tl {
 
@@ -70,6 +72,12 @@ addCotangents(const std::vector<ResultInfo> &outputs, runtime::DType dtype,
               std::map<std::string, const runtime::Buffer *> &inputs,
               std::deque<runtime::Buffer> &storage);
 
+/// The options that change generated code, as (key, value) pairs for a
+/// module's manifest and the compile cache key.
+std::vector<std::pair<std::string, std::string>>
+describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
+                       const JitOptions &jit);
+
 /// How far to lower: tl on static shapes, linalg on tensors, LLVM dialect.
 enum class Stage { tl, linalg, llvm };
 
@@ -113,10 +121,16 @@ public:
   /// Binds, lowers to tl and evaluates with the reference interpreter.
   llvm::Expected<io::NamedArrays> runReference(const io::NamedArrays &inputs);
 
-  /// Binds-then-lowers must have happened up to Stage::tl at most; lowers
-  /// to LLVM and JIT-compiles.
-  llvm::Expected<std::unique_ptr<CompiledGraph>>
-  compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit);
+  /// After bind() (and differentiate()): specializes the shapes (tl on
+  /// static shapes, what the compile cache hashes). Idempotent.
+  llvm::Error specialize();
+
+  /// After bind() (and differentiate()): lowers to LLVM, emits object code
+  /// and loads it through the runtime. The module's manifest records the
+  /// code generation options and `extra` (key, value) pairs.
+  llvm::Expected<std::shared_ptr<const CompiledGraph>>
+  compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit,
+          std::vector<std::pair<std::string, std::string>> extra = {});
 
   ModuleOp getModule() { return module.get(); }
   /// The binding done by bind() (and extended by differentiate()).
@@ -140,11 +154,42 @@ private:
   OwningOpRef<ModuleOp> module;
   Stage stage = Stage::tl;
   bool lowered = false;
+  bool specialized = false;
   GraphSignature signature;
   std::string entryName; // the bound function (it is an llvm.func later)
   std::vector<ResultInfo> cotangents;
   std::vector<CompilePhase> phases;
 };
+
+/// What compileGraph() compiles: a graph's text, how to bind it, and the
+/// options of every stage.
+struct CompileRequest {
+  llvm::StringRef text;
+  bool isJSON = false;
+  /// Names the graph in messages.
+  llvm::StringRef sourceName = "<graph>";
+  RunOptions run;
+  /// Every input array's shape by the caller's name (G3).
+  std::map<std::string, std::vector<int64_t>> shapes;
+  /// Compile the adjoint (G12) instead of the graph.
+  std::optional<GradientOptions> gradient;
+  JitOptions jit;
+  CacheSettings cache;
+};
+
+struct CompileResult {
+  std::shared_ptr<const CompiledGraph> module;
+  CacheReport cache;
+  /// The phases timed (import, specialization, pipeline, LLVM, load).
+  std::vector<CompilePhase> phases;
+};
+
+/// The one way from a graph to runnable code, for the library and every
+/// tool: import, bind, differentiate (if asked), specialize shapes, look
+/// the result up in the compile cache, and on a miss lower through the CPU
+/// pipeline, emit object code, load it and store it in the cache.
+llvm::Expected<CompileResult> compileGraph(const CompileRequest &request,
+                                           const TLCpuPipelineOptions &pipeline);
 
 } // namespace mlir::tl
 

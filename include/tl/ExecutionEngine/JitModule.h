@@ -1,10 +1,10 @@
-//===- JitModule.h - compile an LLVM-dialect module with ORC ----*- C++ -*-===//
+//===- JitModule.h - LLVM-dialect module to object code ---------*- C++ -*-===//
 //
-// Wraps mlir::ExecutionEngine (ORC LLJIT): the target machine is the host's
-// CPU and features unless told otherwise, LLVM's optimization level is an
-// option, and the object code can be written out for inspection. The same
-// target machine settings produce the --emit=llvm-ir and --emit=asm text,
-// so what tl-jit prints is what it runs.
+// LLVM's half of code generation: the target machine is the host's CPU and
+// features unless told otherwise, LLVM's optimization level is an option,
+// and the result is an object file that the runtime loads without LLVM.
+// The same target machine settings produce the --emit=llvm-ir and
+// --emit=asm text, so what tl-jit prints is what it runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,10 +21,6 @@ namespace llvm {
 class TargetMachine;
 } // namespace llvm
 
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
-
 namespace mlir::tl {
 
 struct JitOptions {
@@ -34,13 +30,15 @@ struct JitOptions {
   /// +avx512f).
   std::string cpu;
   std::string features;
-  /// Keep the object code so dumpObject() can write it.
-  bool enableObjectDump = false;
 };
 
 /// A target machine for `options`, for the host triple.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const JitOptions &options);
+
+/// "triple cpu features" of the target machine `options` select, computed
+/// once per process for each (cpu, features) asked for.
+llvm::Expected<std::string> describeTarget(const JitOptions &options);
 
 /// The LLVM IR that the JIT compiles for `module` (LLVM dialect), after
 /// LLVM's optimizations at options.optLevel.
@@ -51,27 +49,22 @@ llvm::Expected<std::string> emitLLVMIR(ModuleOp module,
 llvm::Expected<std::string> emitAssembly(ModuleOp module,
                                          const JitOptions &options);
 
-/// Native code for an LLVM-dialect module. Immutable once created: the
-/// entry points may be called from many threads at once.
-class JitModule {
-public:
-  static llvm::Expected<std::unique_ptr<JitModule>>
-  compile(ModuleOp module, const JitOptions &options);
-  ~JitModule();
-
-  /// The packed entry point of function `name`: it takes an array with one
-  /// pointer per LLVM-level argument (a memref is 3 + 2 * rank of them).
-  using PackedFn = void (*)(void **);
-  llvm::Expected<PackedFn> lookupPacked(llvm::StringRef name) const;
-
-  /// Writes the object file (needs options.enableObjectDump).
-  llvm::Error dumpObject(llvm::StringRef path) const;
-
-private:
-  JitModule() = default;
-  std::unique_ptr<ExecutionEngine> engine;
-  bool objectDump = false;
+/// Native code for an LLVM-dialect module: a relocatable ELF object of
+/// position-independent code, which the runtime links into the process
+/// (tl/Runtime/ObjectLoader.h) or a .tlm module carries elsewhere.
+struct ObjectCode {
+  std::string bytes;
+  /// What the code was generated for (the module manifest records them).
+  std::string triple, cpu, features;
+  /// The packed entry point: void entry(void **args), one pointer per
+  /// LLVM-level argument of `entryName` (a memref is 3 + 2 * rank).
+  std::string entry;
 };
+
+/// Translates `module`, adds the packed entry point of function
+/// `entryName`, optimizes at options.optLevel and emits the object code.
+llvm::Expected<ObjectCode> emitObject(ModuleOp module, llvm::StringRef entryName,
+                                      const JitOptions &options);
 
 } // namespace mlir::tl
 

@@ -1,0 +1,172 @@
+//===- Module.h - a compiled graph: its code and its signature --*- C++ -*-===//
+//
+// What the compiler produces and the runtime runs, in memory or as a .tlm
+// file: native object code for one graph at fixed shapes, and a manifest
+// (format version, compiler build, target CPU and features, the options
+// that shaped the code, and the signature: every argument's binding to a
+// caller's array or a constant, every result's name and shape). Loading
+// checks the file's SHA-256, the format version, the runtime ABI and the
+// CPU features before any code is linked (ObjectLoader.h).
+//
+// A loaded Module is immutable: run() may be called from many threads at
+// once (each call builds its own memref descriptors; the generated code
+// allocates its temporaries per call). No MLIR or LLVM dependency.
+//
+// File layout (little-endian):
+//   "TLMODULE" | u32 format version | u32 0 | u64 manifest bytes M |
+//   u64 object bytes O | manifest (text, M) | object (ELF, O) |
+//   SHA-256 of everything before it (32 bytes)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_RUNTIME_MODULE_H
+#define TL_RUNTIME_MODULE_H
+
+#include "tl/Runtime/Buffer.h"
+
+#include "absl/status/statusor.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tl::runtime {
+
+class LoadedObject;
+
+/// The version of the .tlm layout and manifest this runtime reads.
+constexpr uint32_t kModuleFormatVersion = 1;
+/// The version of the entry points generated code calls (RuntimeABI.h).
+constexpr uint32_t kRuntimeABIVersion = 1;
+
+/// One argument of the compiled function.
+struct ArgBinding {
+  std::string slot;               // the graph's name for it (tl.name)
+  std::string caller;             // the caller's array that feeds it
+  std::optional<double> constant; // a const_<number> slot's value
+  std::vector<int64_t> shape;
+};
+
+struct ResultInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+struct Signature {
+  DType dtype = DType::f64;
+  std::vector<ArgBinding> args;
+  /// Outputs (G4), then, for an adjoint, one gradient per array.
+  std::vector<ResultInfo> results;
+  /// With the `profile` option: the node each span id stands for.
+  std::vector<std::string> profileNodes;
+  /// Adjoints only: the forward outputs whose cotangents the call takes
+  /// (bound as "cotangent:<name>"), and how many trailing results are
+  /// gradients.
+  bool isGradient = false;
+  std::vector<ResultInfo> cotangents;
+  size_t numGradients = 0;
+};
+
+struct ModuleManifest {
+  uint32_t formatVersion = kModuleFormatVersion;
+  uint32_t runtimeABI = kRuntimeABIVersion;
+  /// "tl <build id>" of the compiler that wrote it.
+  std::string compiler;
+  std::string triple, cpu, features;
+  /// The packed entry point: void entry(void **args).
+  std::string entry;
+  /// The options that shaped the code (key, value), and the parts of the
+  /// compile cache key, for people and for --explain-cache.
+  std::vector<std::pair<std::string, std::string>> options;
+  /// SHA-256 of the object code.
+  std::string objectHash;
+  Signature signature;
+
+  /// The value of option `key`, or "".
+  std::string option(std::string_view key) const;
+};
+
+/// "2x3", "scalar" for 0-d.
+std::string shapeString(const std::vector<int64_t> &shape);
+
+/// The bytes of a module file.
+std::string serializeModule(const ModuleManifest &manifest,
+                            std::string_view object);
+/// Checks and parses a module file; `what` names it in errors. The object
+/// code is returned as a view into `bytes`.
+absl::StatusOr<std::pair<ModuleManifest, std::string_view>>
+parseModule(std::string_view bytes, std::string_view what);
+/// Reads only the manifest of the file at `path` (no checksum check).
+absl::StatusOr<ModuleManifest> peekManifest(const std::string &path);
+
+/// Writes `bytes` to `path` atomically (a temporary file in the same
+/// directory, then rename).
+absl::Status writeFileAtomically(const std::string &path,
+                                 std::string_view bytes);
+absl::StatusOr<std::string> readFile(const std::string &path);
+
+class Module {
+public:
+  /// Links `object` into this process. Fails, naming them, when this CPU
+  /// lacks features the code was compiled for.
+  static absl::StatusOr<std::shared_ptr<const Module>>
+  load(ModuleManifest manifest, std::string object);
+  /// parseModule() then load().
+  static absl::StatusOr<std::shared_ptr<const Module>>
+  loadBytes(std::string_view bytes, std::string_view what);
+  static absl::StatusOr<std::shared_ptr<const Module>>
+  loadFile(const std::string &path);
+  ~Module();
+
+  /// The module file's bytes; save() writes them atomically.
+  std::string serialize() const;
+  absl::Status save(const std::string &path) const;
+
+  const ModuleManifest &manifest() const { return info; }
+  const Signature &signature() const { return info.signature; }
+  DType dtype() const { return info.signature.dtype; }
+  const std::string &objectCode() const { return object; }
+
+  /// The arguments of one call, in order: the caller's buffers where they
+  /// can be read in place, copies where not, and the constants.
+  struct BoundArgs {
+    std::vector<Buffer> copies; // what `args` may point into
+    std::vector<const Buffer *> args;
+  };
+  /// Binds the caller's arrays by name (G3). An input of the other float
+  /// type or with gaps is copied (G5); every other mismatch (a missing
+  /// name, a shape the code was not compiled for) is an error.
+  absl::StatusOr<BoundArgs>
+  bind(const std::map<std::string, const Buffer *> &inputs) const;
+
+  /// bind(), then a call with freshly allocated results, named.
+  absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
+  run(const std::map<std::string, const Buffer *> &inputs) const;
+
+  /// Runs on buffers that match the signature exactly: one per argument
+  /// (contiguous, of the compute type) and one preallocated per result.
+  /// No checks beyond an assert; this is the hot path of a benchmark.
+  void runUnchecked(const std::vector<const Buffer *> &args,
+                    const std::vector<Buffer *> &results) const;
+
+  /// Result buffers of the right types and shapes, zero-filled.
+  std::vector<Buffer> allocateResults() const;
+
+private:
+  Module() = default;
+  ModuleManifest info;
+  std::string object;
+  std::unique_ptr<LoadedObject> code;
+  void (*entry)(void **) = nullptr;
+  /// 0-d buffers holding the constant slots' values, by argument position.
+  std::vector<Buffer> constants;
+};
+
+} // namespace tl::runtime
+
+#endif // TL_RUNTIME_MODULE_H

@@ -1,0 +1,640 @@
+//===- Module.cpp - a compiled graph: its code and its signature ----------===//
+//
+// The manifest is text, one record per line, fields separated by one
+// space; a field's bytes outside printable ASCII, and ' ' and '%', are
+// written %XX. Shapes are written [2,3] ([] for 0-d).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Runtime/Module.h"
+
+#include "tl/Runtime/HostCPU.h"
+#include "tl/Runtime/ObjectLoader.h"
+#include "tl/Runtime/Sha256.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+
+using namespace tl::runtime;
+
+namespace {
+constexpr char kMagic[8] = {'T', 'L', 'M', 'O', 'D', 'U', 'L', 'E'};
+constexpr size_t kHeader = 32, kTrailer = 32;
+// Bounds that no real graph reaches and that keep a hostile manifest from
+// asking for absurd allocations.
+constexpr size_t kMaxRank = 64;
+constexpr int64_t kMaxElements = int64_t(1) << 56;
+
+std::string escape(std::string_view s) {
+  static const char *hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c <= ' ' || c == '%' || c >= 0x7f) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out.empty() ? "%" : out; // never an empty field (% alone)
+}
+
+std::optional<std::string> unescape(std::string_view s) {
+  if (s == "%")
+    return std::string();
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size())
+      return std::nullopt;
+    auto digit = [](char c) -> int {
+      if (c >= '0' && c <= '9')
+        return c - '0';
+      if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+      return -1;
+    };
+    int hi = digit(s[i + 1]), lo = digit(s[i + 2]);
+    if (hi < 0 || lo < 0)
+      return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::string shapeField(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::optional<std::vector<int64_t>> parseShape(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']')
+    return std::nullopt;
+  s = s.substr(1, s.size() - 2);
+  std::vector<int64_t> shape;
+  int64_t elements = 1;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view d = s.substr(0, comma);
+    if (d.empty() || d.size() > 18)
+      return std::nullopt;
+    int64_t v = 0;
+    for (char c : d) {
+      if (c < '0' || c > '9')
+        return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    if (v > 0 && elements > kMaxElements / v)
+      return std::nullopt;
+    elements *= v;
+    shape.push_back(v);
+    if (shape.size() > kMaxRank)
+      return std::nullopt;
+    if (comma == std::string_view::npos)
+      break;
+    s = s.substr(comma + 1);
+    if (s.empty())
+      return std::nullopt;
+  }
+  return shape;
+}
+
+std::optional<uint64_t> parseCount(std::string_view s) {
+  if (s.empty() || s.size() > 18)
+    return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+void putU32(std::string &out, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void putU64(std::string &out, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+uint64_t getLE(const char *p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string serializeManifest(const ModuleManifest &m) {
+  std::string out;
+  auto line = [&](std::initializer_list<std::string> fields) {
+    bool first = true;
+    for (const std::string &f : fields) {
+      out += (first ? "" : " ") + f;
+      first = false;
+    }
+    out += '\n';
+  };
+  const Signature &sig = m.signature;
+  line({"format", std::to_string(m.formatVersion)});
+  line({"runtime-abi", std::to_string(m.runtimeABI)});
+  line({"compiler", escape(m.compiler)});
+  line({"triple", escape(m.triple)});
+  line({"cpu", escape(m.cpu)});
+  line({"features", escape(m.features)});
+  line({"entry", escape(m.entry)});
+  line({"object-sha256", escape(m.objectHash)});
+  line({"dtype", dtypeName(sig.dtype)});
+  for (const auto &[k, v] : m.options)
+    line({"option", escape(k), escape(v)});
+  for (const ArgBinding &a : sig.args) {
+    if (a.constant) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", *a.constant);
+      line({"const", escape(a.slot), shapeField(a.shape), buf});
+    } else {
+      line({"arg", escape(a.slot), escape(a.caller), shapeField(a.shape)});
+    }
+  }
+  for (const ResultInfo &r : sig.results)
+    line({"result", escape(r.name), shapeField(r.shape)});
+  if (sig.isGradient) {
+    line({"gradients", std::to_string(sig.numGradients)});
+    for (const ResultInfo &c : sig.cotangents)
+      line({"cotangent", escape(c.name), shapeField(c.shape)});
+  }
+  for (const std::string &n : sig.profileNodes)
+    line({"profile-node", escape(n)});
+  return out;
+}
+
+absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
+                                             std::string_view what) {
+  ModuleManifest m;
+  Signature &sig = m.signature;
+  bool sawDtype = false, sawEntry = false;
+  size_t lineNo = 0;
+  while (!text.empty()) {
+    ++lineNo;
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos)
+      return absl::InvalidArgumentError(std::string(what) +
+                                        ": manifest line " +
+                                        std::to_string(lineNo) +
+                                        " is not terminated");
+    std::string_view line = text.substr(0, nl);
+    text = text.substr(nl + 1);
+    std::vector<std::string> f;
+    size_t pos = 0;
+    while (pos <= line.size()) {
+      size_t sp = line.find(' ', pos);
+      if (sp == std::string_view::npos)
+        sp = line.size();
+      auto field = unescape(line.substr(pos, sp - pos));
+      if (!field)
+        return absl::InvalidArgumentError(
+            std::string(what) + ": manifest line " + std::to_string(lineNo) +
+            " has a malformed field");
+      f.push_back(std::move(*field));
+      pos = sp + 1;
+    }
+    auto fail = [&](const std::string &why) {
+      return absl::InvalidArgumentError(std::string(what) +
+                                        ": manifest line " +
+                                        std::to_string(lineNo) + " ('" +
+                                        f[0] + "'): " + why);
+    };
+    auto wantFields = [&](size_t n) { return f.size() == n; };
+    const std::string &key = f[0];
+    if (key == "format" || key == "runtime-abi" || key == "gradients") {
+      std::optional<uint64_t> v;
+      if (!wantFields(2) || !(v = parseCount(f[1])) ||
+          *v > std::numeric_limits<uint32_t>::max())
+        return fail("expected one count");
+      if (key == "format")
+        m.formatVersion = static_cast<uint32_t>(*v);
+      else if (key == "runtime-abi")
+        m.runtimeABI = static_cast<uint32_t>(*v);
+      else {
+        sig.isGradient = true;
+        sig.numGradients = *v;
+      }
+    } else if (key == "compiler" || key == "triple" || key == "cpu" ||
+               key == "features" || key == "entry" ||
+               key == "object-sha256") {
+      if (!wantFields(2))
+        return fail("expected one value");
+      if (key == "compiler")
+        m.compiler = f[1];
+      else if (key == "triple")
+        m.triple = f[1];
+      else if (key == "cpu")
+        m.cpu = f[1];
+      else if (key == "features")
+        m.features = f[1];
+      else if (key == "entry") {
+        m.entry = f[1];
+        sawEntry = true;
+      } else
+        m.objectHash = f[1];
+    } else if (key == "dtype") {
+      if (!wantFields(2) || (f[1] != "f32" && f[1] != "f64"))
+        return fail("expected f32 or f64");
+      sig.dtype = f[1] == "f32" ? DType::f32 : DType::f64;
+      sawDtype = true;
+    } else if (key == "option") {
+      if (!wantFields(3))
+        return fail("expected a key and a value");
+      m.options.emplace_back(f[1], f[2]);
+    } else if (key == "arg" || key == "const") {
+      if (!wantFields(4))
+        return fail("expected three fields");
+      ArgBinding a;
+      a.slot = f[1];
+      auto shape = parseShape(f[key == "arg" ? 3 : 2]);
+      if (!shape)
+        return fail("malformed shape");
+      a.shape = *shape;
+      if (key == "arg") {
+        a.caller = f[2];
+      } else {
+        char *end = nullptr;
+        errno = 0;
+        double v = std::strtod(f[3].c_str(), &end);
+        if (f[3].empty() || *end || errno == ERANGE)
+          return fail("malformed constant");
+        a.constant = v;
+      }
+      sig.args.push_back(std::move(a));
+    } else if (key == "result" || key == "cotangent") {
+      if (!wantFields(3))
+        return fail("expected a name and a shape");
+      auto shape = parseShape(f[2]);
+      if (!shape)
+        return fail("malformed shape");
+      (key == "result" ? sig.results : sig.cotangents)
+          .push_back({f[1], *shape});
+    } else if (key == "profile-node") {
+      if (!wantFields(2))
+        return fail("expected one name");
+      sig.profileNodes.push_back(f[1]);
+    }
+    // Other keys: written by a newer compiler of the same format; ignored.
+  }
+  if (!sawDtype || !sawEntry)
+    return absl::InvalidArgumentError(std::string(what) +
+                                      ": the manifest has no " +
+                                      (sawDtype ? "entry" : "dtype"));
+  if (sig.numGradients > sig.results.size())
+    return absl::InvalidArgumentError(std::string(what) +
+                                      ": more gradients than results");
+  return m;
+}
+
+absl::Status checkHeader(std::string_view bytes, std::string_view what,
+                         uint64_t &manifestBytes, uint64_t &objectBytes) {
+  std::string w(what);
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    return absl::InvalidArgumentError(w + ": not a tl module (no TLMODULE "
+                                          "signature; tl-compile writes them)");
+  if (bytes.size() < kHeader)
+    return absl::InvalidArgumentError(w + ": truncated module (" +
+                                      std::to_string(bytes.size()) +
+                                      " bytes, header incomplete)");
+  uint64_t version = getLE(bytes.data() + 8, 4);
+  if (version != kModuleFormatVersion)
+    return absl::FailedPreconditionError(
+        w + ": module format version " + std::to_string(version) +
+        "; this runtime reads version " + std::to_string(kModuleFormatVersion) +
+        " (compile the graph again with this tl)");
+  manifestBytes = getLE(bytes.data() + 16, 8);
+  objectBytes = getLE(bytes.data() + 24, 8);
+  return absl::OkStatus();
+}
+} // namespace
+
+std::string ModuleManifest::option(std::string_view key) const {
+  for (const auto &[k, v] : options)
+    if (k == key)
+      return v;
+  return "";
+}
+
+std::string tl::runtime::shapeString(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+std::string tl::runtime::serializeModule(const ModuleManifest &manifest,
+                                         std::string_view object) {
+  std::string text = serializeManifest(manifest);
+  std::string out(kMagic, 8);
+  putU32(out, manifest.formatVersion);
+  putU32(out, 0);
+  putU64(out, text.size());
+  putU64(out, object.size());
+  out += text;
+  out.append(object.data(), object.size());
+  Digest d = sha256(out);
+  out.append(reinterpret_cast<const char *>(d.data()), d.size());
+  return out;
+}
+
+absl::StatusOr<std::pair<ModuleManifest, std::string_view>>
+tl::runtime::parseModule(std::string_view bytes, std::string_view what) {
+  uint64_t m = 0, o = 0;
+  if (absl::Status s = checkHeader(bytes, what, m, o); !s.ok())
+    return s;
+  uint64_t body = bytes.size() - kHeader;
+  if (body < kTrailer || m > body - kTrailer || o != body - kTrailer - m)
+    return absl::InvalidArgumentError(
+        std::string(what) + ": truncated or damaged module (" +
+        std::to_string(bytes.size()) + " bytes; the header announces " +
+        (m > body || o > body ? std::string("more")
+                              : std::to_string(kHeader + m + o + kTrailer)) +
+        ")");
+  std::string_view signed_ = bytes.substr(0, bytes.size() - kTrailer);
+  Digest d = sha256(signed_);
+  if (std::memcmp(d.data(), bytes.data() + signed_.size(), kTrailer) != 0)
+    return absl::DataLossError(std::string(what) +
+                               ": damaged module (SHA-256 checksum mismatch)");
+  auto manifest = parseManifest(bytes.substr(kHeader, m), what);
+  if (!manifest.ok())
+    return manifest.status();
+  if (manifest->formatVersion != kModuleFormatVersion)
+    return absl::InvalidArgumentError(std::string(what) +
+                                      ": manifest and header disagree on the "
+                                      "format version");
+  return std::make_pair(std::move(*manifest), bytes.substr(kHeader + m, o));
+}
+
+absl::StatusOr<std::string> tl::runtime::readFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return absl::NotFoundError("cannot read '" + path +
+                               "': " + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return absl::InvalidArgumentError("'" + path + "' is not a regular file");
+  }
+  std::string bytes;
+  bytes.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(got);
+  return bytes;
+}
+
+absl::StatusOr<ModuleManifest>
+tl::runtime::peekManifest(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError("cannot read '" + path + "'");
+  std::string header(kHeader, '\0');
+  in.read(header.data(), kHeader);
+  header.resize(static_cast<size_t>(in.gcount()));
+  uint64_t m = 0, o = 0;
+  if (absl::Status s = checkHeader(header, path, m, o); !s.ok())
+    return s;
+  if (m > (uint64_t(1) << 30))
+    return absl::InvalidArgumentError(path + ": damaged module header");
+  std::string text(m, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(m));
+  if (static_cast<uint64_t>(in.gcount()) != m)
+    return absl::InvalidArgumentError(path + ": truncated module");
+  return parseManifest(text, path);
+}
+
+absl::Status tl::runtime::writeFileAtomically(const std::string &path,
+                                              std::string_view bytes) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" +
+                    std::to_string(rng() % 1000000007);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return absl::PermissionDeniedError("cannot write '" + tmp +
+                                       "': " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return absl::ResourceExhaustedError("cannot write '" + path +
+                                          "': " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return absl::PermissionDeniedError("cannot write '" + path +
+                                       "': " + std::strerror(err));
+  }
+  return absl::OkStatus();
+}
+
+Module::~Module() = default;
+
+absl::StatusOr<std::shared_ptr<const Module>>
+Module::load(ModuleManifest manifest, std::string object) {
+  if (manifest.runtimeABI != kRuntimeABIVersion)
+    return absl::FailedPreconditionError(
+        "the module calls runtime ABI version " +
+        std::to_string(manifest.runtimeABI) + "; this runtime provides " +
+        std::to_string(kRuntimeABIVersion) + " (compile it again)");
+  std::vector<std::string> missing = missingCPUFeatures(manifest.features);
+  if (!missing.empty()) {
+    std::string list;
+    for (const std::string &f : missing)
+      list += (list.empty() ? "" : ", ") + f;
+    return absl::FailedPreconditionError(
+        "the module was compiled for CPU '" + manifest.cpu +
+        "' with features this CPU lacks: " + list +
+        " (compile it for this machine, e.g. tl-compile --mcpu=native)");
+  }
+  auto code = LoadedObject::load(object);
+  if (!code.ok())
+    return code.status();
+  void *entry = (*code)->lookup(manifest.entry);
+  if (!entry)
+    return absl::InvalidArgumentError("the module's code has no entry point '" +
+                                      manifest.entry + "'");
+  std::shared_ptr<Module> m(new Module());
+  m->info = std::move(manifest);
+  m->object = std::move(object);
+  m->code = std::move(*code);
+  m->entry = reinterpret_cast<void (*)(void **)>(entry);
+  for (const ArgBinding &arg : m->info.signature.args) {
+    m->constants.emplace_back();
+    if (!arg.constant)
+      continue;
+    Buffer c = Buffer::allocate(m->dtype(), {});
+    if (m->dtype() == DType::f32)
+      *c.data<float>() = static_cast<float>(*arg.constant);
+    else
+      *c.data<double>() = *arg.constant;
+    m->constants.back() = std::move(c);
+  }
+  return std::shared_ptr<const Module>(std::move(m));
+}
+
+absl::StatusOr<std::shared_ptr<const Module>>
+Module::loadBytes(std::string_view bytes, std::string_view what) {
+  auto parsed = parseModule(bytes, what);
+  if (!parsed.ok())
+    return parsed.status();
+  auto module = load(std::move(parsed->first), std::string(parsed->second));
+  if (!module.ok())
+    return absl::Status(module.status().code(),
+                        std::string(what) + ": " +
+                            std::string(module.status().message()));
+  return module;
+}
+
+absl::StatusOr<std::shared_ptr<const Module>>
+Module::loadFile(const std::string &path) {
+  auto bytes = readFile(path);
+  if (!bytes.ok())
+    return bytes.status();
+  return loadBytes(*bytes, path);
+}
+
+std::string Module::serialize() const { return serializeModule(info, object); }
+
+absl::Status Module::save(const std::string &path) const {
+  return writeFileAtomically(path, serialize());
+}
+
+std::vector<Buffer> Module::allocateResults() const {
+  std::vector<Buffer> out;
+  for (const ResultInfo &r : info.signature.results)
+    out.push_back(Buffer::allocate(dtype(), r.shape));
+  return out;
+}
+
+namespace {
+/// The scalars of one memref descriptor as the lowered function expects
+/// them: allocated pointer, aligned pointer, offset, sizes, strides.
+struct Descriptor {
+  std::vector<int64_t> words;
+
+  explicit Descriptor(const Buffer &b) {
+    auto ptr = reinterpret_cast<int64_t>(b.data());
+    words = {ptr, ptr, 0};
+    words.insert(words.end(), b.shape().begin(), b.shape().end());
+    words.insert(words.end(), b.strides().begin(), b.strides().end());
+  }
+};
+} // namespace
+
+void Module::runUnchecked(const std::vector<const Buffer *> &args,
+                          const std::vector<Buffer *> &results) const {
+  assert(args.size() == info.signature.args.size() &&
+         results.size() == info.signature.results.size());
+  std::vector<Descriptor> descriptors;
+  descriptors.reserve(args.size() + results.size());
+  for (const Buffer *b : args)
+    descriptors.emplace_back(*b);
+  for (const Buffer *b : results)
+    descriptors.emplace_back(*b);
+  std::vector<void *> packed;
+  for (Descriptor &d : descriptors)
+    for (int64_t &w : d.words)
+      packed.push_back(&w);
+  entry(packed.data());
+}
+
+absl::StatusOr<Module::BoundArgs>
+Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
+  BoundArgs bound;
+  // Reserved so the pointers into it stay valid.
+  bound.copies.reserve(info.signature.args.size());
+  for (size_t i = 0; i < info.signature.args.size(); ++i) {
+    const ArgBinding &arg = info.signature.args[i];
+    if (arg.constant) {
+      bound.args.push_back(&constants[i]);
+      continue;
+    }
+    auto it = inputs.find(arg.caller);
+    if (it == inputs.end() || !it->second)
+      return absl::InvalidArgumentError("G3: no input named '" + arg.caller +
+                                        "' for argument '" + arg.slot + "'");
+    const Buffer &in = *it->second;
+    if (in.shape() != arg.shape)
+      return absl::InvalidArgumentError(
+          "input '" + arg.caller + "' has shape " + shapeString(in.shape()) +
+          " but the graph was compiled for " + shapeString(arg.shape) +
+          " (compile again for other shapes)");
+    if (in.numElements() > 0 && !in.data())
+      return absl::InvalidArgumentError("input '" + arg.caller +
+                                        "' has no data");
+    if (in.dtype() == dtype() && in.isContiguous()) {
+      bound.args.push_back(&in);
+      continue;
+    }
+    bound.copies.push_back(in.copyAs(dtype())); // G5: one float type
+    if (!bound.copies.back().data() && in.numElements() > 0)
+      return absl::ResourceExhaustedError("out of memory converting input '" +
+                                          arg.caller + "'");
+    bound.args.push_back(&bound.copies.back());
+  }
+  return bound;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
+Module::run(const std::map<std::string, const Buffer *> &inputs) const {
+  auto bound = bind(inputs);
+  if (!bound.ok())
+    return bound.status();
+  std::vector<Buffer> outputs = allocateResults();
+  std::vector<Buffer *> results;
+  for (Buffer &b : outputs) {
+    if (!b.data())
+      return absl::ResourceExhaustedError("out of memory allocating an output "
+                                          "of " + b.typeString());
+    results.push_back(&b);
+  }
+  runUnchecked(bound->args, results);
+  std::vector<std::pair<std::string, Buffer>> named;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    named.emplace_back(info.signature.results[i].name, std::move(outputs[i]));
+  return named;
+}
