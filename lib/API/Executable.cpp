@@ -193,7 +193,7 @@ describe(std::shared_ptr<const tl::runtime::Module> graph) {
   DType dtype = sig.dtype;
   for (const auto &arg : sig.args)
     if (!arg.constant && !llvm::StringRef(arg.caller).starts_with(
-                             mlir::tl::cotangentName("")) &&
+                             tl::runtime::cotangentName("")) &&
         llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
           return t.name == arg.caller;
         }))
@@ -274,10 +274,9 @@ absl::StatusOr<Gradients> Executable::runGradient(
         "it with compileGradient to get gradients");
   std::map<std::string, const Buffer *> all = inputs;
   std::deque<Buffer> ones;
-  if (llvm::Error e = mlir::tl::addCotangents(
-          impl->graph->signature().cotangents, impl->graph->dtype(),
-          cotangents, all, ones))
-    return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
+  if (absl::Status s = impl->graph->addCotangents(cotangents, all, ones);
+      !s.ok())
+    return s;
   auto result = impl->graph->run(all);
   if (!result.ok())
     return result.status();

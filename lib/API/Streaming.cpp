@@ -91,9 +91,9 @@ absl::StatusOr<std::unique_ptr<InputFile>> openInput(const std::string &name,
   ssize_t n = ::pread(f->fd, head, sizeof(head), 0);
   if (n < 0)
     return error("cannot read '" + path + "'");
-  auto header = io::parseNpyHeader(llvm::StringRef(head, size_t(n)), path);
-  if (!header)
-    return error(llvm::toString(header.takeError()));
+  auto header = io::parseNpyHeader(std::string_view(head, size_t(n)), path);
+  if (!header.ok())
+    return error(std::string(header.status().message()));
   f->header = *header;
   struct stat st;
   if (::fstat(f->fd, &st) != 0 ||
@@ -167,8 +167,8 @@ absl::Status writeCheckpoint(const std::string &path, const Checkpoint &c) {
                             {int64_t(c.accumulators[i].size())},
                             c.accumulators[i]));
   std::string tmp = path + ".tmp";
-  if (llvm::Error e = io::writeNpz(tmp, arrays))
-    return error(llvm::toString(std::move(e)));
+  if (absl::Status st = io::writeNpz(tmp, arrays); !st.ok())
+    return error(std::string(st.message()));
   int fd = ::open(tmp.c_str(), O_RDONLY);
   if (fd >= 0) {
     ::fsync(fd);
@@ -184,9 +184,9 @@ readCheckpoint(const std::string &path) {
   if (!llvm::sys::fs::exists(path))
     return std::optional<Checkpoint>();
   auto arrays = io::readNpz(path);
-  if (!arrays)
-    return error("checkpoint '" + path +
-                 "' is unreadable: " + llvm::toString(arrays.takeError()));
+  if (!arrays.ok())
+    return error("checkpoint '" + path + "' is unreadable: " +
+                 std::string(arrays.status().message()));
   Checkpoint c;
   for (auto &[name, array] : *arrays) {
     std::vector<double> v = array.toDoubles();
@@ -412,8 +412,8 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     if (streamed.count(f->name))
       continue;
     auto a = io::readNpy(f->path);
-    if (!a)
-      return error(llvm::toString(a.takeError()));
+    if (!a.ok())
+      return error(std::string(a.status().message()));
     Buffer b = Buffer::allocate(DType::f64, a->shape);
     std::vector<double> v = a->toDoubles();
     std::copy(v.begin(), v.end(), b.data<double>());
@@ -508,8 +508,8 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
       io::Array a = io::Array::fromDoubles(
           dtype == DType::f32 ? io::DType::f32 : io::DType::f64,
           outInfos[k].shape, v);
-      if (llvm::Error e = io::writeNpy(outPath(k), a))
-        return error(llvm::toString(std::move(e)));
+      if (absl::Status st = io::writeNpy(outPath(k), a); !st.ok())
+        return error(std::string(st.message()));
     }
     return absl::OkStatus();
   };
@@ -570,8 +570,8 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
           v[i] = b.at(i);
         io::Array a = io::Array::fromDoubles(
             dtype == DType::f32 ? io::DType::f32 : io::DType::f64, b.shape(), v);
-        if (llvm::Error err = io::writeNpy(outPath(k), a))
-          return error(llvm::toString(std::move(err)));
+        if (absl::Status st = io::writeNpy(outPath(k), a); !st.ok())
+          return error(std::string(st.message()));
       }
     }
     ++report.chunks;

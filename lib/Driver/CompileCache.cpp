@@ -217,7 +217,14 @@ std::shared_ptr<const Module> mlir::tl::cacheLookup(
     report.explanation = explainMiss(dir, key);
     return nullptr;
   }
-  auto module = Module::loadBytes(*bytes, path);
+  // Code for another CPU is a valid entry (a cross-compile); only a file
+  // that fails its checks is damaged.
+  auto parsed = ::tl::runtime::parseModule(*bytes, path);
+  absl::StatusOr<std::shared_ptr<const Module>> module =
+      parsed.ok() ? Module::create(std::move(parsed->first),
+                                   std::string(parsed->second))
+                  : absl::StatusOr<std::shared_ptr<const Module>>(
+                        parsed.status());
   if (!module.ok()) {
     // Damaged (or from a runtime that cannot load it): never trusted.
     unlink(path.c_str());

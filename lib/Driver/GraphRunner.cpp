@@ -229,50 +229,9 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
 }
 
 std::string mlir::tl::cotangentName(llvm::StringRef outputName) {
-  return ("cotangent:" + outputName).str();
+  return runtime::cotangentName(std::string_view(outputName));
 }
 
-llvm::Error mlir::tl::addCotangents(
-    const std::vector<ResultInfo> &outputs, runtime::DType dtype,
-    const std::map<std::string, const runtime::Buffer *> &cotangents,
-    std::map<std::string, const runtime::Buffer *> &inputs,
-    std::deque<runtime::Buffer> &storage) {
-  for (const auto &[name, buffer] : cotangents)
-    if (llvm::none_of(outputs,
-                      [&](const ResultInfo &o) { return o.name == name; })) {
-      std::string known;
-      for (const ResultInfo &o : outputs)
-        known += (known.empty() ? "'" : ", '") + o.name + "'";
-      return makeError("G12: a cotangent is given for '" + name +
-                       "', which is not an output of the graph (outputs: " +
-                       known + ")");
-    }
-  for (const ResultInfo &o : outputs) {
-    auto it = cotangents.find(o.name);
-    if (it != cotangents.end()) {
-      if (it->second->shape() != o.shape) {
-        std::string want;
-        for (int64_t d : o.shape)
-          want += std::to_string(d) + "x";
-        return makeError("G12: the cotangent of '" + o.name + "' is " +
-                         it->second->typeString() +
-                         "; it must have the output's shape " + want +
-                         runtime::dtypeName(dtype));
-      }
-      inputs[cotangentName(o.name)] = it->second;
-      continue;
-    }
-    runtime::Buffer ones = runtime::Buffer::allocate(dtype, o.shape);
-    for (int64_t i = 0; i < ones.numElements(); ++i)
-      if (dtype == runtime::DType::f32)
-        ones.data<float>()[i] = 1.0f;
-      else
-        ones.data<double>()[i] = 1.0;
-    storage.push_back(std::move(ones));
-    inputs[cotangentName(o.name)] = &storage.back();
-  }
-  return llvm::Error::success();
-}
 
 llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   if (lowered)
@@ -591,7 +550,7 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
   manifest.signature = signature;
   start = runtime::profilerNowUs();
   auto loaded =
-      runtime::Module::load(std::move(manifest), std::move(object->bytes));
+      runtime::Module::create(std::move(manifest), std::move(object->bytes));
   phases.push_back({"load", start, runtime::profilerNowUs()});
   if (!loaded.ok())
     return makeError(std::string(loaded.status().message()));

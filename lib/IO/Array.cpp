@@ -6,9 +6,9 @@
 #include <cstring>
 #include <limits>
 
-using namespace mlir::tl::io;
+using namespace tl::io;
 
-const char *mlir::tl::io::dtypeName(DType t) {
+const char *tl::io::dtypeName(DType t) {
   switch (t) {
   case DType::f64: return "float64";
   case DType::f32: return "float32";
@@ -26,7 +26,7 @@ const char *mlir::tl::io::dtypeName(DType t) {
   return "?";
 }
 
-size_t mlir::tl::io::dtypeSize(DType t) {
+size_t tl::io::dtypeSize(DType t) {
   switch (t) {
   case DType::f64: case DType::i64: case DType::u64: return 8;
   case DType::f32: case DType::i32: case DType::u32: return 4;
@@ -36,7 +36,7 @@ size_t mlir::tl::io::dtypeSize(DType t) {
   return 1;
 }
 
-bool mlir::tl::io::isFloat(DType t) {
+bool tl::io::isFloat(DType t) {
   return t == DType::f64 || t == DType::f32 || t == DType::f16;
 }
 

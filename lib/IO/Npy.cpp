@@ -3,29 +3,31 @@
 #include "tl/IO/Npy.h"
 #include "tl/IO/Zip.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
+#include "Text.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 
-using namespace mlir::tl::io;
+using namespace tl::io;
 
-static llvm::Error fail(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+static absl::Status fail(const std::string &msg) {
+  return absl::InvalidArgumentError(msg);
 }
 
 /// descr without its byte-order character -> dtype.
-static std::optional<DType> dtypeFromDescr(llvm::StringRef code) {
-  return llvm::StringSwitch<std::optional<DType>>(code)
-      .Case("f8", DType::f64).Case("f4", DType::f32).Case("f2", DType::f16)
-      .Case("i8", DType::i64).Case("i4", DType::i32).Case("i2", DType::i16)
-      .Case("i1", DType::i8).Case("u8", DType::u64).Case("u4", DType::u32)
-      .Case("u2", DType::u16).Case("u1", DType::u8).Case("b1", DType::b1)
-      .Default(std::nullopt);
+static std::optional<DType> dtypeFromDescr(std::string_view code) {
+  static const std::pair<const char *, DType> table[] = {
+      {"f8", DType::f64}, {"f4", DType::f32}, {"f2", DType::f16},
+      {"i8", DType::i64}, {"i4", DType::i32}, {"i2", DType::i16},
+      {"i1", DType::i8},  {"u8", DType::u64}, {"u4", DType::u32},
+      {"u2", DType::u16}, {"u1", DType::u8},  {"b1", DType::b1}};
+  for (const auto &[name, t] : table)
+    if (code == name)
+      return t;
+  return std::nullopt;
 }
 
 static const char *descrOf(DType t) {
@@ -47,19 +49,30 @@ static const char *descrOf(DType t) {
 }
 
 /// The text after `'key':` in the header dictionary, trimmed.
-static std::optional<llvm::StringRef> headerValue(llvm::StringRef header,
-                                                  llvm::StringRef key) {
+static std::string_view ltrim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  return s;
+}
+
+static std::optional<std::string_view> headerValue(std::string_view header,
+                                                   std::string_view key) {
   for (const char *quote : {"'", "\""}) {
-    std::string pattern = std::string(quote) + key.str() + quote;
+    std::string pattern = std::string(quote) + std::string(key) + quote;
     size_t at = header.find(pattern);
-    if (at == llvm::StringRef::npos)
+    if (at == std::string_view::npos)
       continue;
-    llvm::StringRef rest = header.drop_front(at + pattern.size()).ltrim();
-    if (!rest.consume_front(":"))
+    std::string_view rest = ltrim(header.substr(at + pattern.size()));
+    if (rest.empty() || rest.front() != ':')
       return std::nullopt;
-    return rest.ltrim();
+    return ltrim(rest.substr(1));
   }
   return std::nullopt;
+}
+
+/// The prefix of `s` before the first character in `stop`.
+static std::string_view takeUntil(std::string_view s, const char *stop) {
+  return s.substr(0, std::min(s.size(), s.find_first_of(stop)));
 }
 
 /// Reverses the axes of a Fortran-order buffer into C order.
@@ -89,9 +102,10 @@ static std::vector<uint8_t> fortranToC(const std::vector<uint8_t> &in,
   return out;
 }
 
-llvm::Expected<NpyHeader> mlir::tl::io::parseNpyHeader(llvm::StringRef bytes,
-                                                 llvm::StringRef what) {
-  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
+absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
+                                                 std::string_view whatView) {
+  std::string what(whatView);
+  if (bytes.size() < 10 || bytes.substr(0, 6) != "\x93NUMPY")
     return fail(what + ": not a .npy file (no \\x93NUMPY magic)");
   uint8_t major = bytes[6];
   size_t headerLen, headerStart;
@@ -106,48 +120,49 @@ llvm::Expected<NpyHeader> mlir::tl::io::parseNpyHeader(llvm::StringRef bytes,
                 uint32_t(uint8_t(bytes[11])) << 24;
     headerStart = 12;
   } else {
-    return fail(what + ": unsupported .npy version " + llvm::Twine(major));
+    return fail(what + ": unsupported .npy version " + std::to_string(major));
   }
   if (bytes.size() < headerStart + headerLen)
     return fail(what + ": truncated .npy header");
-  llvm::StringRef header = bytes.substr(headerStart, headerLen);
+  std::string_view header = bytes.substr(headerStart, headerLen);
 
   auto descr = headerValue(header, "descr");
   auto fortran = headerValue(header, "fortran_order");
   auto shapeText = headerValue(header, "shape");
   if (!descr || !fortran || !shapeText)
-    return fail(what + ": malformed .npy header '" + header.rtrim() + "'");
-  llvm::StringRef d = *descr;
+    return fail(what + ": malformed .npy header '" +
+                std::string(text::trim(header)) + "'");
+  std::string_view d = *descr;
   if (d.empty() || (d[0] != '\'' && d[0] != '"'))
-    return fail(what + ": unsupported dtype " + d.take_until([](char c) {
-                  return c == ',';
-                }) + " (structured arrays are not supported)");
-  d = d.drop_front().take_until([](char c) { return c == '\'' || c == '"'; });
+    return fail(what + ": unsupported dtype " + std::string(takeUntil(d, ",")) +
+                " (structured arrays are not supported)");
+  d = takeUntil(d.substr(1), "'\"");
   char order = d.empty() ? '?' : d[0];
-  std::optional<DType> dtype = dtypeFromDescr(d.drop_front());
+  std::optional<DType> dtype =
+      d.empty() ? std::nullopt : dtypeFromDescr(d.substr(1));
   if (!dtype || (order != '<' && order != '>' && order != '|' && order != '='))
-    return fail(what + ": unsupported dtype '" + d +
+    return fail(what + ": unsupported dtype '" + std::string(d) +
                 "' (expected float, int, uint or bool)");
   NpyHeader a;
   a.bigEndian = order == '>';
-  a.fortranOrder = fortran->starts_with("True");
+  a.fortranOrder = fortran->substr(0, 4) == "True";
   a.dataOffset = headerStart + headerLen;
   a.dtype = *dtype;
-  llvm::StringRef s = *shapeText;
-  if (!s.consume_front("("))
+  std::string_view s = *shapeText;
+  if (s.empty() || s.front() != '(')
     return fail(what + ": malformed shape in .npy header");
-  s = s.take_until([](char c) { return c == ')'; });
-  llvm::SmallVector<llvm::StringRef> parts;
-  s.split(parts, ',');
-  for (llvm::StringRef p : parts) {
-    p = p.trim();
+  s = takeUntil(s.substr(1), ")");
+  for (std::string_view p : text::split(s, ',')) {
+    p = text::trim(p);
     if (p.empty())
       continue;
-    int64_t v;
-    p.consume_back("L"); // Python 2 longs
-    if (p.getAsInteger(10, v) || v < 0)
-      return fail(what + ": malformed shape '(" + s + ")' in .npy header");
-    a.shape.push_back(v);
+    if (p.back() == 'L') // Python 2 longs
+      p.remove_suffix(1);
+    std::optional<int64_t> v = text::parseInt(p);
+    if (!v || *v < 0)
+      return fail(what + ": malformed shape '(" + std::string(s) +
+                  ")' in .npy header");
+    a.shape.push_back(*v);
   }
   uint64_t n = 1;
   for (int64_t dim : a.shape) {
@@ -159,22 +174,22 @@ llvm::Expected<NpyHeader> mlir::tl::io::parseNpyHeader(llvm::StringRef bytes,
   return a;
 }
 
-llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
-                                       llvm::StringRef what) {
+absl::StatusOr<Array> tl::io::parseNpy(std::string_view bytes,
+                                       std::string_view what) {
   auto h = parseNpyHeader(bytes, what);
-  if (!h)
-    return h.takeError();
+  if (!h.ok())
+    return h.status();
   Array a;
   a.dtype = h->dtype;
   a.shape = h->shape;
   size_t width = dtypeSize(a.dtype);
   uint64_t n = h->dataBytes / width;
   bool bigEndian = h->bigEndian, isFortran = h->fortranOrder;
-  llvm::StringRef payload = bytes.drop_front(h->dataOffset);
+  std::string_view payload = bytes.substr(h->dataOffset);
   if (payload.size() < n * width)
-    return fail(what + ": truncated data: shape " + a.shapeString() +
-                " needs " + llvm::Twine(n * width) + " bytes, the file has " +
-                llvm::Twine(payload.size()));
+    return fail(std::string(what) + ": truncated data: shape " +
+                a.shapeString() + " needs " + std::to_string(n * width) +
+                " bytes, the file has " + std::to_string(payload.size()));
   a.data.assign(payload.begin(), payload.begin() + n * width);
   if (bigEndian && width > 1)
     for (size_t i = 0; i < a.data.size(); i += width)
@@ -184,7 +199,7 @@ llvm::Expected<Array> mlir::tl::io::parseNpy(llvm::StringRef bytes,
   return a;
 }
 
-std::string mlir::tl::io::serializeNpy(const Array &array) {
+std::string tl::io::serializeNpy(const Array &array) {
   std::string shape = "(";
   for (size_t i = 0; i < array.shape.size(); ++i)
     shape += (i ? ", " : "") + std::to_string(array.shape[i]);
@@ -206,64 +221,74 @@ std::string mlir::tl::io::serializeNpy(const Array &array) {
   return out;
 }
 
-static llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-readFile(llvm::StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (!buf)
-    return fail("cannot read '" + path + "': " + buf.getError().message());
-  return std::move(*buf);
+static absl::StatusOr<std::string> readFile(std::string_view pathView) {
+  std::string path(pathView);
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError("cannot read '" + path +
+                               "': " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  if (in.bad())
+    return absl::DataLossError("cannot read '" + path + "'");
+  return bytes;
 }
 
-static llvm::Error writeFile(llvm::StringRef path, llvm::StringRef bytes) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return fail("cannot write '" + path + "': " + ec.message());
-  os << bytes;
-  os.close();
-  if (os.has_error())
-    return fail("cannot write '" + path + "': " + os.error().message());
-  return llvm::Error::success();
+static absl::Status writeFile(std::string_view pathView,
+                              std::string_view bytes) {
+  std::string path(pathView);
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return absl::PermissionDeniedError("cannot write '" + path +
+                                       "': " + std::strerror(errno));
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  int err = errno;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok)
+    return absl::ResourceExhaustedError("cannot write '" + path +
+                                        "': " + std::strerror(err ? err : errno));
+  return absl::OkStatus();
 }
 
-llvm::Expected<Array> mlir::tl::io::readNpy(llvm::StringRef path) {
+absl::StatusOr<Array> tl::io::readNpy(std::string_view path) {
   auto buf = readFile(path);
-  if (!buf)
-    return buf.takeError();
-  return parseNpy((*buf)->getBuffer(), path);
+  if (!buf.ok())
+    return buf.status();
+  return parseNpy(*buf, path);
 }
 
-llvm::Error mlir::tl::io::writeNpy(llvm::StringRef path, const Array &array) {
+absl::Status tl::io::writeNpy(std::string_view path, const Array &array) {
   return writeFile(path, serializeNpy(array));
 }
 
-llvm::Expected<NamedArrays> mlir::tl::io::readNpz(llvm::StringRef path) {
+absl::StatusOr<NamedArrays> tl::io::readNpz(std::string_view path) {
   auto buf = readFile(path);
-  if (!buf)
-    return buf.takeError();
-  auto entries = readZip((*buf)->getBuffer(), path);
-  if (!entries)
-    return entries.takeError();
+  if (!buf.ok())
+    return buf.status();
+  auto entries = readZip(*buf, path);
+  if (!entries.ok())
+    return entries.status();
   NamedArrays out;
   for (auto &[name, bytes] : *entries) {
-    llvm::StringRef key(name);
-    if (!key.consume_back(".npy"))
-      return fail(path + ": member '" + name + "' is not a .npy file");
-    auto array = parseNpy(bytes, (path + ":" + name).str());
-    if (!array)
-      return array.takeError();
-    out.emplace_back(key.str(), std::move(*array));
+    std::string_view key(name);
+    if (key.size() < 4 || key.substr(key.size() - 4) != ".npy")
+      return fail(std::string(path) + ": member '" + name +
+                  "' is not a .npy file");
+    key.remove_suffix(4);
+    auto array = parseNpy(bytes, std::string(path) + ":" + name);
+    if (!array.ok())
+      return array.status();
+    out.emplace_back(std::string(key), std::move(*array));
   }
   return out;
 }
 
-llvm::Error mlir::tl::io::writeNpz(llvm::StringRef path, const NamedArrays &arrays) {
+absl::Status tl::io::writeNpz(std::string_view path, const NamedArrays &arrays) {
   ZipEntries entries;
   for (const auto &[name, array] : arrays)
     entries.emplace_back(name + ".npy", serializeNpy(array));
   auto bytes = writeZip(entries);
-  if (!bytes)
-    return bytes.takeError();
+  if (!bytes.ok())
+    return bytes.status();
   return writeFile(path, *bytes);
 }

@@ -12,18 +12,17 @@
 
 #include <cstring>
 
-using namespace mlir::tl::io;
+using namespace tl::io;
 
-static llvm::Error fail(llvm::StringRef what, const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 what + ": " + msg);
+static absl::Status fail(std::string_view what, const std::string &msg) {
+  return absl::InvalidArgumentError(std::string(what) + ": " + msg);
 }
 
 namespace {
 /// Little-endian reads with bounds checks.
 class Reader {
 public:
-  Reader(llvm::StringRef bytes) : bytes(bytes) {}
+  Reader(std::string_view bytes) : bytes(bytes) {}
   bool has(uint64_t at, uint64_t n) const {
     return at <= bytes.size() && n <= bytes.size() - at;
   }
@@ -33,7 +32,7 @@ public:
       v = (v << 8) | uint8_t(bytes[at + i]);
     return v;
   }
-  llvm::StringRef bytes;
+  std::string_view bytes;
 };
 } // namespace
 
@@ -41,9 +40,9 @@ static constexpr uint32_t kLocalSig = 0x04034b50, kCentralSig = 0x02014b50,
                           kEndSig = 0x06054b50, kEnd64Sig = 0x06064b50,
                           kEnd64LocSig = 0x07064b50;
 
-static llvm::Expected<std::string> inflateRaw(llvm::StringRef in,
+static absl::StatusOr<std::string> inflateRaw(std::string_view in,
                                               uint64_t outSize,
-                                              llvm::StringRef what) {
+                                              std::string_view what) {
   std::string out(outSize, '\0');
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
@@ -61,20 +60,20 @@ static llvm::Expected<std::string> inflateRaw(llvm::StringRef in,
   return out;
 }
 
-llvm::Expected<ZipEntries> mlir::tl::io::readZip(llvm::StringRef bytes,
-                                           llvm::StringRef what) {
+absl::StatusOr<ZipEntries> tl::io::readZip(std::string_view bytes,
+                                           std::string_view what) {
   Reader r(bytes);
   // The end record is within the last 64 KiB + 22 bytes (comment length).
   if (bytes.size() < 22)
     return fail(what, "not a ZIP archive (too short)");
-  uint64_t end = llvm::StringRef::npos;
+  uint64_t end = std::string_view::npos;
   uint64_t lowest = bytes.size() > 65557 ? bytes.size() - 65557 : 0;
   for (uint64_t at = bytes.size() - 22 + 1; at-- > lowest;)
     if (r.u(at, 4) == kEndSig) {
       end = at;
       break;
     }
-  if (end == llvm::StringRef::npos)
+  if (end == std::string_view::npos)
     return fail(what, "not a ZIP archive (no end of central directory)");
   uint64_t count = r.u(end + 10, 2);
   uint64_t cdOffset = r.u(end + 16, 4);
@@ -91,7 +90,7 @@ llvm::Expected<ZipEntries> mlir::tl::io::readZip(llvm::StringRef bytes,
   uint64_t at = cdOffset;
   for (uint64_t i = 0; i < count; ++i) {
     if (!r.has(at, 46) || r.u(at, 4) != kCentralSig)
-      return fail(what, "corrupt central directory entry " + llvm::Twine(i));
+      return fail(what, "corrupt central directory entry " + std::to_string(i));
     uint64_t flags = r.u(at + 8, 2), method = r.u(at + 10, 2);
     uint32_t crc = r.u(at + 16, 4);
     uint64_t csize = r.u(at + 20, 4), usize = r.u(at + 24, 4);
@@ -100,7 +99,7 @@ llvm::Expected<ZipEntries> mlir::tl::io::readZip(llvm::StringRef bytes,
     uint64_t local = r.u(at + 42, 4);
     if (!r.has(at + 46, nameLen + extraLen + commentLen))
       return fail(what, "truncated central directory");
-    std::string name = bytes.substr(at + 46, nameLen).str();
+    std::string name(bytes.substr(at + 46, nameLen));
     // zip64 extra: the 0xffffffff fields, in the order usize, csize, offset.
     uint64_t x = at + 46 + nameLen, xend = x + extraLen;
     while (x + 4 <= xend) {
@@ -130,23 +129,23 @@ llvm::Expected<ZipEntries> mlir::tl::io::readZip(llvm::StringRef bytes,
     uint64_t data = local + 30 + r.u(local + 26, 2) + r.u(local + 28, 2);
     if (!r.has(data, csize))
       return fail(what, "member '" + name + "' is truncated");
-    llvm::StringRef raw = bytes.substr(data, csize);
+    std::string_view raw = bytes.substr(data, csize);
     std::string content;
     if (method == 0) {
       if (csize != usize)
         return fail(what, "stored member '" + name + "' has inconsistent sizes");
-      content = raw.str();
+      content = std::string(raw);
     } else if (method == 8) {
       if (usize > (uint64_t(1) << 40))
         return fail(what, "member '" + name + "' is too large");
-      std::string member = (what + ":" + name).str();
+      std::string member = std::string(what) + ":" + name;
       auto inflated = inflateRaw(raw, usize, member);
-      if (!inflated)
-        return inflated.takeError();
+      if (!inflated.ok())
+        return inflated.status();
       content = std::move(*inflated);
     } else {
       return fail(what, "member '" + name + "' uses compression method " +
-                            llvm::Twine(method) + " (only stored and deflate)");
+                            std::to_string(method) + " (only stored and deflate)");
     }
     uint32_t actual = crc32(0L, reinterpret_cast<const Bytef *>(content.data()),
                             static_cast<uInt>(content.size()));
@@ -162,7 +161,7 @@ static void put(std::string &s, uint64_t v, int n) {
     s.push_back(char((v >> (8 * i)) & 0xff));
 }
 
-llvm::Expected<std::string> mlir::tl::io::writeZip(const ZipEntries &entries) {
+absl::StatusOr<std::string> tl::io::writeZip(const ZipEntries &entries) {
   std::string out, central;
   for (const auto &[name, content] : entries) {
     if (content.size() >= 0xffffffffull || out.size() >= 0xffffffffull)

@@ -475,6 +475,14 @@ Module::~Module() = default;
 
 absl::StatusOr<std::shared_ptr<const Module>>
 Module::load(ModuleManifest manifest, std::string object) {
+  auto m = create(std::move(manifest), std::move(object));
+  if (m.ok() && !(*m)->runnable().ok())
+    return (*m)->runnable();
+  return m;
+}
+
+absl::StatusOr<std::shared_ptr<const Module>>
+Module::create(ModuleManifest manifest, std::string object) {
   if (manifest.runtimeABI != kRuntimeABIVersion)
     return absl::FailedPreconditionError(
         "the module calls runtime ABI version " +
@@ -485,10 +493,14 @@ Module::load(ModuleManifest manifest, std::string object) {
     std::string list;
     for (const std::string &f : missing)
       list += (list.empty() ? "" : ", ") + f;
-    return absl::FailedPreconditionError(
+    std::shared_ptr<Module> m(new Module());
+    m->loadStatus = absl::FailedPreconditionError(
         "the module was compiled for CPU '" + manifest.cpu +
         "' with features this CPU lacks: " + list +
-        " (compile it for this machine, e.g. tl-compile --mcpu=native)");
+        " (compile it for this machine: tl-compile without --mcpu/--mattr)");
+    m->info = std::move(manifest);
+    m->object = std::move(object);
+    return std::shared_ptr<const Module>(std::move(m));
   }
   auto code = LoadedObject::load(object);
   if (!code.ok())
@@ -584,6 +596,8 @@ void Module::runUnchecked(const std::vector<const Buffer *> &args,
 
 absl::StatusOr<Module::BoundArgs>
 Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
+  if (!loadStatus.ok())
+    return loadStatus;
   BoundArgs bound;
   // Reserved so the pointers into it stay valid.
   bound.copies.reserve(info.signature.args.size());
@@ -637,4 +651,54 @@ Module::run(const std::map<std::string, const Buffer *> &inputs) const {
   for (size_t i = 0; i < outputs.size(); ++i)
     named.emplace_back(info.signature.results[i].name, std::move(outputs[i]));
   return named;
+}
+
+std::string tl::runtime::cotangentName(std::string_view outputName) {
+  return "cotangent:" + std::string(outputName);
+}
+
+absl::Status
+Module::addCotangents(const std::map<std::string, const Buffer *> &cotangents,
+                      std::map<std::string, const Buffer *> &inputs,
+                      std::deque<Buffer> &storage) const {
+  const std::vector<ResultInfo> &outputs = info.signature.cotangents;
+  auto isOutput = [&](const std::string &name) {
+    for (const ResultInfo &o : outputs)
+      if (o.name == name)
+        return true;
+    return false;
+  };
+  for (const auto &[name, buffer] : cotangents)
+    if (!isOutput(name)) {
+      std::string known;
+      for (const ResultInfo &o : outputs)
+        known += (known.empty() ? "'" : ", '") + o.name + "'";
+      return absl::InvalidArgumentError(
+          "G12: a cotangent is given for '" + name +
+          "', which is not an output of the graph (outputs: " + known + ")");
+    }
+  for (const ResultInfo &o : outputs) {
+    auto it = cotangents.find(o.name);
+    if (it != cotangents.end() && it->second) {
+      if (it->second->shape() != o.shape)
+        return absl::InvalidArgumentError(
+            "G12: the cotangent of '" + o.name + "' is " +
+            it->second->typeString() + "; it must have the output's shape " +
+            shapeString(o.shape) + "x" + dtypeName(dtype()));
+      inputs[cotangentName(o.name)] = it->second;
+      continue;
+    }
+    Buffer ones = Buffer::allocate(dtype(), o.shape);
+    if (!ones.data())
+      return absl::ResourceExhaustedError("out of memory for the cotangent of '" +
+                                          o.name + "'");
+    for (int64_t i = 0; i < ones.numElements(); ++i)
+      if (dtype() == DType::f32)
+        ones.data<float>()[i] = 1.0f;
+      else
+        ones.data<double>()[i] = 1.0;
+    storage.push_back(std::move(ones));
+    inputs[cotangentName(o.name)] = &storage.back();
+  }
+  return absl::OkStatus();
 }

@@ -178,11 +178,38 @@ LoadedObject::load(std::string_view elf, const SymbolResolver &resolve) {
     external[i] = static_cast<int64_t>(externalAddress.size());
     externalAddress.push_back(address);
   }
+  // GOT slots: the external symbols first (their stubs jump through them),
+  // then symbols of the object that code reaches through the GOT.
+  std::vector<int64_t> gotSlot(numSyms, -1);
+  for (size_t i = 0; i < numSyms; ++i)
+    gotSlot[i] = external[i];
+  std::vector<size_t> gotDefined;
+  for (size_t r = 0; r < sh.size(); ++r) {
+    const Elf64_Shdr &rs = sh[r];
+    if (rs.sh_type != SHT_RELA || rs.sh_info >= sh.size() ||
+        !placed[rs.sh_info].loaded || rs.sh_entsize != sizeof(Elf64_Rela))
+      continue;
+    for (size_t j = 0; j < rs.sh_size / sizeof(Elf64_Rela); ++j) {
+      Elf64_Rela rel;
+      std::memcpy(&rel, bytes + rs.sh_offset + j * sizeof(Elf64_Rela),
+                  sizeof(rel));
+      uint32_t type = ELF64_R_TYPE(rel.r_info);
+      uint64_t sym = ELF64_R_SYM(rel.r_info);
+      if ((type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
+           type == R_X86_64_REX_GOTPCRELX) &&
+          sym < numSyms && gotSlot[sym] < 0) {
+        gotSlot[sym] =
+            static_cast<int64_t>(externalAddress.size() + gotDefined.size());
+        gotDefined.push_back(sym);
+      }
+    }
+  }
   const uint64_t kStub = 8; // jmp *slot(%rip), padded
   uint64_t stubsAt = alignUp(groupSize[kCode], 16);
   groupSize[kCode] = stubsAt + externalAddress.size() * kStub;
   uint64_t gotAt = alignUp(groupSize[kReadOnly], 8);
-  groupSize[kReadOnly] = gotAt + externalAddress.size() * 8;
+  groupSize[kReadOnly] =
+      gotAt + (externalAddress.size() + gotDefined.size()) * 8;
 
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t groupAt[kNumGroups];
@@ -237,6 +264,14 @@ LoadedObject::load(std::string_view elf, const SymbolResolver &resolve) {
     }
     return reinterpret_cast<uint64_t>(sectionAddress(s.st_shndx)) + s.st_value;
   };
+
+  for (size_t k = 0; k < gotDefined.size(); ++k) {
+    bool ok;
+    uint64_t address = symbolAddress(gotDefined[k], ok);
+    if (!ok)
+      return bad("a GOT entry refers to a symbol in a section not loaded");
+    std::memcpy(got + 8 * (externalAddress.size() + k), &address, 8);
+  }
 
   for (size_t r = 0; r < sh.size(); ++r) {
     const Elf64_Shdr &rs = sh[r];
@@ -310,10 +345,8 @@ LoadedObject::load(std::string_view elf, const SymbolResolver &resolve) {
       case R_X86_64_GOTPCREL:
       case R_X86_64_GOTPCRELX:
       case R_X86_64_REX_GOTPCRELX:
-        if (!isExternal)
-          return bad("a GOT reference to a symbol defined in the object");
         status = put32(static_cast<int64_t>(
-            reinterpret_cast<uint64_t>(got + 8 * external[symIndex]) + A - P));
+            reinterpret_cast<uint64_t>(got + 8 * gotSlot[symIndex]) + A - P));
         break;
       default:
         return bad("relocation type " + std::to_string(type) +

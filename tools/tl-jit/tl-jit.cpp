@@ -20,9 +20,12 @@
 #include "tl/API/Training.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
+#include "tl/Runtime/Benchmark.h"
 #include "tl/Runtime/Profiler.h"
 #include "tl/IO/InlineInput.h"
+#include "tl/IO/Buffers.h"
 #include "tl/IO/Npy.h"
+#include "tl/IO/Print.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -41,6 +44,7 @@
 #include <cmath>
 #include <chrono>
 #include <deque>
+#include <sstream>
 #include <optional>
 #include <ctime>
 
@@ -270,24 +274,13 @@ static int fail(const llvm::Twine &msg, int status = 1) {
 }
 
 static void printArray(size_t index, const std::string &name,
-                       const io::Array &array);
-
-static Buffer toBuffer(const io::Array &array) {
-  Buffer b = Buffer::allocate(DType::f64, array.shape);
-  std::vector<double> values = array.toDoubles();
-  std::copy(values.begin(), values.end(), b.data<double>());
-  return b;
+                       const io::Array &array) {
+  std::ostringstream os;
+  io::printArray(os, index, name, array, printLimit);
+  llvm::outs() << os.str();
 }
-
-static io::Array toArray(const Buffer &b) {
-  std::vector<double> values(b.numElements());
-  for (int64_t i = 0; i < b.numElements(); ++i)
-    values[i] = b.at(i);
-  return io::Array::fromDoubles(b.dtype() == DType::f32
-                                    ? io::DType::f32
-                                    : io::DType::f64,
-                                b.shape(), values);
-}
+using io::toArray;
+using io::toBuffer;
 
 /// What the library API needs of the graph file: its text and format.
 struct GraphText {
@@ -314,47 +307,9 @@ static ::tl::CompileOptions apiOptions() {
   return options;
 }
 
-namespace {
-struct Timing {
-  double realNs = 0, cpuNs = 0;
-};
-
-double threadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/// Times `fn` `count` times and returns the median real and CPU times.
-template <typename Fn> Timing medianOf(unsigned count, Fn fn) {
-  std::vector<double> real, cpu;
-  for (unsigned i = 0; i < count; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    double c0 = threadCpuNs();
-    if (!fn())
-      return {-1, -1};
-    cpu.push_back(threadCpuNs() - c0);
-    real.push_back(std::chrono::duration<double, std::nano>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count());
-  }
-  auto median = [](std::vector<double> &v) {
-    std::sort(v.begin(), v.end());
-    size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  };
-  return {median(real), median(cpu)};
-}
-
-/// Google Benchmark picks the unit per entry; so do we.
-std::pair<double, const char *> scaled(double ns) {
-  if (ns >= 1e6)
-    return {ns / 1e6, "ms"};
-  if (ns >= 1e3)
-    return {ns / 1e3, "us"};
-  return {ns, "ns"};
-}
-} // namespace
+using ::tl::runtime::BenchmarkEntry;
+using ::tl::runtime::medianOf;
+using ::tl::runtime::Timing;
 
 /// Pass options are not copyable; every use builds its own.
 struct PipelineOptions : TLCpuPipelineOptions {
@@ -434,7 +389,6 @@ static int runBenchmark(const CompiledGraph &graph,
   });
   // Cached: a warm persistent cache and nothing kept in memory, as a new
   // process with a cache (an entry is stored first, outside the timing).
-  CacheSettings saved = cacheSettings();
   auto warm = compileRequest((*text)->getBuffer(), shapes, true);
   if (!warm)
     return fail(llvm::toString(warm.takeError()));
@@ -447,11 +401,10 @@ static int runBenchmark(const CompiledGraph &graph,
     }
     return compiled->cache.outcome == CacheReport::kDiskHit;
   });
-  (void)saved;
-  if (cached.realNs < 0)
+  if (cached.failed())
     return fail("the compile cache did not serve the graph for --benchmark "
                 "(is the cache directory writable?)");
-  if (compile.realNs < 0)
+  if (compile.failed())
     return fail("the graph did not compile again for --benchmark");
 
   // The same binding as a plain run, done once outside the loop.
@@ -469,57 +422,16 @@ static int runBenchmark(const CompiledGraph &graph,
   });
 
   std::string base = llvm::sys::path::stem(graphPath).str();
-  struct Entry {
-    std::string name;
-    unsigned iterations;
-    Timing t;
-  };
-  std::vector<Entry> entries = {
+  std::vector<BenchmarkEntry> entries = {
       {base + "/compile_median", unsigned(compileRepetitions), compile},
       {base + "/compile_cached_median", unsigned(compileRepetitions), cached},
       {base + "/run_median", unsigned(benchmark), run}};
-  if (benchmarkFormat == FormatOpt::json) {
-    llvm::json::Array list;
-    for (const Entry &e : entries) {
-      auto [real, unit] = scaled(e.t.realNs);
-      double div = e.t.realNs / real;
-      list.push_back(llvm::json::Object{
-          {"name", e.name},
-          {"run_name", e.name.substr(0, e.name.size() - 7)},
-          {"run_type", "aggregate"},
-          {"aggregate_name", "median"},
-          {"iterations", e.iterations},
-          {"real_time", real},
-          {"cpu_time", e.t.cpuNs / div},
-          {"time_unit", unit}});
-    }
-    llvm::json::Object root{
-        {"context",
-         llvm::json::Object{{"executable", "tl-jit"},
-                            {"graph", graphPath},
-                            {"dtype", graph.dtype() ==
-                                              DType::f32
-                                          ? "f32"
-                                          : "f64"},
-                            {"library_build_type", "release"}}},
-        {"benchmarks", std::move(list)}};
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
-                 << "\n";
-    return 0;
-  }
-  std::string rule(72, '-');
-  llvm::outs() << rule << "\n"
-               << llvm::format("%-40s %13s %13s %10s\n", (const char *)"Benchmark",
-                               (const char *)"Time", (const char *)"CPU",
-                               (const char *)"Iterations")
-               << rule << "\n";
-  for (const Entry &e : entries) {
-    auto [real, unit] = scaled(e.t.realNs);
-    double div = e.t.realNs / real;
-    llvm::outs() << llvm::format("%-40s %10.3g %-2s %10.3g %-2s %10u\n",
-                                 e.name.c_str(), real, unit, e.t.cpuNs / div,
-                                 unit, e.iterations);
-  }
+  llvm::outs() << ::tl::runtime::formatBenchmarks(
+      entries, benchmarkFormat == FormatOpt::json,
+      {{"executable", "tl-jit"},
+       {"graph", graphPath},
+       {"dtype", graph.dtype() == DType::f32 ? "f32" : "f64"},
+       {"library_build_type", "release"}});
   return 0;
 }
 
@@ -577,8 +489,9 @@ static int writeIntermediates(
         c = '_';
     llvm::SmallString<256> path(dumpIntermediates);
     llvm::sys::path::append(path, file + ".npy");
-    if (llvm::Error e = io::writeNpy(path, toArray(named.second)))
-      return fail(llvm::toString(std::move(e)));
+    if (absl::Status st = io::writeNpy(std::string(path.str()), toArray(named.second));
+        !st.ok())
+      return fail(std::string(st.message()));
   }
   return 0;
 }
@@ -761,8 +674,8 @@ static int runBatch() {
   std::vector<std::string> loadErrors(batchInputs.size());
   for (auto [i, path] : llvm::enumerate(batchInputs)) {
     auto read = io::readNpz(path);
-    if (!read) {
-      loadErrors[i] = llvm::toString(read.takeError());
+    if (!read.ok()) {
+      loadErrors[i] = std::string(read.status().message());
       arrays.emplace_back();
       continue;
     }
@@ -823,10 +736,10 @@ static int runBatch() {
     llvm::SmallString<256> out(outputDir);
     llvm::sys::path::append(out,
                             llvm::sys::path::stem(batchInputs[i]) + ".npz");
-    if (llvm::Error e = io::writeNpz(out, outputs)) {
+    if (absl::Status st = io::writeNpz(std::string(out.str()), outputs); !st.ok()) {
       ++failed;
       llvm::WithColor::error(llvm::errs(), "tl-jit")
-          << item << ": " << llvm::toString(std::move(e)) << "\n";
+          << item << ": " << std::string(st.message()) << "\n";
       continue;
     }
     llvm::outs() << item << ": ok -> " << out << "\n";
@@ -938,14 +851,14 @@ int main(int argc, char **argv) {
   io::NamedArrays inputs;
   if (!inputsPath.empty()) {
     auto read = io::readNpz(inputsPath);
-    if (!read)
-      return fail(llvm::toString(read.takeError()));
+    if (!read.ok())
+      return fail(std::string(read.status().message()));
     inputs = std::move(*read);
   }
   for (const std::string &spec : inlineInputs) {
     auto parsed = io::parseInlineInput(spec);
-    if (!parsed)
-      return fail(llvm::toString(parsed.takeError()), 2);
+    if (!parsed.ok())
+      return fail(std::string(parsed.status().message()), 2);
     auto it = llvm::find_if(inputs, [&](const auto &named) {
       return named.first == parsed->first;
     });
@@ -1068,8 +981,8 @@ int main(int argc, char **argv) {
       if (!gradNames.empty()) {
         if (!cotangentsPath.empty()) {
           auto read = io::readNpz(cotangentsPath);
-          if (!read)
-            return fail(llvm::toString(read.takeError()));
+          if (!read.ok())
+            return fail(std::string(read.status().message()));
           cotangentArrays = std::move(*read);
         }
         std::map<std::string, const Buffer *> cotangents;
@@ -1077,11 +990,10 @@ int main(int argc, char **argv) {
           cotangentBuffers.push_back(toBuffer(array));
           cotangents[name] = &cotangentBuffers.back();
         }
-        if (llvm::Error e =
-                addCotangents((*compiled)->signature().cotangents,
-                              (*compiled)->dtype(),
-                              cotangents, named, cotangentBuffers))
-          return fail(llvm::toString(std::move(e)));
+        if (absl::Status st = (*compiled)->addCotangents(cotangents, named,
+                                                          cotangentBuffers);
+            !st.ok())
+          return fail(std::string(st.message()));
       }
       if (benchmark)
         return runBenchmark(**compiled, named, callerNames, shapes);
@@ -1111,47 +1023,7 @@ int main(int argc, char **argv) {
     for (auto [i, named] : llvm::enumerate(outputs))
       printArray(i, named.first, named.second);
   if (!outputPath.empty())
-    if (llvm::Error e = io::writeNpz(outputPath, outputs))
-      return fail(llvm::toString(std::move(e)));
+    if (absl::Status st = io::writeNpz(outputPath, outputs); !st.ok())
+      return fail(std::string(st.message()));
   return 0;
-}
-
-/// IREE's layout: "result[i]: NAME" then "2x3xf64=[1 2 3][4 5 6]";
-/// a vector prints as "3xf64=1 2 3".
-static void printArray(size_t index, const std::string &name,
-                       const io::Array &array) {
-  llvm::outs() << "result[" << index << "]: " << name << "\n";
-  for (int64_t d : array.shape)
-    llvm::outs() << d << "x";
-  llvm::outs() << (array.dtype == io::DType::f32 ? "f32" : "f64") << "=";
-  std::vector<double> values = array.toDoubles();
-  size_t rank = array.shape.size();
-  std::vector<int64_t> idx(rank, 0);
-  int64_t n = static_cast<int64_t>(values.size());
-  int64_t shown = std::min<int64_t>(n, printLimit);
-  if (rank == 0) {
-    llvm::outs() << llvm::format("%g", values[0]) << "\n";
-    return;
-  }
-  for (int64_t i = 0; i < shown; ++i) {
-    // Open a bracket for every inner dimension whose index just became 0
-    // (IREE leaves the outermost level bare: 2x2xf64=[1 2][3 4]).
-    for (size_t d = 1; d < rank; ++d)
-      if (std::all_of(idx.begin() + d, idx.end(),
-                      [](int64_t v) { return v == 0; }))
-        llvm::outs() << "[";
-    if (idx[rank - 1] != 0 || (rank == 1 && i > 0))
-      llvm::outs() << " ";
-    llvm::outs() << llvm::format("%g", values[i]);
-    for (size_t d = rank; d-- > 0;) {
-      if (++idx[d] < array.shape[d])
-        break;
-      idx[d] = 0;
-      if (d > 0)
-        llvm::outs() << "]";
-    }
-  }
-  if (shown < n)
-    llvm::outs() << "...";
-  llvm::outs() << "\n";
 }

@@ -62,16 +62,6 @@ struct IntermediateInfo {
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(llvm::StringRef outputName);
 
-/// The inputs of an adjoint call: `inputs` plus, for each forward output,
-/// its cotangent from `cotangents` (by output name) or ones where absent
-/// (the gradient of the sum of the outputs); `storage` owns the ones. A
-/// cotangent naming no output, or of the wrong shape, is an error.
-llvm::Error
-addCotangents(const std::vector<ResultInfo> &outputs, runtime::DType dtype,
-              const std::map<std::string, const runtime::Buffer *> &cotangents,
-              std::map<std::string, const runtime::Buffer *> &inputs,
-              std::deque<runtime::Buffer> &storage);
-
 /// The options that change generated code, as (key, value) pairs for a
 /// module's manifest and the compile cache key.
 std::vector<std::pair<std::string, std::string>>

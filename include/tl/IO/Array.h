@@ -1,7 +1,8 @@
 //===- Array.h - host n-d arrays as read from .npy files --------*- C++ -*-===//
 //
 // A plain owned n-d array with NumPy's element types, used at the edges:
-// files, command lines and the caller's inputs. No MLIR dependency.
+// files, command lines and the caller's inputs. No MLIR or LLVM
+// dependency: tl-run reads and writes these too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace mlir::tl::io {
+namespace tl::io {
 
 enum class DType { f64, f32, f16, i64, i32, i16, i8, u64, u32, u16, u8, b1 };
 
@@ -38,6 +39,10 @@ struct Array {
   std::string shapeString() const;
 };
 
-} // namespace mlir::tl::io
+} // namespace tl::io
+
+namespace mlir::tl {
+namespace io = ::tl::io;
+} // namespace mlir::tl
 
 #endif // TL_IO_ARRAY_H

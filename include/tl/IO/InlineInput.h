@@ -15,16 +15,17 @@
 
 #include "tl/IO/Array.h"
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "absl/status/statusor.h"
+
+#include <string_view>
 
 #include <utility>
 
-namespace mlir::tl::io {
+namespace tl::io {
 
-llvm::Expected<std::pair<std::string, Array>>
-parseInlineInput(llvm::StringRef spec);
+absl::StatusOr<std::pair<std::string, Array>>
+parseInlineInput(std::string_view spec);
 
-} // namespace mlir::tl::io
+} // namespace tl::io
 
 #endif // TL_IO_INLINEINPUT_H

@@ -13,12 +13,13 @@
 
 #include "tl/IO/Array.h"
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "absl/status/statusor.h"
+
+#include <string_view>
 
 #include <utility>
 
-namespace mlir::tl::io {
+namespace tl::io {
 
 using NamedArrays = std::vector<std::pair<std::string, Array>>;
 
@@ -31,21 +32,21 @@ struct NpyHeader {
 };
 /// Parses the header only (`bytes` needs to hold just the header), for
 /// reading the data in place (memory mapping).
-llvm::Expected<NpyHeader> parseNpyHeader(llvm::StringRef bytes,
-                                         llvm::StringRef what);
+absl::StatusOr<NpyHeader> parseNpyHeader(std::string_view bytes,
+                                         std::string_view what);
 
 /// Parses the bytes of a .npy file; `what` names it in error messages.
-llvm::Expected<Array> parseNpy(llvm::StringRef bytes, llvm::StringRef what);
+absl::StatusOr<Array> parseNpy(std::string_view bytes, std::string_view what);
 /// The bytes of a .npy (version 1.0) file holding `array`.
 std::string serializeNpy(const Array &array);
 
-llvm::Expected<Array> readNpy(llvm::StringRef path);
-llvm::Error writeNpy(llvm::StringRef path, const Array &array);
+absl::StatusOr<Array> readNpy(std::string_view path);
+absl::Status writeNpy(std::string_view path, const Array &array);
 
 /// The arrays of an .npz file in archive order, keyed without ".npy".
-llvm::Expected<NamedArrays> readNpz(llvm::StringRef path);
-llvm::Error writeNpz(llvm::StringRef path, const NamedArrays &arrays);
+absl::StatusOr<NamedArrays> readNpz(std::string_view path);
+absl::Status writeNpz(std::string_view path, const NamedArrays &arrays);
 
-} // namespace mlir::tl::io
+} // namespace tl::io
 
 #endif // TL_IO_NPY_H

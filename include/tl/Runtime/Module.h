@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,6 +92,9 @@ struct ModuleManifest {
   std::string option(std::string_view key) const;
 };
 
+/// The name under which the cotangent of output `name` is bound.
+std::string cotangentName(std::string_view outputName);
+
 /// "2x3", "scalar" for 0-d.
 std::string shapeString(const std::vector<int64_t> &shape);
 
@@ -116,6 +120,12 @@ public:
   /// lacks features the code was compiled for.
   static absl::StatusOr<std::shared_ptr<const Module>>
   load(ModuleManifest manifest, std::string object);
+  /// The same, except that code for another CPU gives a module that can be
+  /// saved but not run (runnable() says why): what a cross-compile makes.
+  static absl::StatusOr<std::shared_ptr<const Module>>
+  create(ModuleManifest manifest, std::string object);
+  /// OK when the code is linked into this process; otherwise why not.
+  const absl::Status &runnable() const { return loadStatus; }
   /// parseModule() then load().
   static absl::StatusOr<std::shared_ptr<const Module>>
   loadBytes(std::string_view bytes, std::string_view what);
@@ -144,6 +154,15 @@ public:
   absl::StatusOr<BoundArgs>
   bind(const std::map<std::string, const Buffer *> &inputs) const;
 
+  /// For an adjoint: adds to `inputs`, for each forward output, its
+  /// cotangent from `cotangents` (by output name) or ones where absent
+  /// (the gradient of the sum of the outputs); `storage` owns the ones. A
+  /// cotangent naming no output, or of the wrong shape, is an error (G12).
+  absl::Status
+  addCotangents(const std::map<std::string, const Buffer *> &cotangents,
+                std::map<std::string, const Buffer *> &inputs,
+                std::deque<Buffer> &storage) const;
+
   /// bind(), then a call with freshly allocated results, named.
   absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
   run(const std::map<std::string, const Buffer *> &inputs) const;
@@ -162,6 +181,7 @@ private:
   ModuleManifest info;
   std::string object;
   std::unique_ptr<LoadedObject> code;
+  absl::Status loadStatus;
   void (*entry)(void **) = nullptr;
   /// 0-d buffers holding the constant slots' values, by argument position.
   std::vector<Buffer> constants;

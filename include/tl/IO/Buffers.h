@@ -1,0 +1,22 @@
+//===- Buffers.h - files' arrays as the runtime's buffers -------*- C++ -*-===//
+//
+// The one conversion between the arrays the tools read and write (.npy,
+// .npz, --input) and the runtime's buffers: f32 and f64 arrays keep their
+// type, integers and booleans become f64 (G5: every value is a number).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TL_IO_BUFFERS_H
+#define TL_IO_BUFFERS_H
+
+#include "tl/IO/Array.h"
+#include "tl/Runtime/Buffer.h"
+
+namespace tl::io {
+
+runtime::Buffer toBuffer(const Array &array);
+Array toArray(const runtime::Buffer &buffer);
+
+} // namespace tl::io
+
+#endif // TL_IO_BUFFERS_H

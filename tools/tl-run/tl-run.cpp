@@ -1,0 +1,253 @@
+//===- tl-run.cpp - run a compiled TensorLogic module ---------------------===//
+//
+//   tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]
+//          [--cotangents=COT.npz] [--output=OUT.npz] [--print]
+//          [--output_max_element_count=N] [--benchmark=N [--benchmark_format=console|json]]
+//          [--describe]
+//
+// Loads a module written by tl-compile (or Executable::save) and runs it
+// with the same input binding (G3, G5) and output naming (G4) as tl-jit.
+// It links the runtime and the .npy/.npz readers only: no MLIR, no LLVM,
+// so a deployment is this binary, its shared libraries and the module.
+// Exit status: 0 success, 1 a module or run error, 2 a usage error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/IO/Buffers.h"
+#include "tl/IO/InlineInput.h"
+#include "tl/IO/Npy.h"
+#include "tl/IO/Print.h"
+#include "tl/Runtime/Benchmark.h"
+#include "tl/Runtime/Module.h"
+
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace tl;
+using runtime::Buffer;
+
+namespace {
+struct Options {
+  std::string module;
+  std::string inputs, cotangents, output;
+  std::vector<std::string> inlineInputs;
+  bool print = false, describe = false, json = false;
+  long printLimit = 1024;
+  long benchmark = 0;
+};
+
+const char *kUsage =
+    "usage: tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]\n"
+    "              [--cotangents=COT.npz] [--output=OUT.npz] [--print]\n"
+    "              [--output_max_element_count=N] [--benchmark=N "
+    "[--benchmark_format=console|json]]\n"
+    "              [--describe]\n"
+    "\n"
+    "Runs a module compiled by tl-compile. Inputs bind by name (G3); outputs\n"
+    "are printed or written under their slot names (G4). --describe prints\n"
+    "the module's manifest: target, options and signature.\n";
+
+int fail(const std::string &msg, int status = 1) {
+  std::cerr << "tl-run: error: " << msg << "\n";
+  return status;
+}
+
+/// "--name=value" -> value when `arg` starts with "--name=".
+bool takeValue(const std::string &arg, const char *name, std::string &value) {
+  std::string prefix = std::string("--") + name + "=";
+  if (arg.compare(0, prefix.size(), prefix) != 0)
+    return false;
+  value = arg.substr(prefix.size());
+  return true;
+}
+
+bool parseCount(const std::string &s, long &out) {
+  char *end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end || v < 0)
+    return false;
+  out = v;
+  return true;
+}
+
+/// 0 when parsed; otherwise the exit status.
+int parseArgs(int argc, char **argv, Options &o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], v;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (arg == "--print") {
+      o.print = true;
+    } else if (arg == "--describe") {
+      o.describe = true;
+    } else if (takeValue(arg, "inputs", v)) {
+      o.inputs = v;
+    } else if (takeValue(arg, "input", v)) {
+      o.inlineInputs.push_back(v);
+    } else if (takeValue(arg, "cotangents", v)) {
+      o.cotangents = v;
+    } else if (takeValue(arg, "output", v)) {
+      o.output = v;
+    } else if (takeValue(arg, "output_max_element_count", v)) {
+      if (!parseCount(v, o.printLimit))
+        return fail("--output_max_element_count='" + v + "' is not a count", 2);
+    } else if (takeValue(arg, "benchmark", v)) {
+      if (!parseCount(v, o.benchmark) || o.benchmark == 0)
+        return fail("--benchmark='" + v + "' is not a positive count", 2);
+    } else if (takeValue(arg, "benchmark_format", v)) {
+      if (v != "console" && v != "json")
+        return fail("--benchmark_format='" + v + "': expected console or json",
+                    2);
+      o.json = v == "json";
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return fail("unknown option '" + arg + "'\n" + kUsage, 2);
+    } else if (o.module.empty()) {
+      o.module = arg;
+    } else {
+      return fail("more than one module given ('" + o.module + "', '" + arg +
+                      "')",
+                  2);
+    }
+  }
+  if (o.module.empty())
+    return fail(std::string("no module given\n") + kUsage, 2);
+  return 0;
+}
+
+std::string shapeText(const std::vector<int64_t> &shape, runtime::DType t) {
+  std::string s;
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s + runtime::dtypeName(t);
+}
+
+void describe(const runtime::Module &m) {
+  const runtime::ModuleManifest &info = m.manifest();
+  const runtime::Signature &sig = m.signature();
+  std::cout << "module: " << info.compiler << ", format "
+            << info.formatVersion << "\n"
+            << "target: " << info.triple << " " << info.cpu << "\n";
+  for (const auto &[k, v] : info.options)
+    if (k.compare(0, 4, "key.") != 0)
+      std::cout << "option: " << k << "=" << v << "\n";
+  for (const runtime::ArgBinding &a : sig.args) {
+    if (a.constant)
+      continue;
+    std::cout << "input: " << a.caller << " "
+              << shapeText(a.shape, sig.dtype) << " (slot " << a.slot << ")\n";
+  }
+  for (size_t i = 0; i < sig.results.size(); ++i)
+    std::cout << (i + sig.numGradients < sig.results.size() ? "output: "
+                                                            : "gradient: ")
+              << sig.results[i].name << " "
+              << shapeText(sig.results[i].shape, sig.dtype) << "\n";
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  if (int status = parseArgs(argc, argv, o))
+    return status;
+  auto module = runtime::Module::loadFile(o.module);
+  if (!module.ok())
+    return fail(std::string(module.status().message()));
+  const runtime::Module &m = **module;
+  if (o.describe) {
+    describe(m);
+    return 0;
+  }
+
+  io::NamedArrays arrays;
+  if (!o.inputs.empty()) {
+    auto read = io::readNpz(o.inputs);
+    if (!read.ok())
+      return fail(std::string(read.status().message()));
+    arrays = std::move(*read);
+  }
+  for (const std::string &spec : o.inlineInputs) {
+    auto parsed = io::parseInlineInput(spec);
+    if (!parsed.ok())
+      return fail(std::string(parsed.status().message()), 2);
+    bool replaced = false;
+    for (auto &[name, array] : arrays)
+      if (name == parsed->first) {
+        array = std::move(parsed->second);
+        replaced = true;
+      }
+    if (!replaced)
+      arrays.push_back(std::move(*parsed));
+  }
+  std::deque<Buffer> buffers;
+  std::map<std::string, const Buffer *> named;
+  for (const auto &[name, array] : arrays) {
+    buffers.push_back(io::toBuffer(array));
+    named[name] = &buffers.back();
+  }
+  if (m.signature().isGradient) {
+    std::map<std::string, const Buffer *> cotangents;
+    if (!o.cotangents.empty()) {
+      auto read = io::readNpz(o.cotangents);
+      if (!read.ok())
+        return fail(std::string(read.status().message()));
+      for (const auto &[name, array] : *read) {
+        buffers.push_back(io::toBuffer(array));
+        cotangents[name] = &buffers.back();
+      }
+    }
+    if (absl::Status s = m.addCotangents(cotangents, named, buffers); !s.ok())
+      return fail(std::string(s.message()));
+  } else if (!o.cotangents.empty()) {
+    return fail("--cotangents: the module computes outputs, not gradients "
+                "(compile it with tl-compile --grad)",
+                2);
+  }
+
+  if (o.benchmark) {
+    auto bound = m.bind(named);
+    if (!bound.ok())
+      return fail(std::string(bound.status().message()));
+    std::vector<Buffer> outputs = m.allocateResults();
+    std::vector<Buffer *> results;
+    for (Buffer &b : outputs)
+      results.push_back(&b);
+    m.runUnchecked(bound->args, results); // warm-up
+    runtime::Timing run = runtime::medianOf(
+        static_cast<unsigned>(o.benchmark), [&] {
+          m.runUnchecked(bound->args, results);
+          return true;
+        });
+    std::string base = o.module;
+    if (size_t slash = base.find_last_of('/'); slash != std::string::npos)
+      base = base.substr(slash + 1);
+    if (size_t dot = base.rfind('.'); dot != std::string::npos && dot > 0)
+      base = base.substr(0, dot);
+    std::cout << runtime::formatBenchmarks(
+        {{base + "/run_median", static_cast<unsigned>(o.benchmark), run}},
+        o.json,
+        {{"executable", "tl-run"},
+         {"module", o.module},
+         {"dtype", runtime::dtypeName(m.dtype())},
+         {"library_build_type", "release"}});
+    return 0;
+  }
+
+  auto result = m.run(named);
+  if (!result.ok())
+    return fail(std::string(result.status().message()));
+  io::NamedArrays outputs;
+  for (const auto &[name, buffer] : *result)
+    outputs.emplace_back(name, io::toArray(buffer));
+  if (o.print || o.output.empty())
+    for (size_t i = 0; i < outputs.size(); ++i)
+      io::printArray(std::cout, i, outputs[i].first, outputs[i].second,
+                     o.printLimit);
+  if (!o.output.empty())
+    if (absl::Status s = io::writeNpz(o.output, outputs); !s.ok())
+      return fail(std::string(s.message()));
+  return 0;
+}
