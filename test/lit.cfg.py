@@ -14,11 +14,15 @@ config.test_exec_root = os.path.join(config.tl_obj_root, "test")
 # Stricter FileCheck: variables do not leak across CHECK-LABELs.
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixes=false"
 
+# The build tree's compile cache, never the user's.
+config.environment["TL_CACHE_DIR"] = config.tl_test_cache_dir
+
 llvm_config.use_default_substitutions()
 # `not` at the start of a RUN line is not substituted; find it on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [os.path.join(config.tl_obj_root, "bin"), config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["tl-opt", "tl-translate", "tl-jit"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["tl-opt", "tl-translate", "tl-jit", "tl-compile", "tl-run"], tool_dirs)
 config.substitutions.append(("%numpy_python", config.tl_numpy_python))
 config.substitutions.append(("%shared", config.tl_shared_dir))
 config.substitutions.append(("%tl_src", config.tl_src_root))

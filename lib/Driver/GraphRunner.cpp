@@ -592,12 +592,10 @@ mlir::tl::compileGraph(const CompileRequest &request,
   std::vector<std::string> names;
   for (const auto &[name, shape] : request.shapes)
     names.push_back(name);
-  double start = runtime::profilerNowUs();
   if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
                                         request.sourceName, names, request.run))
     return std::move(e);
   CompileResult result;
-  result.phases.push_back({"import", start, runtime::profilerNowUs()});
 
   CacheKey key;
   bool cache = request.cache.enabled;
@@ -638,14 +636,12 @@ mlir::tl::compileGraph(const CompileRequest &request,
     key.parts.emplace_back("target", *target);
     key.parts.emplace_back("build", compilerBuildId());
     key.specialized = hashModule(runner.getModule(), pipeline.profile);
-    start = runtime::profilerNowUs();
+    result.phases = runner.getPhases();
+    double start = runtime::profilerNowUs();
     result.module = cacheLookup(request.cache, key, result.cache);
     result.phases.push_back({"cache lookup", start, runtime::profilerNowUs()});
-    if (result.module) {
-      result.phases.insert(result.phases.end() - 1, runner.getPhases().begin(),
-                           runner.getPhases().end());
+    if (result.module)
       return result;
-    }
     for (const auto &[part, value] : key.parts)
       extra.emplace_back("key." + part, value);
   }
@@ -653,8 +649,10 @@ mlir::tl::compileGraph(const CompileRequest &request,
   if (!module)
     return module.takeError();
   result.module = std::move(*module);
-  for (const CompilePhase &p : runner.getPhases())
-    result.phases.push_back(p);
+  // The phases after the lookup (or all of them without a cache).
+  size_t before = cache ? result.phases.size() - 1 : 0;
+  for (size_t i = before; i < runner.getPhases().size(); ++i)
+    result.phases.push_back(runner.getPhases()[i]);
   if (cache)
     cacheStore(request.cache, key, result.module, result.cache);
   return result;

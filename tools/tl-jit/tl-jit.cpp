@@ -31,6 +31,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -389,6 +390,20 @@ static int runBenchmark(const CompiledGraph &graph,
   });
   // Cached: a warm persistent cache and nothing kept in memory, as a new
   // process with a cache (an entry is stored first, outside the timing).
+  // In a directory of its own, so the user's cache neither helps nor
+  // changes.
+  llvm::SmallString<128> benchCache;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("tl-bench-cache", benchCache))
+    return fail("cannot create a cache directory for --benchmark: " +
+                ec.message());
+  std::string savedDir = cacheDir;
+  cacheDir = std::string(benchCache.str());
+  auto removeCache = llvm::make_scope_exit([&] {
+    cacheDir = savedDir;
+    llvm::sys::fs::remove_directories(benchCache);
+  });
+  clearInProcessCache(); // the run's own compile is there
   auto warm = compileRequest((*text)->getBuffer(), shapes, true);
   if (!warm)
     return fail(llvm::toString(warm.takeError()));
@@ -399,11 +414,16 @@ static int runBenchmark(const CompiledGraph &graph,
       llvm::consumeError(compiled.takeError());
       return false;
     }
-    return compiled->cache.outcome == CacheReport::kDiskHit;
+    if (compiled->cache.outcome != CacheReport::kDiskHit) {
+      llvm::errs() << "tl-jit: --benchmark: " << compiled->cache.describe()
+                   << "\n";
+      return false;
+    }
+    return true;
   });
   if (cached.failed())
     return fail("the compile cache did not serve the graph for --benchmark "
-                "(is the cache directory writable?)");
+                "(is " + benchCache + " writable?)");
   if (compile.failed())
     return fail("the graph did not compile again for --benchmark");
 
