@@ -26,3 +26,5 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(("%numpy_python", config.tl_numpy_python))
 config.substitutions.append(("%shared", config.tl_shared_dir))
 config.substitutions.append(("%tl_src", config.tl_src_root))
+config.substitutions.append(("%tl_bin", os.path.join(config.tl_obj_root, "bin")))
+config.substitutions.append(("%tl_lib", os.path.join(config.tl_obj_root, "lib")))

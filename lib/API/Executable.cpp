@@ -125,7 +125,7 @@ Executable::compileFile(const std::string &path,
   auto text = readGraphFile(path, format);
   if (!text.ok())
     return text.status();
-  return compileImpl(*text, format, options, nullptr);
+  return compileImpl(*text, format, options, nullptr, path);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -136,7 +136,7 @@ Executable::compileGradientFile(const std::string &path,
   auto text = readGraphFile(path, format);
   if (!text.ok())
     return text.status();
-  return compileImpl(*text, format, options, &gradient);
+  return compileImpl(*text, format, options, &gradient, path);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -213,13 +213,16 @@ describe(std::shared_ptr<const tl::runtime::Module> graph) {
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileImpl(std::string_view text, GraphFormat format,
                         const CompileOptions &options,
-                        const GradientOptions *gradient) {
+                        const GradientOptions *gradient,
+                        const std::string &sourceName) {
   auto start = std::chrono::steady_clock::now();
   format = resolveFormat(text, format);
   mlir::tl::CompileRequest request;
   request.text = llvm::StringRef(text.data(), text.size());
   request.isJSON = format == GraphFormat::kTensorLogicJSON;
-  request.sourceName = request.isJSON ? "<json>" : "<mlir>";
+  request.sourceName = !sourceName.empty() ? llvm::StringRef(sourceName)
+                       : request.isJSON  ? "<json>"
+                                         : "<mlir>";
   request.run = runOptions(options);
   request.shapes = options.inputShapes;
   if (gradient) {

@@ -232,6 +232,21 @@ std::shared_ptr<const Module> mlir::tl::cacheLookup(
                          std::string(module.status().message()) + ")";
     return nullptr;
   }
+  // The name is a digest of the key; the manifest records the key's parts,
+  // and an entry whose parts differ (copied or renamed by hand, or written
+  // by another build) is not taken for this one.
+  std::string differs;
+  for (const auto &[part, value] : key.parts) {
+    std::string theirs = (*module)->manifest().option(kKeyPrefix + part);
+    if (theirs != value)
+      differs += (differs.empty() ? "" : "; ") + part + " (" +
+                 (theirs.empty() ? "none" : theirs) + " there, " + value +
+                 " here)";
+  }
+  if (!differs.empty()) {
+    report.explanation = "miss: the entry under this key has another " + differs;
+    return nullptr;
+  }
   utimensat(AT_FDCWD, path.c_str(), nullptr, 0); // least recently used
   report.outcome = CacheReport::kDiskHit;
   report.path = path;

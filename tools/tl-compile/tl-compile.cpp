@@ -152,7 +152,7 @@ int main(int argc, char **argv) {
     exe = tl::Executable::compileGradientFile(graphPath, options, gradient);
   }
   if (!exe.ok())
-    return fail(graphPath + ": " + std::string(exe.status().message()));
+    return fail(std::string(exe.status().message()));
   if (absl::Status s = (*exe)->save(outputPath); !s.ok())
     return fail(std::string(s.message()));
   return 0;

@@ -243,7 +243,8 @@ public:
 private:
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileImpl(std::string_view text, GraphFormat format,
-              const CompileOptions &options, const GradientOptions *gradient);
+              const CompileOptions &options, const GradientOptions *gradient,
+              const std::string &sourceName = "");
   explicit Executable(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;
 };

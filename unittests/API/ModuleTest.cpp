@@ -1,0 +1,237 @@
+//===- ModuleTest.cpp - compiled modules: save, load, refuse, fuzz ---------===//
+//
+// Expected values are worked out by hand (the grandparent rule), not taken
+// from the code under test.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/API/Executable.h"
+#include "tl/Runtime/HostCPU.h"
+#include "tl/Runtime/Module.h"
+#include "tl/Runtime/ObjectLoader.h"
+#include "tl/Runtime/Sha256.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <unistd.h>
+
+using namespace tl;
+
+namespace {
+
+const char *kGrandparent = R"json({
+  "tensors": ["parent[ab]", "parent[bc]", "grandparent[ac]", "has[a]"],
+  "nodes": [
+    {"op": {"Einsum": {"spec": "ab,bc->ac"}}, "inputs": [0, 1], "outputs": [2]},
+    {"op": {"Einsum": {"spec": "max(ac->a)"}}, "inputs": [2], "outputs": [3]}
+  ],
+  "inputs": [0, 1], "outputs": [2, 3]
+})json";
+
+std::string tempDir() {
+  std::string pattern = testing::TempDir() + "/tl-module-XXXXXX";
+  char *dir = mkdtemp(pattern.data());
+  return dir ? std::string(dir) : testing::TempDir();
+}
+
+CompileOptions options() {
+  CompileOptions o;
+  o.inputShapes = {{"parent", {5, 5}}};
+  o.cache = false;
+  return o;
+}
+
+/// grandparent(0,2), (0,3), (4,1); has = 1 0 0 0 1.
+void expectGrandparent(const Executable &exe) {
+  std::vector<double> p(25, 0.0);
+  p[0 * 5 + 1] = p[1 * 5 + 2] = p[1 * 5 + 3] = p[4 * 5 + 0] = 1;
+  Buffer parent = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  auto out = exe.run({{"parent", &parent}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  const Buffer *gp = out->find("grandparent[ac]");
+  const Buffer *has = out->find("has[a]");
+  ASSERT_NE(gp, nullptr);
+  ASSERT_NE(has, nullptr);
+  for (int a = 0; a < 5; ++a)
+    for (int c = 0; c < 5; ++c)
+      EXPECT_EQ(gp->at(a * 5 + c),
+                (a == 0 && (c == 2 || c == 3)) || (a == 4 && c == 1) ? 1.0
+                                                                     : 0.0);
+  const double want[5] = {1, 0, 0, 0, 1};
+  for (int a = 0; a < 5; ++a)
+    EXPECT_EQ(has->at(a), want[a]);
+}
+
+std::string moduleBytes() {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto, options());
+  EXPECT_TRUE(exe.ok()) << exe.status();
+  std::string path = tempDir() + "/g.tlm";
+  EXPECT_TRUE((*exe)->save(path).ok());
+  auto bytes = runtime::readFile(path);
+  EXPECT_TRUE(bytes.ok());
+  return *bytes;
+}
+
+/// Replaces the trailing checksum so that a mutation reaches the parsers.
+void resign(std::string &bytes) {
+  if (bytes.size() < 32)
+    return;
+  runtime::Digest d =
+      runtime::sha256(std::string_view(bytes).substr(0, bytes.size() - 32));
+  std::memcpy(bytes.data() + bytes.size() - 32, d.data(), 32);
+}
+
+} // namespace
+
+TEST(ModuleTest, SaveThenLoadRunsWithoutCompiling) {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto, options());
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::string path = tempDir() + "/grandparent.tlm";
+  ASSERT_TRUE((*exe)->save(path).ok());
+  auto loaded = Executable::load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ((*loaded)->inputs().size(), 1u);
+  EXPECT_EQ((*loaded)->inputs()[0].name, "parent");
+  EXPECT_EQ((*loaded)->inputs()[0].shape, (std::vector<int64_t>{5, 5}));
+  ASSERT_EQ((*loaded)->outputs().size(), 2u);
+  EXPECT_EQ((*loaded)->outputs()[1].name, "has[a]");
+  expectGrandparent(**loaded);
+}
+
+TEST(ModuleTest, GradientModulesKeepTheirCotangents) {
+  const char *rule = R"mlir(
+    func.func @main(%x: tensor<3xf64> {tl.name = "x"}) -> (tensor<3xf64> {tl.name = "y"}) {
+      %y = tl.binary multiply %x, %x : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+      return %y : tensor<3xf64>
+    })mlir";
+  CompileOptions o;
+  o.inputShapes = {{"x", {3}}};
+  o.cache = false;
+  auto exe = Executable::compileGradient(rule, GraphFormat::kMLIR, o,
+                                         GradientOptions{{"x"}, false});
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::string path = tempDir() + "/grad.tlm";
+  ASSERT_TRUE((*exe)->save(path).ok());
+  auto loaded = Executable::load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_TRUE((*loaded)->isGradient());
+  ASSERT_EQ((*loaded)->cotangents().size(), 1u);
+  EXPECT_EQ((*loaded)->cotangents()[0].name, "y");
+  std::vector<double> x = {1, -2, 3};
+  Buffer xb = Buffer::borrow(x.data(), DType::f64, {3});
+  auto g = (*loaded)->runGradient({{"x", &xb}});
+  ASSERT_TRUE(g.ok()) << g.status();
+  const Buffer *dx = g->gradients.find("x");
+  ASSERT_NE(dx, nullptr);
+  for (int i = 0; i < 3; ++i) // d(sum x^2)/dx = 2x
+    EXPECT_EQ(dx->at(i), 2 * x[i]);
+}
+
+TEST(ModuleTest, CodeForMissingFeaturesIsRefusedByName) {
+  const char *lacking = nullptr;
+  for (const char *f : {"avx512fp16", "amx-tile", "avx512bf16", "avx512vnni",
+                        "avx512f", "avx2"})
+    if (!runtime::hostHasFeature(f)) {
+      lacking = f;
+      break;
+    }
+  if (!lacking)
+    GTEST_SKIP() << "this CPU has every feature the test could ask for";
+  CompileOptions o = options();
+  o.features = std::string("+") + lacking;
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto, o);
+  ASSERT_TRUE(exe.ok()) << exe.status(); // a cross-compile succeeds
+  std::vector<double> p(25, 0.0);
+  Buffer parent = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  auto run = (*exe)->run({{"parent", &parent}});
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find(lacking), std::string::npos)
+      << run.status();
+  std::string path = tempDir() + "/cross.tlm";
+  ASSERT_TRUE((*exe)->save(path).ok());
+  auto loaded = Executable::load(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find(std::string("lacks: ") + lacking),
+            std::string::npos)
+      << loaded.status();
+}
+
+TEST(ModuleTest, DamagedFilesAreRefusedWithAReason) {
+  std::string good = moduleBytes();
+  auto check = [](const std::string &bytes, const char *want) {
+    auto m = runtime::Module::loadBytes(bytes, "m.tlm");
+    ASSERT_FALSE(m.ok());
+    EXPECT_NE(m.status().message().find(want), std::string::npos)
+        << m.status();
+  };
+  check("", "not a tl module");
+  check("{\"tensors\": []}", "not a tl module");
+  check(good.substr(0, 20), "truncated module");
+  check(good.substr(0, good.size() - 1), "truncated or damaged");
+  std::string flipped = good;
+  flipped[good.size() / 2] ^= 0x10;
+  check(flipped, "checksum mismatch");
+  std::string version = good;
+  version[8] = 7;
+  check(version, "module format version 7");
+}
+
+// A loader fuzz run: truncations, and mutations re-signed so that they get
+// past the checksum into the manifest parser and the ELF loader. Nothing
+// is executed; every load must fail cleanly or succeed, never crash (the
+// ASan+UBSan build runs this too).
+TEST(ModuleTest, FuzzedModulesNeverCrashTheLoader) {
+  std::string good = moduleBytes();
+  ASSERT_GT(good.size(), 200u);
+  size_t manifestEnd = 32;
+  for (int i = 0; i < 8; ++i)
+    manifestEnd += static_cast<size_t>(static_cast<unsigned char>(good[16 + i]))
+                   << (8 * i);
+  std::mt19937_64 rng(20261129);
+  int loaded = 0, refused = 0;
+  for (size_t n = 0; n < good.size(); n += 1 + n / 16) {
+    auto m = runtime::Module::loadBytes(good.substr(0, n), "t.tlm");
+    (m.ok() ? loaded : refused)++;
+  }
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string bytes = good;
+    int flips = 1 + static_cast<int>(rng() % 8);
+    // Half the runs aim at the manifest, half at the object code.
+    bool manifest = iter % 2 == 0;
+    for (int f = 0; f < flips; ++f) {
+      size_t lo = manifest ? 32 : manifestEnd;
+      size_t hi = manifest ? manifestEnd : bytes.size() - 32;
+      size_t at = lo + rng() % (hi - lo);
+      switch (rng() % 3) {
+      case 0:
+        bytes[at] ^= static_cast<char>(1u << (rng() % 8));
+        break;
+      case 1:
+        bytes[at] = static_cast<char>(rng());
+        break;
+      default: // a plausible edit: digits and separators
+        bytes[at] = "0123456789[],x% \n-"[rng() % 18];
+        break;
+      }
+    }
+    resign(bytes);
+    auto m = runtime::Module::loadBytes(bytes, "f.tlm");
+    (m.ok() ? loaded : refused)++;
+  }
+  EXPECT_GT(refused, 0);
+  // A random ELF relocatable never links cleanly by chance either.
+  for (int iter = 0; iter < 500; ++iter) {
+    std::string noise(64 + rng() % 512, '\0');
+    for (char &c : noise)
+      c = static_cast<char>(rng());
+    std::memcpy(noise.data(), "\x7f" "ELF\x02\x01\x01", 7);
+    noise[16] = 1;  // ET_REL
+    noise[18] = 62; // EM_X86_64
+    auto o = runtime::LoadedObject::load(noise);
+    EXPECT_FALSE(o.ok());
+  }
+}
