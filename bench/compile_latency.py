@@ -4,9 +4,11 @@
   bench/compile_latency.py [--tool build/bin/tl-jit] [--cases ../shared/testdata/cases]
                            [--repetitions 5] [--peers]
 
-For every valid graph of the corpus, runs `tl-jit --benchmark` (which
-compiles the graph from its text --repetitions times, each in a fresh MLIR
-context, and reports the median) and prints the medians by graph size.
+For every valid graph of the corpus, runs `tl-jit --benchmark`, which
+compiles the graph from its text --repetitions times each way and reports
+the medians: cold (no cache, a fresh MLIR context, as a new process without
+a cache) and cached (from a warm persistent cache with nothing kept in
+memory, as a new process with one). Prints both by graph size.
 --peers also runs ../shared/bench/jit_compile_time.py in the same session
 (numba's and TorchScript's first-call latency) when its imports are there.
 """
@@ -41,24 +43,26 @@ def main():
             print(f"FAILED {os.path.basename(path)}: {r.stderr.strip()}", file=sys.stderr)
             continue
         bench = {b["name"].split("/")[-1]: b for b in json.loads(r.stdout)["benchmarks"]}
-        c = bench["compile_median"]
-        ms = c["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[c["time_unit"]]
-        rows.append((nodes, ms, os.path.basename(base)))
+        def ms(entry):
+            c = bench[entry]
+            return c["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[c["time_unit"]]
+        rows.append((nodes, ms("compile_median"), ms("compile_cached_median"), os.path.basename(base)))
 
     rows.sort()
-    print(f"{'graph':40s} {'nodes':>5s} {'compile ms':>11s}")
-    for nodes, ms, name in rows:
-        print(f"{name:40s} {nodes:5d} {ms:11.1f}")
-    all_ms = [ms for _, ms, _ in rows]
-    print(f"\n{len(rows)} graphs: median {statistics.median(all_ms):.1f} ms, "
-          f"min {min(all_ms):.1f}, max {max(all_ms):.1f}")
-    buckets = [(1, 3), (4, 9), (10, 19), (20, 10**9)]
-    for lo, hi in buckets:
-        sel = [ms for n, ms, _ in rows if lo <= n <= hi]
-        if sel:
-            label = f"{lo}-{hi}" if hi < 10**9 else f">={lo}"
-            print(f"  {label:>6s} nodes: {len(sel):3d} graphs, median {statistics.median(sel):.1f} ms, "
-                  f"max {max(sel):.1f} ms")
+    print(f"{'graph':40s} {'nodes':>5s} {'cold ms':>9s} {'cached ms':>10s}")
+    for nodes, cold, cached, name in rows:
+        print(f"{name:40s} {nodes:5d} {cold:9.1f} {cached:10.2f}")
+    for label, col in (("cold", 1), ("cached", 2)):
+        all_ms = [r[col] for r in rows]
+        print(f"\n{label}: {len(rows)} graphs, median {statistics.median(all_ms):.2f} ms, "
+              f"min {min(all_ms):.2f}, max {max(all_ms):.2f}")
+        buckets = [(1, 3), (4, 9), (10, 19), (20, 10**9)]
+        for lo, hi in buckets:
+            sel = [r[col] for r in rows if lo <= r[0] <= hi]
+            if sel:
+                name = f"{lo}-{hi}" if hi < 10**9 else f">={lo}"
+                print(f"  {name:>6s} nodes: {len(sel):3d} graphs, median {statistics.median(sel):.2f} ms, "
+                      f"max {max(sel):.2f} ms")
     if args.peers:
         peer = os.path.join(os.path.dirname(args.cases), "..", "bench", "jit_compile_time.py")
         print("\npeers (same session):")

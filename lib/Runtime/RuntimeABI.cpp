@@ -15,6 +15,9 @@ extern "C" void tl_rt_parallel_for(int64_t trips,
 
 std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
   return {
+      {"malloc", reinterpret_cast<void *>(&tl_rt_malloc)},
+      {"aligned_alloc", reinterpret_cast<void *>(&tl_rt_aligned_alloc)},
+      {"free", reinterpret_cast<void *>(&tl_rt_free)},
       {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
       {"tl_rt_sgemm", reinterpret_cast<void *>(&tl_rt_sgemm)},
       {"tl_rt_batch_sgemm", reinterpret_cast<void *>(&tl_rt_batch_sgemm)},

@@ -9,11 +9,19 @@
 #ifndef TL_RUNTIME_RUNTIMEABI_H
 #define TL_RUNTIME_RUNTIMEABI_H
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 extern "C" {
+/// The memory compiled code allocates: the loader binds the object's
+/// malloc, aligned_alloc and free to these (Allocator.cpp). Blocks are
+/// 64-byte aligned; large ones are cached for the next call.
+void *tl_rt_malloc(size_t size);
+void *tl_rt_aligned_alloc(size_t alignment, size_t size);
+void tl_rt_free(void *ptr);
+
 /// Runs body(i, i + 1, ctx) for every i in [0, trips) on the global thread
 /// pool (tl-outline-parallel emits the calls).
 void tl_rt_parallel_for(int64_t trips,
@@ -48,8 +56,12 @@ void tl_rt_batch_sgemm(float *aBase, float *a, int64_t aOff, int64_t batch,
 
 namespace tl::runtime {
 
-/// Name and address of every entry point above.
+/// Name and address of every entry point above, under the names generated
+/// code calls them by (malloc is tl_rt_malloc).
 std::vector<std::pair<const char *, void *>> runtimeSymbols();
+
+/// Returns the blocks the allocator keeps for reuse to the system.
+void releaseCachedMemory();
 
 } // namespace tl::runtime
 

@@ -1,0 +1,99 @@
+//===- Allocator.cpp - the memory generated code allocates ----------------===//
+//
+// Compiled graphs allocate their temporaries on every call (malloc/free
+// in the lowered code). Large blocks from the system allocator come as
+// fresh mmap'd pages that the kernel zero-fills on first touch, so how fast
+// a graph runs would depend on the process's malloc state (seen: the same
+// code 1.7x slower in one process than in another). The loader binds the
+// object's malloc/free to these instead: blocks of 256 KiB and more are
+// kept for reuse, up to a cap, like PyTorch's caching allocator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Runtime/RuntimeABI.h"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace {
+constexpr size_t kHeader = 64; // keeps the block 64-byte aligned
+constexpr size_t kCachedFrom = size_t(256) << 10;
+constexpr size_t kGranule = size_t(64) << 10;
+constexpr size_t kCap = size_t(1) << 30;
+
+struct Cache {
+  std::mutex mutex;
+  std::map<size_t, std::vector<void *>> free; // by block size
+  size_t bytes = 0;
+};
+
+Cache &cache() {
+  static Cache *c = new Cache(); // outlives static destructors
+  return *c;
+}
+
+size_t blockSize(size_t size) {
+  size_t total = size + kHeader;
+  if (total < kCachedFrom)
+    return (total + kHeader - 1) / kHeader * kHeader;
+  return (total + kGranule - 1) / kGranule * kGranule;
+}
+} // namespace
+
+extern "C" void *tl_rt_malloc(size_t size) {
+  size_t block = blockSize(size);
+  void *base = nullptr;
+  if (block >= kCachedFrom) {
+    Cache &c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    auto it = c.free.find(block);
+    if (it != c.free.end() && !it->second.empty()) {
+      base = it->second.back();
+      it->second.pop_back();
+      c.bytes -= block;
+    }
+  }
+  if (!base)
+    base = std::aligned_alloc(kHeader, block);
+  if (!base)
+    return nullptr;
+  *static_cast<size_t *>(base) = block;
+  return static_cast<char *>(base) + kHeader;
+}
+
+extern "C" void *tl_rt_aligned_alloc(size_t alignment, size_t size) {
+  // Every block is 64-byte aligned; larger alignments are not asked for by
+  // the lowering (memref.alloc alignment <= 64).
+  if (alignment > kHeader)
+    return nullptr;
+  return tl_rt_malloc(size);
+}
+
+extern "C" void tl_rt_free(void *ptr) {
+  if (!ptr)
+    return;
+  void *base = static_cast<char *>(ptr) - kHeader;
+  size_t block = *static_cast<size_t *>(base);
+  if (block >= kCachedFrom) {
+    Cache &c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.bytes + block <= kCap) {
+      c.free[block].push_back(base);
+      c.bytes += block;
+      return;
+    }
+  }
+  std::free(base);
+}
+
+void tl::runtime::releaseCachedMemory() {
+  Cache &c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  for (auto &[size, blocks] : c.free)
+    for (void *b : blocks)
+      std::free(b);
+  c.free.clear();
+  c.bytes = 0;
+}
