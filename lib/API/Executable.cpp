@@ -71,17 +71,6 @@ static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
   return absl::Status(code, llvm::toString(std::move(error)));
 }
 
-namespace {
-struct PipelineOptions : mlir::tl::TLCpuPipelineOptions {
-  explicit PipelineOptions(const CompileOptions &options) {
-    vectorize = options.vectorize;
-    threads = options.threads;
-    onednn = options.onednn;
-    approximateExp = options.approximateExp;
-    profile = options.profile;
-  }
-};
-} // namespace
 
 namespace {
 /// The bytes a buffer's elements occupy, [lo, hi).
@@ -237,7 +226,12 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   request.cache.enabled = options.cache;
   request.cache.dir = options.cacheDir;
   request.cache.maxBytes = options.cacheMaxBytes;
-  auto compiled = mlir::tl::compileGraph(request, PipelineOptions(options));
+  request.codegen.vectorize = options.vectorize;
+  request.codegen.threads = options.threads;
+  request.codegen.onednn = options.onednn;
+  request.codegen.approximateExp = options.approximateExp;
+  request.codegen.profile = options.profile;
+  auto compiled = mlir::tl::compileGraph(request);
   if (!compiled)
     return toStatus(compiled.takeError(), absl::StatusCode::kInvalidArgument);
   auto impl = describe(std::move(compiled->module));

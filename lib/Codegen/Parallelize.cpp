@@ -56,9 +56,8 @@ struct TLParallelizePass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
-    int64_t threads = numThreads > 0
-                          ? numThreads
-                          : std::max(1u, std::thread::hardware_concurrency());
+    // The pipeline passes the target's hardware threads; 0 plans none.
+    int64_t threads = numThreads;
     if (threads < 2)
       return;
 

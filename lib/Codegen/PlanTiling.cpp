@@ -108,9 +108,9 @@ struct TLPlanTilingPass : tl::impl::TLPlanTilingPassBase<TLPlanTilingPass> {
   using TLPlanTilingPassBase::TLPlanTilingPassBase;
 
   void runOnOperation() override {
-    // sysfs is read once per process, not on every compile.
-    static const CacheInfo hostCaches = CacheInfo::host();
-    CacheInfo cache = hostCaches;
+    // The pipeline passes the target's caches (TargetDescription.h); run
+    // alone without them, the model's defaults apply.
+    CacheInfo cache;
     if (l1 > 0)
       cache.l1 = l1;
     if (l2 > 0)

@@ -501,12 +501,18 @@ std::vector<std::pair<std::string, std::string>>
 mlir::tl::describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
                                  const JitOptions &jit) {
   auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
-  return {{"opt-level", std::to_string(jit.optLevel)},
+  auto num = [](int64_t v) { return std::to_string(v); };
+  return {{"opt-level", num(jit.optLevel)},
           {"vectorize", flag(pipeline.vectorize)},
-          {"threads", std::to_string(pipeline.threads)},
+          {"threads", num(pipeline.threads)},
           {"onednn", flag(pipeline.onednn)},
           {"approximate-exp", flag(pipeline.approximateExp)},
-          {"profile", flag(pipeline.profile)}};
+          {"profile", flag(pipeline.profile)},
+          {"vector-bytes", num(pipeline.vectorBytes)},
+          {"vector-registers", num(pipeline.vectorRegisters)},
+          {"l1", num(pipeline.l1)},
+          {"l2", num(pipeline.l2)},
+          {"l3", num(pipeline.l3)}};
 }
 
 llvm::Expected<std::shared_ptr<const CompiledGraph>>
@@ -586,9 +592,24 @@ static std::string hashModule(ModuleOp module, bool withLocations) {
   return runtime::sha256Hex(os.str());
 }
 
+void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
+                                    const TargetDescription &target,
+                                    TLCpuPipelineOptions &pipeline) {
+  pipeline.vectorize = codegen.vectorize;
+  pipeline.threads = codegen.threads;
+  pipeline.onednn = codegen.onednn;
+  pipeline.approximateExp = codegen.approximateExp;
+  pipeline.profile = codegen.profile;
+  applyTarget(pipeline, target);
+}
+
 llvm::Expected<CompileResult>
-mlir::tl::compileGraph(const CompileRequest &request,
-                       const TLCpuPipelineOptions &pipeline) {
+mlir::tl::compileGraph(const CompileRequest &request) {
+  auto target = describeTarget(request.jit);
+  if (!target)
+    return target.takeError();
+  TLCpuPipelineOptions pipeline;
+  buildPipelineOptions(request.codegen, *target, pipeline);
   MLIRContext context(MLIRContext::Threading::DISABLED);
   GraphRunner runner(&context);
   std::vector<std::string> names;
@@ -628,14 +649,11 @@ mlir::tl::compileGraph(const CompileRequest &request,
         options += w + ";";
       options += request.gradient->withOutputs ? ",with-outputs" : "";
     }
-    auto target = describeTarget(request.jit);
-    if (!target)
-      return target.takeError();
     key.parts.emplace_back("shapes", shapes.empty() ? "none" : shapes);
     key.parts.emplace_back(
         "dtype", request.run.useF32 ? "f32" : "f64");
     key.parts.emplace_back("options", options);
-    key.parts.emplace_back("target", *target);
+    key.parts.emplace_back("target", target->key());
     key.parts.emplace_back("build", compilerBuildId());
     key.specialized = hashModule(runner.getModule(), pipeline.profile);
     result.phases = runner.getPhases();

@@ -14,7 +14,9 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <algorithm>
 #include <map>
+#include <thread>
 #include <mutex>
 
 using namespace mlir;
@@ -80,10 +82,19 @@ mlir::tl::createTargetMachine(const JitOptions &options) {
   return std::move(*tm);
 }
 
-llvm::Expected<std::string>
+std::string TargetDescription::key() const {
+  return triple + " cpu=" + cpu + " features=" + features +
+         " l1=" + std::to_string(caches.l1) + " l2=" + std::to_string(caches.l2) +
+         " l3=" + std::to_string(caches.l3) +
+         " vector-bytes=" + std::to_string(caches.vectorBytes) +
+         " vector-registers=" + std::to_string(caches.vectorRegisters) +
+         " cores=" + std::to_string(cores);
+}
+
+llvm::Expected<TargetDescription>
 mlir::tl::describeTarget(const JitOptions &options) {
   static std::mutex mutex;
-  static std::map<std::pair<std::string, std::string>, std::string> known;
+  static std::map<std::pair<std::string, std::string>, TargetDescription> known;
   std::lock_guard<std::mutex> lock(mutex);
   auto key = std::make_pair(options.cpu, options.features);
   if (auto it = known.find(key); it != known.end())
@@ -91,9 +102,19 @@ mlir::tl::describeTarget(const JitOptions &options) {
   auto tm = createTargetMachine(options);
   if (!tm)
     return tm.takeError();
-  std::string d = (*tm)->getTargetTriple().str() + " " +
-                  (*tm)->getTargetCPU().str() + " " +
-                  (*tm)->getTargetFeatureString().str();
+  TargetDescription d;
+  d.triple = (*tm)->getTargetTriple().str();
+  d.cpu = (*tm)->getTargetCPU().str();
+  d.features = (*tm)->getTargetFeatureString().str();
+  // The caches and thread count are this machine's: a module compiled for
+  // another CPU is tuned for this one's memory system.
+  d.caches = CacheInfo::host();
+  const llvm::MCSubtargetInfo *sti = (*tm)->getMCSubtargetInfo();
+  bool avx512 = sti->checkFeatures("+avx512f");
+  bool avx = sti->checkFeatures("+avx");
+  d.caches.vectorBytes = avx512 ? 64 : avx ? 32 : 16;
+  d.caches.vectorRegisters = avx512 ? 32 : 16;
+  d.cores = std::max(1u, std::thread::hardware_concurrency());
   known[key] = d;
   return d;
 }

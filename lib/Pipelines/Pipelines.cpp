@@ -3,6 +3,8 @@
 #include "tl/Pipelines/Pipelines.h"
 
 #include "tl/Codegen/Passes.h"
+#include "tl/Codegen/TargetDescription.h"
+#include "tl/ExecutionEngine/JitModule.h"
 #include "tl/Conversion/Passes.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 
@@ -52,23 +54,61 @@ void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
   fpm.addPass(createCanonicalizerPass());
 }
 
+void mlir::tl::applyTarget(TLCpuPipelineOptions &options,
+                           const TargetDescription &target) {
+  if (!options.vectorBytes)
+    options.vectorBytes = target.caches.vectorBytes;
+  if (!options.vectorRegisters)
+    options.vectorRegisters = target.caches.vectorRegisters;
+  if (!options.l1)
+    options.l1 = target.caches.l1;
+  if (!options.l2)
+    options.l2 = target.caches.l2;
+  if (!options.l3)
+    options.l3 = target.caches.l3;
+  if (!options.threads)
+    options.threads = target.cores;
+}
+
+/// Options left at 0 by a tl-opt user: the host's target description,
+/// the same one the library uses when not told otherwise.
+static const TargetDescription &hostTarget() {
+  static const TargetDescription host = [] {
+    auto t = describeTarget(JitOptions());
+    if (!t) {
+      llvm::consumeError(t.takeError());
+      return TargetDescription();
+    }
+    return *t;
+  }();
+  return host;
+}
+
 void mlir::tl::populateLinalgToLLVMPipeline(
     OpPassManager &pm, const TLCpuPipelineOptions &options) {
+  auto orHost = [](int64_t v, int64_t host) { return v ? v : host; };
+  const TargetDescription &host = hostTarget();
+  int64_t threads = orHost(options.threads, host.cores);
   if (options.onednn) {
     TLSelectKernelsPassOptions select;
     select.minVolume = options.onednnMinVolume;
     pm.nest<func::FuncOp>().addPass(createTLSelectKernelsPass(select));
   }
-  if (options.threads != 1) {
+  if (threads != 1) {
     TLParallelizePassOptions parallelize;
-    parallelize.numThreads = options.threads;
+    parallelize.numThreads = threads;
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createTLParallelizePass(parallelize));
     fpm.addPass(createCanonicalizerPass());
   }
   if (options.vectorize) {
     TLPlanTilingPassOptions plan;
-    plan.vectorBytes = options.vectorBytes;
+    plan.vectorBytes = orHost(options.vectorBytes, host.caches.vectorBytes);
+    plan.vectorRegisters =
+        orHost(options.vectorRegisters, host.caches.vectorRegisters);
+    plan.l1 = orHost(options.l1, host.caches.l1);
+    plan.l2 = orHost(options.l2, host.caches.l2);
+    plan.l3 = orHost(options.l3, host.caches.l3);
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createTLPlanTilingPass(plan));
     fpm.addPass(createTLVectorizePass());

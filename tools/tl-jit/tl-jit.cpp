@@ -312,13 +312,24 @@ using ::tl::runtime::BenchmarkEntry;
 using ::tl::runtime::medianOf;
 using ::tl::runtime::Timing;
 
-/// Pass options are not copyable; every use builds its own.
-struct PipelineOptions : TLCpuPipelineOptions {
-  PipelineOptions() {
-    vectorize = ::vectorize.getValue();
-    TLCpuPipelineOptions::profile = ::profile || !tracePath.empty();
-  }
-};
+static CodegenOptions codegenOptions() {
+  CodegenOptions codegen;
+  codegen.vectorize = ::vectorize;
+  codegen.profile = ::profile || !tracePath.empty();
+  return codegen;
+}
+
+static JitOptions jitOptions();
+
+/// The pipeline's options for this command line on its target (for the
+/// paths that lower step by step: --emit, --dump-intermediates).
+static llvm::Error pipelineOptions(TLCpuPipelineOptions &pipeline) {
+  auto target = describeTarget(jitOptions());
+  if (!target)
+    return target.takeError();
+  buildPipelineOptions(codegenOptions(), *target, pipeline);
+  return llvm::Error::success();
+}
 
 static JitOptions jitOptions() {
   JitOptions options;
@@ -366,7 +377,8 @@ compileRequest(llvm::StringRef text,
   request.jit = jitOptions();
   request.cache = cacheSettings();
   request.cache.enabled = useCache;
-  return compileGraph(request, PipelineOptions());
+  request.codegen = codegenOptions();
+  return compileGraph(request);
 }
 
 /// --benchmark: compile from the graph's text `compileRepetitions` times
@@ -925,7 +937,10 @@ int main(int argc, char **argv) {
       Stage stage = emit == EmitOpt::tl       ? Stage::tl
                     : emit == EmitOpt::linalg ? Stage::linalg
                                               : Stage::llvm;
-      if (llvm::Error e = runner.lower(stage, PipelineOptions()))
+      TLCpuPipelineOptions pipeline;
+      if (llvm::Error e = pipelineOptions(pipeline))
+        return fail(llvm::toString(std::move(e)));
+      if (llvm::Error e = runner.lower(stage, pipeline))
         return fail(llvm::toString(std::move(e)));
       if (emit == EmitOpt::llvmIR || emit == EmitOpt::assembly) {
         auto text = emit == EmitOpt::llvmIR
@@ -959,7 +974,10 @@ int main(int argc, char **argv) {
         compiled = result.takeError();
       }
     } else {
-      compiled = runner.compile(PipelineOptions(), jitOptions());
+      TLCpuPipelineOptions pipeline;
+      if (llvm::Error e = pipelineOptions(pipeline))
+        return fail(llvm::toString(std::move(e)));
+      compiled = runner.compile(pipeline, jitOptions());
       phases = runner.getPhases();
     }
     if (!compiled && fallback && gradNames.empty() && intermediates.empty() &&

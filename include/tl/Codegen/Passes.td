@@ -107,7 +107,8 @@ def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
   }];
   let options = [
     Option<"numThreads", "threads", "int64_t", /*default=*/"0",
-           "Threads to plan for (0: the machine's hardware threads)">,
+           "Threads to plan for (the CPU pipeline passes the target's "
+           "hardware threads; 0 or 1: none)">,
     Option<"chunksPerThread", "chunks-per-thread", "int64_t", /*default=*/"4",
            "Most chunks per thread (more balance, more overhead)">,
     Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
@@ -186,8 +187,9 @@ def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
 
     A contraction (multiply-add body, output loops i, j and one reduction
     loop k) is blocked by the cache model (`include/tl/Codegen/CacheModel.h`)
-    from the host's L1/L2/L3 sizes (sysfs, or the `l1`/`l2`/`l3` options)
-    and vector register count: an mr x nr register block (two vectors of
+    from the target's L1/L2/L3 sizes (the `l1`/`l2`/`l3` options, which
+    the CPU pipeline sets from its target description) and vector register
+    count: an mr x nr register block (two vectors of
     C columns, up to 8 rows), kc so that the A and B slivers fill half of
     L1, mc so that an mc x kc block of A fills half of L2, nc so that a
     kc x nc panel of B fills a quarter of L3; cache loops run j, k, i
@@ -206,11 +208,11 @@ def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "Vector registers (32 zmm on AVX-512)">,
     Option<"l1", "l1", "int64_t", /*default=*/"0",
-           "L1 data cache bytes (0: the host's, from sysfs)">,
+           "L1 data cache bytes (0: the cache model's default, 48 KiB)">,
     Option<"l2", "l2", "int64_t", /*default=*/"0",
-           "L2 cache bytes (0: the host's)">,
+           "L2 cache bytes (0: the cache model's default, 1 MiB)">,
     Option<"l3", "l3", "int64_t", /*default=*/"0",
-           "L3 cache bytes (0: the host's)">,
+           "L3 cache bytes (0: the cache model's default, 32 MiB)">,
     Option<"maxBlock", "max-block", "int64_t", /*default=*/"8",
            "Largest register tile of a loop other than the widest">,
     Option<"maxVolume", "max-volume", "int64_t", /*default=*/"2048",

@@ -151,6 +151,23 @@ private:
   std::vector<CompilePhase> phases;
 };
 
+/// The choices that shape generated code, as plain values. The pipeline's
+/// options are built from these and the target in one place
+/// (buildPipelineOptions).
+struct CodegenOptions {
+  bool vectorize = true;
+  /// Threads the code is chunked for: 0 = the target's, 1 = serial.
+  int64_t threads = 0;
+  bool onednn = true;
+  bool approximateExp = true;
+  bool profile = false;
+};
+
+/// The CPU pipeline's options for `codegen` on `target`.
+void buildPipelineOptions(const CodegenOptions &codegen,
+                          const TargetDescription &target,
+                          TLCpuPipelineOptions &pipeline);
+
 /// What compileGraph() compiles: a graph's text, how to bind it, and the
 /// options of every stage.
 struct CompileRequest {
@@ -163,6 +180,7 @@ struct CompileRequest {
   std::map<std::string, std::vector<int64_t>> shapes;
   /// Compile the adjoint (G12) instead of the graph.
   std::optional<GradientOptions> gradient;
+  CodegenOptions codegen;
   JitOptions jit;
   CacheSettings cache;
 };
@@ -178,8 +196,7 @@ struct CompileResult {
 /// tool: import, bind, differentiate (if asked), specialize shapes, look
 /// the result up in the compile cache, and on a miss lower through the CPU
 /// pipeline, emit object code, load it and store it in the cache.
-llvm::Expected<CompileResult> compileGraph(const CompileRequest &request,
-                                           const TLCpuPipelineOptions &pipeline);
+llvm::Expected<CompileResult> compileGraph(const CompileRequest &request);
 
 } // namespace mlir::tl
 

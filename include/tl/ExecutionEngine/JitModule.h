@@ -11,6 +11,8 @@
 #ifndef TL_EXECUTIONENGINE_JITMODULE_H
 #define TL_EXECUTIONENGINE_JITMODULE_H
 
+#include "tl/Codegen/TargetDescription.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
@@ -36,9 +38,10 @@ struct JitOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const JitOptions &options);
 
-/// "triple cpu features" of the target machine `options` select, computed
-/// once per process for each (cpu, features) asked for.
-llvm::Expected<std::string> describeTarget(const JitOptions &options);
+/// The target `options` select: the host's CPU, features, caches and
+/// hardware threads unless told otherwise; computed once per process for
+/// each (cpu, features) asked for.
+llvm::Expected<TargetDescription> describeTarget(const JitOptions &options);
 
 /// The LLVM IR that the JIT compiles for `module` (LLVM dialect), after
 /// LLVM's optimizations at options.optLevel.

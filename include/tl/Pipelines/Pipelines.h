@@ -74,11 +74,33 @@ struct TLCpuPipelineOptions
       *this, "onednn-min-volume",
       llvm::cl::desc("Fewest multiply-adds of a matmul sent to oneDNN"),
       llvm::cl::init(262144)};
+  // The target (TargetDescription.h): 0 takes the host's value. The
+  // library sets every one from its target description, so a compile is
+  // reproduced by passing the values its module manifest records.
   Option<int64_t> vectorBytes{
       *this, "vector-bytes",
-      llvm::cl::desc("Bytes in a vector register (64 for AVX-512)"),
-      llvm::cl::init(64)};
+      llvm::cl::desc("Bytes in a vector register (64 for AVX-512; 0: the "
+                     "target's)"),
+      llvm::cl::init(0)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers (0: the target's)"), llvm::cl::init(0)};
+  Option<int64_t> l1{*this, "l1",
+                     llvm::cl::desc("L1 data cache bytes (0: the target's)"),
+                     llvm::cl::init(0)};
+  Option<int64_t> l2{*this, "l2",
+                     llvm::cl::desc("L2 cache bytes (0: the target's)"),
+                     llvm::cl::init(0)};
+  Option<int64_t> l3{*this, "l3",
+                     llvm::cl::desc("L3 cache bytes (0: the target's)"),
+                     llvm::cl::init(0)};
 };
+
+struct TargetDescription;
+
+/// Sets every target option left at 0 (and threads = 0) from `target`.
+void applyTarget(TLCpuPipelineOptions &options,
+                 const TargetDescription &target);
 
 /// Makes shapes static (G11) and canonicalizes: what the reference
 /// evaluator runs. Anchored on the module.
