@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <list>
@@ -99,6 +100,46 @@ std::vector<Entry> listEntries(const std::string &dir) {
   return entries;
 }
 
+/// "another shapes (x=2x3 there, x=4x4 here)"; for long values (a target's
+/// feature list) only the fields that differ.
+std::string differsIn(const std::string &part, const std::string &theirs,
+                      const std::string &ours) {
+  if (theirs.size() + ours.size() < 160)
+    return "another " + part + " (" + (theirs.empty() ? "none" : theirs) +
+           " there, " + ours + " here)";
+  auto fields = [](const std::string &v) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : v) {
+      if (c == ',' || c == ' ') {
+        if (!cur.empty())
+          out.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    if (!cur.empty())
+      out.push_back(cur);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> a = fields(theirs), b = fields(ours), onlyThere,
+                           onlyHere;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(),
+                      std::back_inserter(onlyThere));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(),
+                      std::back_inserter(onlyHere));
+  auto list = [](const std::vector<std::string> &v) {
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < 6; ++i)
+      s += (i ? " " : "") + v[i];
+    return v.size() > 6 ? s + " ..." : s;
+  };
+  return "another " + part + " (there: " + list(onlyThere) +
+         "; here: " + list(onlyHere) + ")";
+}
+
 /// Why no entry matched `key`: the closest entry of the same graph and the
 /// parts that differ, or that no entry holds this graph.
 std::string explainMiss(const std::string &dir, const CacheKey &key) {
@@ -116,8 +157,7 @@ std::string explainMiss(const std::string &dir, const CacheKey &key) {
     for (const auto &[part, value] : key.parts) {
       std::string theirs = manifest->option(kKeyPrefix + part);
       if (theirs != value)
-        differs.push_back(part + " (" + (theirs.empty() ? "none" : theirs) +
-                          " there, " + value + " here)");
+        differs.push_back(differsIn(part, theirs, value));
     }
     bool graphMatches = manifest->option(std::string(kKeyPrefix) + "graph") ==
                         key.parts.front().second;
@@ -137,7 +177,7 @@ std::string explainMiss(const std::string &dir, const CacheKey &key) {
   if (best == 0)
     return "miss: an entry of this graph matches every part (written by "
            "another process since?)";
-  return "miss: the closest entry of this graph has another " + bestWhy;
+  return "miss: the closest entry of this graph has " + bestWhy;
 }
 
 void evict(const std::string &dir, uint64_t maxBytes, const std::string &keep) {
@@ -239,12 +279,10 @@ std::shared_ptr<const Module> mlir::tl::cacheLookup(
   for (const auto &[part, value] : key.parts) {
     std::string theirs = (*module)->manifest().option(kKeyPrefix + part);
     if (theirs != value)
-      differs += (differs.empty() ? "" : "; ") + part + " (" +
-                 (theirs.empty() ? "none" : theirs) + " there, " + value +
-                 " here)";
+      differs += (differs.empty() ? "" : "; ") + differsIn(part, theirs, value);
   }
   if (!differs.empty()) {
-    report.explanation = "miss: the entry under this key has another " + differs;
+    report.explanation = "miss: the entry under this key has " + differs;
     return nullptr;
   }
   utimensat(AT_FDCWD, path.c_str(), nullptr, 0); // least recently used

@@ -180,6 +180,8 @@ struct CompileRequest {
   std::map<std::string, std::vector<int64_t>> shapes;
   /// Compile the adjoint (G12) instead of the graph.
   std::optional<GradientOptions> gradient;
+  /// Which code generator (Backend.h): "cpu".
+  std::string backend = "cpu";
   CodegenOptions codegen;
   JitOptions jit;
   CacheSettings cache;

@@ -1,0 +1,108 @@
+//===- Compile.cpp - the one way from a graph to runnable code ------------===//
+//
+// Every tool and API path compiles through compileGraph: the front half
+// (import, bind, differentiate, specialize) is the same for every target,
+// the compile cache sits between the halves, and the back half is a
+// Backend (Backend.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Driver/Backend.h"
+#include "tl/Driver/BuildId.h"
+#include "tl/Driver/GraphRunner.h"
+#include "tl/Runtime/Profiler.h"
+#include "tl/Runtime/Sha256.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+
+using namespace mlir;
+using namespace mlir::tl;
+
+/// SHA-256 of the module's text (with locations when they name profile
+/// spans).
+static std::string hashModule(ModuleOp module, bool withLocations) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  OpPrintingFlags flags;
+  if (withLocations)
+    flags.enableDebugInfo();
+  module.print(os, flags);
+  return runtime::sha256Hex(os.str());
+}
+
+llvm::Expected<CompileResult>
+mlir::tl::compileGraph(const CompileRequest &request) {
+  auto backend = findBackend(request.backend);
+  if (!backend)
+    return backend.takeError();
+  MLIRContext context(MLIRContext::Threading::DISABLED);
+  GraphRunner runner(&context);
+  std::vector<std::string> names;
+  for (const auto &[name, shape] : request.shapes)
+    names.push_back(name);
+  if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
+                                        request.sourceName, names, request.run))
+    return std::move(e);
+  CompileResult result;
+
+  CacheKey key;
+  bool cache = request.cache.enabled;
+  bool locations = request.codegen.profile;
+  if (cache)
+    key.parts.emplace_back("graph", hashModule(runner.getModule(), locations));
+  if (llvm::Error e = runner.bind(request.shapes))
+    return std::move(e);
+  if (request.gradient)
+    if (llvm::Error e = runner.differentiate(*request.gradient))
+      return std::move(e);
+  if (llvm::Error e = runner.specialize())
+    return std::move(e);
+
+  KeyValues extra;
+  if (cache) {
+    std::string shapes;
+    for (const auto &[name, shape] : request.shapes)
+      shapes += (shapes.empty() ? "" : ",") + name + "=" +
+                runtime::shapeString(shape);
+    auto backendParts = (*backend)->keyParts(request);
+    if (!backendParts)
+      return backendParts.takeError();
+    std::string options = "function=" + request.run.functionName;
+    if (request.gradient) {
+      options += ",grad=";
+      for (const std::string &w : request.gradient->wrt)
+        options += w + ";";
+      options += request.gradient->withOutputs ? ",with-outputs" : "";
+    }
+    key.parts.emplace_back("shapes", shapes.empty() ? "none" : shapes);
+    key.parts.emplace_back("dtype", request.run.useF32 ? "f32" : "f64");
+    for (auto &[part, value] : *backendParts)
+      if (part == "options")
+        key.parts.emplace_back("options", options + "," + value);
+    for (auto &[part, value] : *backendParts)
+      if (part != "options")
+        key.parts.emplace_back(part, value);
+    key.parts.emplace_back("build", compilerBuildId());
+    key.specialized = hashModule(runner.getModule(), locations);
+    result.phases = runner.getPhases();
+    double start = runtime::profilerNowUs();
+    result.module = cacheLookup(request.cache, key, result.cache);
+    result.phases.push_back({"cache lookup", start, runtime::profilerNowUs()});
+    if (result.module)
+      return result;
+    for (const auto &[part, value] : key.parts)
+      extra.emplace_back("key." + part, value);
+  }
+  auto module = (*backend)->compile(runner, request, std::move(extra));
+  if (!module)
+    return module.takeError();
+  result.module = std::move(*module);
+  // The phases after the lookup (or all of them without a cache).
+  size_t before = cache ? result.phases.size() - 1 : 0;
+  for (size_t i = before; i < runner.getPhases().size(); ++i)
+    result.phases.push_back(runner.getPhases()[i]);
+  if (cache)
+    cacheStore(request.cache, key, result.module, result.cache);
+  return result;
+}
