@@ -101,7 +101,7 @@ static absl::StatusOr<std::string> readGraphFile(const std::string &path,
   if (!buffer)
     return absl::NotFoundError("cannot read '" + path +
                                "': " + buffer.getError().message());
-  format = llvm::StringRef(path).ends_with(".json")
+  format = mlir::tl::isTensorLogicJSON(path, (*buffer)->getBuffer())
                ? GraphFormat::kTensorLogicJSON
                : GraphFormat::kMLIR;
   return (*buffer)->getBuffer().str();
@@ -141,11 +141,11 @@ Executable::compile(std::string_view text, GraphFormat format,
   return compileImpl(text, format, options, nullptr);
 }
 
-/// The format of `text` when the caller left it to us: JSON starts with '{'.
-static GraphFormat resolveFormat(std::string_view text, GraphFormat format) {
+GraphFormat tl::resolveGraphFormat(std::string_view text, GraphFormat format) {
   if (format != GraphFormat::kAuto)
     return format;
-  return llvm::StringRef(text.data(), text.size()).ltrim().starts_with("{")
+  return mlir::tl::isTensorLogicJSON(
+             "", llvm::StringRef(text.data(), text.size()))
              ? GraphFormat::kTensorLogicJSON
              : GraphFormat::kMLIR;
 }
@@ -205,7 +205,7 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
                         const GradientOptions *gradient,
                         const std::string &sourceName) {
   auto start = std::chrono::steady_clock::now();
-  format = resolveFormat(text, format);
+  format = resolveGraphFormat(text, format);
   mlir::tl::CompileRequest request;
   request.text = llvm::StringRef(text.data(), text.size());
   request.isJSON = format == GraphFormat::kTensorLogicJSON;
@@ -289,7 +289,7 @@ absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileReference(std::string_view text, GraphFormat format,
                              const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
-  format = resolveFormat(text, format);
+  format = resolveGraphFormat(text, format);
   // Validate once now (G1-G11), so a bad graph fails here, not per run.
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::tl::GraphRunner runner(&context);

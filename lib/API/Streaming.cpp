@@ -267,10 +267,7 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     return error("no input is streamed (StreamOptions::streamed is empty)");
   if (stream.outputDir.empty())
     return error("no output directory");
-  if (format == GraphFormat::kAuto)
-    format = llvm::StringRef(text.data(), text.size()).ltrim().starts_with("{")
-                 ? GraphFormat::kTensorLogicJSON
-                 : GraphFormat::kMLIR;
+  format = resolveGraphFormat(text, format);
   DType dtype = options.dtype;
   int64_t elemBytes = dtype == DType::f32 ? 4 : 8;
 

@@ -98,6 +98,14 @@ static func::FuncOp findFunction(ModuleOp module, llvm::StringRef name) {
   return count == 1 ? only : func::FuncOp();
 }
 
+bool mlir::tl::isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text) {
+  if (path.ends_with(".json"))
+    return true;
+  if (path.ends_with(".mlir"))
+    return false;
+  return text.ltrim().starts_with("{");
+}
+
 func::FuncOp GraphRunner::getFunction() {
   return module ? findFunction(*module, options.functionName) : func::FuncOp();
 }
@@ -109,7 +117,8 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
   if (!buffer)
     return makeError("cannot read '" + path +
                      "': " + buffer.getError().message());
-  return loadBuffer((*buffer)->getBuffer(), path.ends_with(".json"), path,
+  return loadBuffer((*buffer)->getBuffer(),
+                    isTensorLogicJSON(path, (*buffer)->getBuffer()), path,
                     callerNames, opts);
 }
 

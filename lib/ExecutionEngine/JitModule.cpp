@@ -82,6 +82,18 @@ mlir::tl::createTargetMachine(const JitOptions &options) {
   return std::move(*tm);
 }
 
+/// Every feature the target machine has on, "+avx2,+avx512f,...": what a
+/// CPU name implies as well as what was asked for, so that a module for
+/// --mcpu=icelake-server is refused by a runtime without AVX-512.
+static std::string effectiveFeatures(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  std::string out;
+  for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures())
+    if (sti->getFeatureBits().test(kv.Value))
+      out += (out.empty() ? "+" : ",+") + std::string(kv.Key);
+  return out;
+}
+
 std::string TargetDescription::key() const {
   return triple + " cpu=" + cpu + " features=" + features +
          " l1=" + std::to_string(caches.l1) + " l2=" + std::to_string(caches.l2) +
@@ -105,7 +117,7 @@ mlir::tl::describeTarget(const JitOptions &options) {
   TargetDescription d;
   d.triple = (*tm)->getTargetTriple().str();
   d.cpu = (*tm)->getTargetCPU().str();
-  d.features = (*tm)->getTargetFeatureString().str();
+  d.features = effectiveFeatures(**tm);
   // The caches and thread count are this machine's: a module compiled for
   // another CPU is tuned for this one's memory system.
   d.caches = CacheInfo::host();
@@ -243,6 +255,6 @@ llvm::Expected<ObjectCode> mlir::tl::emitObject(ModuleOp module,
   object.bytes.assign(bytes.begin(), bytes.end());
   object.triple = (*tm)->getTargetTriple().str();
   object.cpu = (*tm)->getTargetCPU().str();
-  object.features = (*tm)->getTargetFeatureString().str();
+  object.features = effectiveFeatures(**tm);
   return object;
 }

@@ -293,7 +293,7 @@ static std::optional<GraphText> readGraph() {
   if (!buffer)
     return std::nullopt;
   return GraphText{(*buffer)->getBuffer().str(),
-                   llvm::StringRef(graphPath).ends_with(".json")
+                   isTensorLogicJSON(graphPath, (*buffer)->getBuffer())
                        ? ::tl::GraphFormat::kTensorLogicJSON
                        : ::tl::GraphFormat::kMLIR};
 }
@@ -368,7 +368,7 @@ compileRequest(llvm::StringRef text,
                bool useCache) {
   CompileRequest request;
   request.text = text;
-  request.isJSON = llvm::StringRef(graphPath).ends_with(".json");
+  request.isJSON = isTensorLogicJSON(graphPath, text);
   request.sourceName = graphPath;
   request.run = runOptions();
   request.shapes = shapes;
@@ -909,10 +909,16 @@ int main(int argc, char **argv) {
   if (gradcheck)
     return runGradcheck(inputs);
 
+  // The interpreter, --emit and the debugging dumps work on the module
+  // step by step; a plain compile goes through the library's one entry
+  // point (compileGraph, with the compile cache).
+  bool stepByStep = useReference || emit != EmitOpt::none ||
+                    !dumpIntermediates.empty() || checkNumerics;
   MLIRContext context(MLIRContext::Threading::DISABLED);
   GraphRunner runner(&context);
-  if (llvm::Error e = runner.load(graphPath, callerNames, runOptions()))
-    return fail(llvm::toString(std::move(e)));
+  if (stepByStep)
+    if (llvm::Error e = runner.load(graphPath, callerNames, runOptions()))
+      return fail(llvm::toString(std::move(e)));
 
   io::NamedArrays outputs;
   if (useReference) {
@@ -921,11 +927,13 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(result.takeError()));
     outputs = std::move(*result);
   } else {
-    if (llvm::Error e = runner.bind(shapes))
-      return fail(llvm::toString(std::move(e)));
-    if (!gradNames.empty())
-      if (llvm::Error e = runner.differentiate(gradientOptions()))
+    if (stepByStep) {
+      if (llvm::Error e = runner.bind(shapes))
         return fail(llvm::toString(std::move(e)));
+      if (!gradNames.empty())
+        if (llvm::Error e = runner.differentiate(gradientOptions()))
+          return fail(llvm::toString(std::move(e)));
+    }
     std::vector<IntermediateInfo> intermediates;
     if (!dumpIntermediates.empty() || checkNumerics) {
       auto infos = runner.exposeIntermediates();
@@ -959,11 +967,10 @@ int main(int argc, char **argv) {
         std::shared_ptr<const CompiledGraph>();
     std::vector<CompilePhase> phases;
     if (intermediates.empty()) {
-      // The library's way in (with the compile cache); the runner above
-      // only checked the graph and bound it.
       auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
       if (!text)
-        return fail("cannot read '" + graphPath + "'");
+        return fail("cannot read '" + graphPath +
+                    "': " + text.getError().message());
       auto result = compileRequest((*text)->getBuffer(), shapes, !noCache);
       if (result) {
         if (explainCache)

@@ -49,6 +49,9 @@ enum class GraphFormat {
   kMLIR,            // a module in the tl dialect
 };
 
+/// `format`, or for kAuto the format of `text` (JSON starts with '{').
+GraphFormat resolveGraphFormat(std::string_view text, GraphFormat format);
+
 struct CompileOptions {
   /// The element type every tensor is computed in (G5).
   DType dtype = DType::f64;

@@ -43,6 +43,11 @@ struct CompilePhase {
   double beginUs, endUs;
 };
 
+/// Whether a graph is TensorLogic JSON (else tl MLIR): by the file's
+/// extension (.json, .mlir), else by its text (JSON starts with '{'). The
+/// one place a graph's format is decided; `path` may be empty.
+bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
+
 /// What differentiate() builds (G12).
 struct GradientOptions {
   /// The caller's arrays to differentiate with respect to; empty: every
