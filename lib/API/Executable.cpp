@@ -214,12 +214,8 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
                                          : "<mlir>";
   request.run = runOptions(options);
   request.shapes = options.inputShapes;
-  if (gradient) {
-    mlir::tl::GradientOptions g;
-    g.wrt = gradient->wrt;
-    g.withOutputs = gradient->withOutputs;
-    request.gradient = g;
-  }
+  if (gradient)
+    request.gradient = *gradient;
   request.jit.optLevel = options.optLevel;
   request.jit.cpu = options.cpu;
   request.jit.features = options.features;
@@ -331,29 +327,11 @@ runReference(const Executable::Impl &impl,
   if (llvm::Error e =
           loadGraph(runner, impl.text, impl.format, impl.options))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
-  mlir::tl::io::NamedArrays arrays;
-  for (const auto &[name, b] : inputs) {
-    std::vector<double> values(b->numElements());
-    for (int64_t i = 0; i < b->numElements(); ++i)
-      values[i] = b->at(i);
-    arrays.emplace_back(name, mlir::tl::io::Array::fromDoubles(
-                                  mlir::tl::io::DType::f64, b->shape(),
-                                  values));
-  }
-  auto result = runner.runReference(arrays);
+  auto result = runner.runReference(inputs);
   if (!result)
     return toStatus(result.takeError(), absl::StatusCode::kInvalidArgument);
   Outputs outputs;
-  for (auto &[name, array] : *result) {
-    Buffer b = Buffer::allocate(impl.options.dtype, array.shape);
-    std::vector<double> values = array.toDoubles();
-    for (size_t i = 0; i < values.size(); ++i)
-      if (impl.options.dtype == DType::f32)
-        b.data<float>()[i] = static_cast<float>(values[i]);
-      else
-        b.data<double>()[i] = values[i];
-    outputs.entries.emplace_back(name, std::move(b));
-  }
+  outputs.entries = std::move(*result);
   return outputs;
 }
 

@@ -469,11 +469,11 @@ llvm::Error GraphRunner::lower(Stage target,
       target == Stage::llvm ? "CPU pipeline" : "lowering");
 }
 
-llvm::Expected<io::NamedArrays>
-GraphRunner::runReference(const io::NamedArrays &inputs) {
+llvm::Expected<NamedBuffers> GraphRunner::runReference(
+    const std::map<std::string, const runtime::Buffer *> &inputs) {
   std::map<std::string, std::vector<int64_t>> shapes;
-  for (const auto &[name, array] : inputs)
-    shapes[name] = array.shape;
+  for (const auto &[name, buffer] : inputs)
+    shapes[name] = buffer->shape();
   if (llvm::Error e = bind(shapes))
     return std::move(e);
   if (llvm::Error e = lower(Stage::tl, TLCpuPipelineOptions()))
@@ -484,12 +484,12 @@ GraphRunner::runReference(const io::NamedArrays &inputs) {
     reference::Tensor t;
     if (binding.constant) {
       t.data = {*binding.constant};
-    } else {
-      for (const auto &[n, a] : inputs)
-        if (n == binding.caller) {
-          t.shape = a.shape;
-          t.data = a.toDoubles();
-        }
+    } else if (auto it = inputs.find(binding.caller); it != inputs.end()) {
+      const runtime::Buffer &b = *it->second;
+      t.shape = b.shape();
+      t.data.resize(b.numElements());
+      for (int64_t i = 0; i < b.numElements(); ++i)
+        t.data[i] = b.at(i);
     }
     args.push_back(std::move(t));
   }
@@ -499,10 +499,18 @@ GraphRunner::runReference(const io::NamedArrays &inputs) {
     return results.takeError();
   if (llvm::Error e = recordResults())
     return std::move(e);
-  io::NamedArrays out;
-  io::DType dtype = signature.dtype == runtime::DType::f32 ? io::DType::f32 : io::DType::f64;
-  for (auto [info, t] : llvm::zip(signature.results, *results))
-    out.emplace_back(info.name, io::Array::fromDoubles(dtype, t.shape, t.data));
+  NamedBuffers out;
+  for (auto [info, t] : llvm::zip(signature.results, *results)) {
+    runtime::Buffer b = runtime::Buffer::allocate(signature.dtype, t.shape);
+    if (!b.data() && !t.data.empty())
+      return makeError("out of memory for output '" + info.name + "'");
+    for (size_t i = 0; i < t.data.size(); ++i)
+      if (signature.dtype == runtime::DType::f32)
+        b.data<float>()[i] = static_cast<float>(t.data[i]);
+      else
+        b.data<double>()[i] = t.data[i];
+    out.emplace_back(info.name, std::move(b));
+  }
   return out;
 }
 

@@ -26,6 +26,7 @@
 
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Driver/GraphRunner.h"
+#include "tl/IO/Npy.h"
 #include "tl/InitTL.h"
 
 #include "mlir/IR/Builders.h"
@@ -511,7 +512,7 @@ int main(int argc, char **argv) {
       report("reference load: " + llvm::toString(std::move(e)));
       continue;
     }
-    auto want = reference.runReference(inputs);
+    auto want = reference.runReference(named);
     if (!want) {
       report("interpreter: " + llvm::toString(want.takeError()));
       continue;
@@ -539,10 +540,12 @@ int main(int argc, char **argv) {
     bool f32 = (*compiled)->dtype() == ::tl::runtime::DType::f32;
     double rtol = f32 ? 1e-4 : 1e-9;
     for (size_t i = 0; i < want->size(); ++i) {
-      const io::Array &w = (*want)[i].second;
+      const ::tl::runtime::Buffer &w = (*want)[i].second;
       const ::tl::runtime::Buffer &h = (*got)[i].second;
-      std::vector<double> wv = w.toDoubles();
-      if (h.shape() != w.shape) {
+      std::vector<double> wv(w.numElements());
+      for (int64_t k = 0; k < w.numElements(); ++k)
+        wv[k] = w.at(k);
+      if (h.shape() != w.shape()) {
         report("output " + llvm::Twine(i) + " has shape " + h.typeString());
         break;
       }

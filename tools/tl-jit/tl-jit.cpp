@@ -920,12 +920,26 @@ int main(int argc, char **argv) {
     if (llvm::Error e = runner.load(graphPath, callerNames, runOptions()))
       return fail(llvm::toString(std::move(e)));
 
+  // The runtime's buffers over the inputs, converted at this edge only.
+  std::deque<Buffer> buffers;
+  std::map<std::string, const Buffer *> named;
+  for (const auto &[name, array] : inputs) {
+    buffers.push_back(toBuffer(array));
+    named[name] = &buffers.back();
+  }
+  auto toArrays = [](const NamedBuffers &result) {
+    io::NamedArrays arrays;
+    for (const auto &[name, buffer] : result)
+      arrays.emplace_back(name, toArray(buffer));
+    return arrays;
+  };
+
   io::NamedArrays outputs;
   if (useReference) {
-    auto result = runner.runReference(inputs);
+    auto result = runner.runReference(named);
     if (!result)
       return fail(llvm::toString(result.takeError()));
-    outputs = std::move(*result);
+    outputs = toArrays(*result);
   } else {
     if (stepByStep) {
       if (llvm::Error e = runner.bind(shapes))
@@ -996,13 +1010,13 @@ int main(int argc, char **argv) {
       GraphRunner reference(&refContext);
       if (llvm::Error e = reference.load(graphPath, callerNames, runOptions()))
         return fail(llvm::toString(std::move(e)));
-      auto result = reference.runReference(inputs);
+      auto result = reference.runReference(named);
       if (!result)
         return fail(llvm::toString(result.takeError()));
       llvm::WithColor::warning(llvm::errs(), "tl-jit")
           << "code generation failed (" << why
           << "); ran the reference interpreter instead (--fallback)\n";
-      outputs = std::move(*result);
+      outputs = toArrays(*result);
     } else if (!compiled) {
       return fail(llvm::toString(compiled.takeError()));
     } else {
@@ -1012,13 +1026,6 @@ int main(int argc, char **argv) {
         if (ec)
           return fail("cannot write '" + dumpObject + "': " + ec.message());
         os << (*compiled)->objectCode();
-      }
-      std::vector<Buffer> buffers;
-      buffers.reserve(inputs.size());
-      std::map<std::string, const Buffer *> named;
-      for (const auto &[name, array] : inputs) {
-        buffers.push_back(toBuffer(array));
-        named[name] = &buffers.back();
       }
       // The adjoint's extra inputs: one cotangent per forward output.
       io::NamedArrays cotangentArrays;

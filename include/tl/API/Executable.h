@@ -24,6 +24,7 @@
 #ifndef TL_API_EXECUTABLE_H
 #define TL_API_EXECUTABLE_H
 
+#include "tl/Driver/GradientOptions.h"
 #include "tl/Runtime/Buffer.h"
 
 #include "absl/status/statusor.h"
@@ -105,16 +106,6 @@ public:
   const Buffer *find(std::string_view name) const;
 
   std::vector<std::pair<std::string, Buffer>> entries;
-};
-
-/// What compileGradient() builds: the adjoint of the graph (G12), one
-/// compiled function that runs the forward pass and the backward pass.
-struct GradientOptions {
-  /// The caller's arrays to differentiate with respect to; empty: every
-  /// array bound to a slot.
-  std::vector<std::string> wrt;
-  /// Return the forward outputs too (computed by the same call).
-  bool withOutputs = true;
 };
 
 /// What runGradient() returns.

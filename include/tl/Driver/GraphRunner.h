@@ -14,8 +14,8 @@
 
 #include "tl/Driver/CompileCache.h"
 #include "tl/Driver/CompiledGraph.h"
+#include "tl/Driver/GradientOptions.h"
 #include "tl/ExecutionEngine/JitModule.h"
-#include "tl/IO/Npy.h"
 #include "tl/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,14 +48,6 @@ struct CompilePhase {
 /// one place a graph's format is decided; `path` may be empty.
 bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
 
-/// What differentiate() builds (G12).
-struct GradientOptions {
-  /// The caller's arrays to differentiate with respect to; empty: every
-  /// array bound to a slot.
-  std::vector<std::string> wrt;
-  /// Return the forward outputs too, before the gradients.
-  bool withOutputs = false;
-};
 
 /// A value exposeIntermediates() added to the results.
 struct IntermediateInfo {
@@ -114,7 +106,8 @@ public:
   llvm::Error lower(Stage stage, const TLCpuPipelineOptions &options);
 
   /// Binds, lowers to tl and evaluates with the reference interpreter.
-  llvm::Expected<io::NamedArrays> runReference(const io::NamedArrays &inputs);
+  llvm::Expected<NamedBuffers>
+  runReference(const std::map<std::string, const runtime::Buffer *> &inputs);
 
   /// After bind() (and differentiate()): specializes the shapes (tl on
   /// static shapes, what the compile cache hashes). Idempotent.
