@@ -379,39 +379,22 @@ GraphRunner::exposeIntermediates() {
           "shape specialization"))
     return std::move(e);
   func::FuncOp func = getFunction();
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  SmallVector<DictionaryAttr> resultAttrs;
-  Builder b(context);
-  for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    DictionaryAttr attrs = func.getResultAttrDict(i);
-    resultAttrs.push_back(attrs ? attrs : b.getDictionaryAttr({}));
-  }
+  unsigned numOutputs = func.getNumResults();
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            pm.nest<func::FuncOp>().addPass(
+                createTLExposeIntermediatesPass());
+          },
+          "expose intermediates"))
+    return std::move(e);
   std::vector<IntermediateInfo> infos;
-  llvm::StringMap<unsigned> writes;
-  unsigned index = 0;
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    ++index;
-    if (isa<ConstantOp>(op) || op.getNumResults() != 1)
-      continue;
-    IntermediateInfo info;
-    info.name = slotOf(&op);
-    if (info.name.empty())
-      info.name = "value" + std::to_string(index - 1);
-    if (unsigned n = ++writes[info.name]; n > 1)
-      info.name += "#" + std::to_string(n);
-    info.node = describeOp(&op);
-    info.op = gradientKey(&op);
-    results.push_back(op.getResult(0));
-    resultAttrs.push_back(
-        b.getDictionaryAttr(b.getNamedAttr(kNameAttr, b.getStringAttr(info.name))));
-    infos.push_back(std::move(info));
+  for (unsigned i = numOutputs; i < func.getNumResults(); ++i) {
+    auto text = [&](llvm::StringRef attr) {
+      auto a = func.getResultAttrOfType<StringAttr>(i, attr);
+      return a ? a.str() : std::string();
+    };
+    infos.push_back({text(kNameAttr), text("tl.node"), text("tl.op")});
   }
-  OpBuilder(ret).create<func::ReturnOp>(ret.getLoc(), results);
-  ret.erase();
-  func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
-                                         ValueRange(results).getTypes()));
-  func.setAllResultAttrs(resultAttrs);
   return infos;
 }
 

@@ -133,4 +133,19 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
   ];
 }
 
+def TLExposeIntermediatesPass : Pass<"tl-expose-intermediates", "::mlir::func::FuncOp"> {
+  let summary = "Return every value an op computes, after the outputs";
+  let description = [{
+    Appends the result of every single-result op of the function (except
+    `tl.constant`) to its results, after the existing ones, in program
+    order. Each added result is named (`tl.name`) by the slot its op
+    writes (`temp_3`; `temp_3#2` for a slot's second write; `value<N>` for
+    an op of hand-written MLIR, N its position) and carries `tl.node` (the
+    node, as messages name it: `node 3 (ElemBinary divide)`) and `tl.op`
+    (`tl.binary:divide`). What `tl-jit --dump-intermediates` and
+    `--check-numerics` compile; every value is then materialized, so
+    fusion is limited.
+  }];
+}
+
 #endif // TL_PASSES_TD
