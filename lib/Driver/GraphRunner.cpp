@@ -290,6 +290,13 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
             o.funcName = name;
             o.wrt = wrtSlots;
             o.keepOutputs = gradient.withOutputs;
+            // One gradient per caller array, summed over its slots (G12).
+            std::vector<std::string> sumInto;
+            for (const std::string &caller : callers)
+              for (const ArgBinding &arg : signature.args)
+                if (arg.caller == caller)
+                  sumInto.push_back(caller + "=" + arg.slot);
+            o.sumInto = sumInto;
             pm.addPass(createTLDifferentiatePass(o));
           },
           "differentiation"))
@@ -297,43 +304,7 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   auto grad = module->lookupSymbol<func::FuncOp>(name + "_grad");
   unsigned numOutputs = func.getNumResults();
 
-  // One gradient per caller: the sum over its slots.
-  auto ret = cast<func::ReturnOp>(grad.getBody().front().getTerminator());
-  unsigned firstGrad = gradient.withOutputs ? numOutputs : 0;
-  SmallVector<Value> results(ret.getOperands().take_front(firstGrad));
-  SmallVector<Attribute> resultNames;
-  for (unsigned i = 0; i < firstGrad; ++i)
-    resultNames.push_back(grad.getResultAttrOfType<StringAttr>(i, kNameAttr));
-  // The pass returns the gradients in argument order.
-  llvm::StringMap<Value> slotGrad;
-  unsigned k = firstGrad;
-  for (const ArgBinding &arg : signature.args)
-    if (llvm::is_contained(wrtSlots, arg.slot))
-      slotGrad[arg.slot] = ret.getOperand(k++);
-  OpBuilder b(ret);
-  for (const std::string &caller : callers) {
-    Value sum;
-    for (const ArgBinding &arg : signature.args) {
-      if (arg.caller != caller)
-        continue;
-      Value g = slotGrad.lookup(arg.slot);
-      sum = sum ? b.create<BinaryOp>(ret.getLoc(), g.getType(),
-                                     BinaryKind::add, sum, g)
-                      .getResult()
-                : g;
-    }
-    results.push_back(sum);
-    resultNames.push_back(b.getStringAttr(caller));
-  }
-  b.create<func::ReturnOp>(ret.getLoc(), results);
-  ret.erase();
-  grad.setFunctionType(FunctionType::get(
-      context, grad.getArgumentTypes(), ValueRange(results).getTypes()));
-  SmallVector<DictionaryAttr> resultAttrs;
-  for (Attribute n : resultNames)
-    resultAttrs.push_back(
-        b.getDictionaryAttr(b.getNamedAttr(kNameAttr, n)));
-  grad.setAllResultAttrs(resultAttrs);
+  OpBuilder b(grad);
 
   // Cotangent arguments bind by their own names; shapes are already static.
   SmallVector<NamedAttribute> shapeAttrs;

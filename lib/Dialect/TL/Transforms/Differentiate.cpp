@@ -147,6 +147,7 @@ struct TLDifferentiatePass
     if (keepOutputs)
       for (Value v : ret.getOperands())
         results.push_back(forward.lookup(v));
+    SmallVector<Value> grads;
     for (unsigned i : wrtArgs) {
       Value ct = adjoint.lookup(entry->getArgument(i));
       if (!ct) { // the outputs do not depend on it
@@ -157,9 +158,61 @@ struct TLDifferentiatePass
                 type, FloatAttr::get(type.getElementType(), 0.0)),
             StringAttr());
       }
-      results.push_back(ct);
+      grads.push_back(ct);
     }
+    if (sumInto.empty()) {
+      llvm::append_range(results, grads);
+      b.create<func::ReturnOp>(f.getLoc(), results);
+      return;
+    }
+    // One gradient per array: the sum over the slots bound to it.
+    SmallVector<std::string> arrays;
+    llvm::StringMap<Value> sums;
+    for (const std::string &pair : sumInto) {
+      size_t eq = pair.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        f.emitError("tl-differentiate: sum-into entry '")
+            << pair << "' is not ARRAY=SLOT";
+        return signalPassFailure();
+      }
+      std::string array = pair.substr(0, eq), slot = pair.substr(eq + 1);
+      Value grad;
+      for (auto [k, i] : llvm::enumerate(wrtArgs))
+        if (nameOf(f, i, false) == slot)
+          grad = grads[k];
+      if (!grad) {
+        f.emitError("tl-differentiate: sum-into names slot '")
+            << slot << "', which is not differentiated";
+        return signalPassFailure();
+      }
+      auto [it, inserted] = sums.try_emplace(array, grad);
+      if (inserted) {
+        arrays.push_back(array);
+        continue;
+      }
+      if (it->second.getType() != grad.getType()) {
+        f.emitError("G12: the slots bound to array '")
+            << array << "' have different types (" << it->second.getType()
+            << ", " << grad.getType() << ")";
+        return signalPassFailure();
+      }
+      it->second = b.create<BinaryOp>(f.getLoc(), grad.getType(),
+                                      BinaryKind::add, it->second, grad);
+    }
+    for (const std::string &array : arrays)
+      results.push_back(sums.lookup(array));
     b.create<func::ReturnOp>(f.getLoc(), results);
+    SmallVector<DictionaryAttr> resultAttrs;
+    for (unsigned i = 0; i < firstGrad; ++i)
+      resultAttrs.push_back(g.getResultAttrDict(i)
+                                ? g.getResultAttrDict(i)
+                                : b.getDictionaryAttr({}));
+    for (const std::string &array : arrays)
+      resultAttrs.push_back(b.getDictionaryAttr(
+          b.getNamedAttr(kNameAttr, b.getStringAttr(array))));
+    g.setFunctionType(FunctionType::get(ctx, argTypes,
+                                        ValueRange(results).getTypes()));
+    g.setAllResultAttrs(resultAttrs);
   }
 };
 

@@ -120,7 +120,11 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
     (argument names, `tl.name`), named like the argument; with
     `keep-outputs`, the forward results come first. The adjoint is
     ordinary tl IR: the CPU pipeline compiles it, and applying this pass
-    to it gives second derivatives. Shapes must be static.
+    to it gives second derivatives. Shapes must be static. With
+    `sum-into`, the gradients are per caller array instead: the driver
+    binds `parent[ab]` and `parent[bc]` to one array `parent`
+    (`sum-into=parent=parent[ab],parent=parent[bc]`) and gets one gradient,
+    their sum (G12).
   }];
   let options = [
     Option<"funcName", "func", "std::string", /*default=*/"\"main\"",
@@ -129,7 +133,12 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
                "Arguments (by tl.name) to differentiate with respect to; "
                "empty: all">,
     Option<"keepOutputs", "keep-outputs", "bool", /*default=*/"false",
-           "Return the forward results too, before the gradients">
+           "Return the forward results too, before the gradients">,
+    ListOption<"sumInto", "sum-into", "std::string",
+               "ARRAY=SLOT pairs: return one gradient per array, the sum "
+               "of the gradients of its slots (G12: an array bound to "
+               "several slots), named by the array, in order of first "
+               "appearance">
   ];
 }
 
