@@ -56,13 +56,9 @@ void TilingPlan::write(Operation *op) const {
 namespace {
 
 /// The largest power of two up to `cap` that divides `range`, or the whole
-/// range when it fits `cap` (0 = not tiled). Along the vector dimension
-/// (`lanes` > 1) the whole range is taken only when it is a multiple of
-/// the vector width or a power of two: LLVM splits other widths (12 x f64)
-/// into many pieces and its scheduler's time grows quadratically in them.
-int64_t blockSize(int64_t range, int64_t cap, int64_t lanes = 1) {
-  bool legal = lanes <= 1 || range % lanes == 0 || (range & (range - 1)) == 0;
-  if (range <= cap && legal)
+/// range when it fits `cap` (0 = not tiled).
+int64_t blockSize(int64_t range, int64_t cap) {
+  if (range <= cap)
     return 0;
   for (int64_t t = cap; t > 1; t /= 2)
     if (range % t == 0)
@@ -86,7 +82,7 @@ SmallVector<int64_t> registerBlock(ArrayRef<int64_t> ranges,
     }
   for (int64_t cap = maxBlock;; cap /= 2) {
     SmallVector<int64_t> tiles(ranges.size(), 1);
-    tiles[wide] = blockSize(ranges[wide], 2 * lanes, lanes);
+    tiles[wide] = blockSize(ranges[wide], 2 * lanes);
     int64_t others = 0;
     for (int64_t d = ranges.size() - 1; d >= 0; --d) {
       if (d == wide)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <sys/stat.h>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -291,4 +292,25 @@ absl::Status tl::io::writeNpz(std::string_view path, const NamedArrays &arrays) 
   if (!bytes.ok())
     return bytes.status();
   return writeFile(path, *bytes);
+}
+
+absl::Status tl::io::writeNpyFiles(std::string_view dirView,
+                                   const NamedArrays &arrays) {
+  std::string dir(dirView);
+  for (size_t i = 1; i <= dir.size(); ++i)
+    if (i == dir.size() || dir[i] == '/') {
+      std::string prefix = dir.substr(0, i);
+      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+        return absl::PermissionDeniedError("cannot create '" + prefix +
+                                           "': " + std::strerror(errno));
+    }
+  for (const auto &[name, array] : arrays) {
+    std::string file = name;
+    for (char &c : file)
+      if (c == '/' || c == '\\')
+        c = '_';
+    if (absl::Status s = writeNpy(dir + "/" + file + ".npy", array); !s.ok())
+      return s;
+  }
+  return absl::OkStatus();
 }

@@ -467,26 +467,8 @@ static int runBenchmark(const CompiledGraph &graph,
   return 0;
 }
 
-/// The first non-finite element of `b`, or -1.
-static int64_t firstNonFinite(const Buffer &b) {
-  for (int64_t i = 0; i < b.numElements(); ++i)
-    if (!std::isfinite(b.at(i)))
-      return i;
-  return -1;
-}
-
-static std::string describeElement(const Buffer &b, int64_t i) {
-  double v = b.at(i);
-  std::string what = std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf";
-  std::string index;
-  int64_t rest = i;
-  for (int64_t d = b.rank() - 1; d >= 0; --d) {
-    index = std::to_string(rest % b.shape()[d]) + (index.empty() ? "" : ", ") +
-            index;
-    rest /= b.shape()[d];
-  }
-  return what + " at [" + index + "]";
-}
+using ::tl::runtime::describeElement;
+using ::tl::runtime::firstNonFinite;
 
 /// --check-numerics: the inputs, then the intermediates in program order.
 static int findNonFinite(const io::NamedArrays &inputs,
@@ -512,19 +494,12 @@ static int findNonFinite(const io::NamedArrays &inputs,
 static int writeIntermediates(
     const std::vector<IntermediateInfo> &infos,
     llvm::ArrayRef<std::pair<std::string, Buffer>> values) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dumpIntermediates))
-    return fail("cannot create '" + dumpIntermediates + "': " + ec.message());
-  for (auto [info, named] : llvm::zip(infos, values)) {
-    std::string file = info.name;
-    for (char &c : file)
-      if (c == '/' || c == '\\')
-        c = '_';
-    llvm::SmallString<256> path(dumpIntermediates);
-    llvm::sys::path::append(path, file + ".npy");
-    if (absl::Status st = io::writeNpy(std::string(path.str()), toArray(named.second));
-        !st.ok())
-      return fail(std::string(st.message()));
-  }
+  io::NamedArrays arrays;
+  for (auto [info, named] : llvm::zip(infos, values))
+    arrays.emplace_back(info.name, toArray(named.second));
+  if (absl::Status st = io::writeNpyFiles(dumpIntermediates.getValue(), arrays);
+      !st.ok())
+    return fail(std::string(st.message()));
   return 0;
 }
 
@@ -540,112 +515,18 @@ static int runProfile(const CompiledGraph &graph,
   std::vector<Buffer *> results;
   for (Buffer &b : outputs)
     results.push_back(&b);
-  graph.runUnchecked(bound->args, results); // warm-up, not recorded
-  std::vector<rt::Span> runSpans;
-  uint32_t thread = rt::profilerThread();
-  rt::startRecording();
-  for (unsigned r = 0; r < profileRuns; ++r) {
-    double t0 = rt::profilerNowUs();
-    graph.runUnchecked(bound->args, results);
-    runSpans.push_back({-1, thread, t0, rt::profilerNowUs()});
-  }
-  std::vector<rt::Span> spans = rt::stopRecording();
+  rt::ProfileRecording recording = rt::recordProfile(
+      profileRuns, [&] { graph.runUnchecked(bound->args, results); });
   const std::vector<std::string> &names = graph.signature().profileNodes;
-  auto nameOf = [&](int64_t id) {
-    return id >= 0 && size_t(id) < names.size() ? names[id]
-                                                : "span " + std::to_string(id);
-  };
-
   if (!tracePath.empty()) {
-    llvm::json::Array events;
-    // json::Value keeps a StringRef as is: the names are copied in.
-    auto event = [&](std::string name, std::string cat, double begin,
-                     double end, uint32_t tid) {
-      events.push_back(llvm::json::Object{{"name", std::move(name)},
-                                          {"cat", std::move(cat)},
-                                          {"ph", "X"},
-                                          {"ts", begin},
-                                          {"dur", end - begin},
-                                          {"pid", 1},
-                                          {"tid", tid}});
-    };
-    if (!phases.empty())
-      event("compile", "compile", phases.front().beginUs,
-            phases.back().endUs, thread);
-    for (const CompilePhase &p : phases)
-      event(p.name, "compile phase", p.beginUs, p.endUs, thread);
-    for (const rt::Span &r : runSpans)
-      event("run", "run", r.beginUs, r.endUs, r.thread);
-    for (const rt::Span &sp : spans)
-      event(nameOf(sp.id), "node", sp.beginUs, sp.endUs, sp.thread);
-    events.push_back(llvm::json::Object{
-        {"name", "thread_name"},
-        {"ph", "M"},
-        {"pid", 1},
-        {"tid", thread},
-        {"args", llvm::json::Object{{"name", "tl-jit main"}}}});
-    llvm::json::Object root{{"traceEvents", std::move(events)},
-                            {"displayTimeUnit", "ms"}};
     std::error_code ec;
     llvm::raw_fd_ostream os(tracePath, ec);
     if (ec)
       return fail("cannot write '" + tracePath + "': " + ec.message());
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+    os << rt::formatChromeTrace(recording, phases, names, "tl-jit main");
   }
-
-  if (profile) {
-    double compileUs = 0;
-    for (const CompilePhase &p : phases)
-      compileUs += p.endUs - p.beginUs;
-    std::vector<double> runUs;
-    double totalRunUs = 0;
-    for (const rt::Span &r : runSpans) {
-      runUs.push_back(r.endUs - r.beginUs);
-      totalRunUs += r.endUs - r.beginUs;
-    }
-    std::sort(runUs.begin(), runUs.end());
-    std::map<int64_t, double> perNode;
-    double inNodes = 0;
-    for (const rt::Span &sp : spans) {
-      perNode[sp.id] += sp.endUs - sp.beginUs;
-      inNodes += sp.endUs - sp.beginUs;
-    }
-    std::vector<std::pair<double, int64_t>> order;
-    for (auto [id, us] : perNode)
-      order.push_back({us, id});
-    std::sort(order.rbegin(), order.rend());
-    auto ms = [](double us) {
-      return us >= 1000 ? llvm::formatv("{0,10:f3} ms", us / 1e3).str()
-                        : llvm::formatv("{0,10:f1} us", us).str();
-    };
-    llvm::outs() << "compile: " << llvm::format("%.3f ms", compileUs / 1e3)
-                 << "\n";
-    for (const CompilePhase &p : phases)
-      llvm::outs() << llvm::format("  %-28s", p.name.c_str())
-                   << ms(p.endUs - p.beginUs) << "\n";
-    llvm::outs() << "run: median "
-                 << llvm::StringRef(
-                        ms(runUs.empty() ? 0.0 : runUs[runUs.size() / 2]))
-                        .ltrim()
-                 << " over " << runUs.size() << " runs\n"
-                 << "per node (summed over the runs; share of run time):\n";
-    for (auto [us, id] : order)
-      llvm::outs() << llvm::format("  %5.1f%%", 100 * us / totalRunUs)
-                   << ms(us) << "  " << nameOf(id) << "\n";
-    llvm::outs() << llvm::format("  %5.1f%%", 100 * (totalRunUs - inNodes) /
-                                                 std::max(totalRunUs, 1e-9))
-                 << ms(totalRunUs - inNodes)
-                 << "  outside any node (calls, allocation)\n";
-    if (!order.empty())
-      llvm::outs() << "bottleneck: " << nameOf(order.front().second) << ", "
-                   << llvm::format("%.1f%%", 100 * order.front().first /
-                                                 totalRunUs)
-                   << " of the run time\n";
-    llvm::outs() << "peak memory: "
-                 << llvm::format("%.1f MiB", rt::peakResidentBytes() /
-                                                 (1024.0 * 1024.0))
-                 << " (max resident set size)\n";
-  }
+  if (profile)
+    llvm::outs() << rt::formatProfile(recording, phases, names);
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "tl/Driver/CompileCache.h"
 #include "tl/Driver/CompiledGraph.h"
 #include "tl/Driver/GradientOptions.h"
+#include "tl/Runtime/Reports.h"
 #include "tl/ExecutionEngine/JitModule.h"
 #include "tl/Pipelines/Pipelines.h"
 
@@ -38,10 +39,7 @@ struct RunOptions {
 
 /// One step of loading and compiling, on the profiler's clock
 /// (tl::runtime::profilerNowUs), for --profile and --trace.
-struct CompilePhase {
-  std::string name;
-  double beginUs, endUs;
-};
+using CompilePhase = runtime::Phase;
 
 /// Whether a graph is TensorLogic JSON (else tl MLIR): by the file's
 /// extension (.json, .mlir), else by its text (JSON starts with '{'). The

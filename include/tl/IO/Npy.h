@@ -43,6 +43,10 @@ std::string serializeNpy(const Array &array);
 absl::StatusOr<Array> readNpy(std::string_view path);
 absl::Status writeNpy(std::string_view path, const Array &array);
 
+/// Writes each array to DIR/NAME.npy (creating DIR and its parents; a '/'
+/// or '\\' in a name becomes '_'), as --dump-intermediates does.
+absl::Status writeNpyFiles(std::string_view dir, const NamedArrays &arrays);
+
 /// The arrays of an .npz file in archive order, keyed without ".npy".
 absl::StatusOr<NamedArrays> readNpz(std::string_view path);
 absl::Status writeNpz(std::string_view path, const NamedArrays &arrays);
