@@ -11,6 +11,8 @@ PACKAGES=(
   # Libraries.
   libdnnl-dev libabsl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev
+  # SHA-256 of module files and compile cache keys (OpenSSL's libcrypto).
+  libssl-dev
   # Test helpers: Debian's python3 with NumPy for the conformance oracle.
   zlib1g-dev python3 python3-numpy
 )

@@ -10,3 +10,9 @@ cmake --build --preset release
 build/bin/tl-jit examples/family/grandparent.json \
   --inputs=examples/family/parent.npz --output=build/grandparent.out.npz --print
 echo "outputs written to build/grandparent.out.npz"
+# The same rule compiled once into a module, then run by the MLIR-free
+# runtime (what a deployment copies: tl-run and the .tlm file).
+build/bin/tl-compile examples/family/grandparent.json \
+  --inputs=examples/family/parent.npz -o build/grandparent.tlm
+build/bin/tl-run build/grandparent.tlm --inputs=examples/family/parent.npz --print
+echo "module written to build/grandparent.tlm"
