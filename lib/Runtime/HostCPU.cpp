@@ -7,6 +7,7 @@
 #endif
 
 #include <cstdint>
+#include <vector>
 
 using namespace tl::runtime;
 
@@ -57,18 +58,31 @@ constexpr Feature kFeatures[] = {
     {"tbm", 0x80000001, 0, ECX, 21},
 };
 
-bool cpuHas(const Feature &f) {
-#if defined(__x86_64__)
-  unsigned max = __get_cpuid_max(f.leaf & 0x80000000u, nullptr);
-  if (max < f.leaf)
-    return false;
+/// The registers of one cpuid leaf, read once: cpuid traps to the
+/// hypervisor on a virtual machine.
+struct Leaf {
+  unsigned leaf, subleaf;
   unsigned r[4] = {0, 0, 0, 0};
-  __cpuid_count(f.leaf, f.subleaf, r[0], r[1], r[2], r[3]);
-  return (r[f.reg] >> f.bit) & 1;
-#else
-  (void)f;
-  return false;
+};
+
+const std::vector<Leaf> &leaves() {
+  static const std::vector<Leaf> all = [] {
+    std::vector<Leaf> v = {{1, 0}, {7, 0}, {7, 1}, {0x80000001, 0}};
+#if defined(__x86_64__)
+    for (Leaf &l : v)
+      if (__get_cpuid_max(l.leaf & 0x80000000u, nullptr) >= l.leaf)
+        __cpuid_count(l.leaf, l.subleaf, l.r[0], l.r[1], l.r[2], l.r[3]);
 #endif
+    return v;
+  }();
+  return all;
+}
+
+bool cpuHas(const Feature &f) {
+  for (const Leaf &l : leaves())
+    if (l.leaf == f.leaf && l.subleaf == f.subleaf)
+      return (l.r[f.reg] >> f.bit) & 1;
+  return false;
 }
 } // namespace
 
