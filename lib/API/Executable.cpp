@@ -32,6 +32,7 @@ struct Executable::Impl {
   CompileOptions options;
   double compileSeconds = 0;
   std::string cacheReport;
+  std::vector<tl::runtime::Phase> phases;
 };
 
 const Buffer *Outputs::find(std::string_view name) const {
@@ -66,6 +67,25 @@ const std::vector<std::string> &Executable::profileNodes() const {
 }
 double Executable::compileSeconds() const { return impl->compileSeconds; }
 const std::string &Executable::cacheReport() const { return impl->cacheReport; }
+const std::vector<tl::runtime::Phase> &Executable::compilePhases() const {
+  return impl->phases;
+}
+std::string_view Executable::objectCode() const {
+  return impl->graph ? std::string_view(impl->graph->objectCode())
+                     : std::string_view();
+}
+void Executable::clearInProcessCache() { mlir::tl::clearInProcessCache(); }
+
+absl::Status Executable::addCotangents(
+    const std::map<std::string, const Buffer *> &cotangents,
+    std::map<std::string, const Buffer *> &inputs,
+    std::deque<Buffer> &storage) const {
+  if (!isGradient())
+    return absl::FailedPreconditionError(
+        "addCotangents: this executable computes the graph's outputs; "
+        "compile it with compileGradient");
+  return impl->graph->addCotangents(cotangents, inputs, storage);
+}
 
 static absl::Status toStatus(llvm::Error error, absl::StatusCode code) {
   return absl::Status(code, llvm::toString(std::move(error)));
@@ -232,6 +252,7 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
     return toStatus(compiled.takeError(), absl::StatusCode::kInvalidArgument);
   auto impl = describe(std::move(compiled->module));
   impl->cacheReport = compiled->cache.describe();
+  impl->phases = compiled->phases;
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();

@@ -45,7 +45,8 @@ static std::string ltrim(std::string s) {
 
 std::string tl::runtime::formatProfile(const ProfileRecording &recording,
                                        const std::vector<Phase> &phases,
-                                       const std::vector<std::string> &names) {
+                                       const std::vector<std::string> &names,
+                                       const std::string &phasesTitle) {
   char buf[128];
   std::string out;
   double compileUs = 0;
@@ -69,8 +70,8 @@ std::string tl::runtime::formatProfile(const ProfileRecording &recording,
     order.push_back({us, id});
   std::sort(order.rbegin(), order.rend());
 
-  std::snprintf(buf, sizeof buf, "compile: %.3f ms\n", compileUs / 1e3);
-  out += buf;
+  std::snprintf(buf, sizeof buf, ": %.3f ms\n", compileUs / 1e3);
+  out += phasesTitle + buf;
   for (const Phase &p : phases) {
     std::snprintf(buf, sizeof buf, "  %-28s", p.name.c_str());
     out += buf + time(p.endUs - p.beginUs) + "\n";

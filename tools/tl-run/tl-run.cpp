@@ -3,7 +3,7 @@
 //   tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]
 //          [--cotangents=COT.npz] [--output=OUT.npz] [--print]
 //          [--output_max_element_count=N] [--benchmark=N [--benchmark_format=console|json]]
-//          [--describe]
+//          [--profile] [--describe]
 //
 // Loads a module written by tl-compile (or Executable::save) and runs it
 // with the same input binding (G3, G5) and output naming (G4) as tl-jit.
@@ -19,6 +19,7 @@
 #include "tl/IO/Print.h"
 #include "tl/Runtime/Benchmark.h"
 #include "tl/Runtime/Module.h"
+#include "tl/Runtime/Reports.h"
 
 #include <cstdlib>
 #include <deque>
@@ -35,7 +36,7 @@ struct Options {
   std::string module;
   std::string inputs, cotangents, output;
   std::vector<std::string> inlineInputs;
-  bool print = false, describe = false, json = false;
+  bool print = false, describe = false, json = false, profile = false;
   long printLimit = 1024;
   long benchmark = 0;
 };
@@ -45,11 +46,12 @@ const char *kUsage =
     "              [--cotangents=COT.npz] [--output=OUT.npz] [--print]\n"
     "              [--output_max_element_count=N] [--benchmark=N "
     "[--benchmark_format=console|json]]\n"
-    "              [--describe]\n"
+    "              [--profile] [--describe]\n"
     "\n"
     "Runs a module compiled by tl-compile. Inputs bind by name (G3); outputs\n"
     "are printed or written under their slot names (G4). --describe prints\n"
-    "the module's manifest: target, options and signature.\n";
+    "the module's manifest: target, options and signature. --profile times\n"
+    "10 runs per node (modules compiled with tl-compile --profile).\n";
 
 int fail(const std::string &msg, int status = 1) {
   std::cerr << "tl-run: error: " << msg << "\n";
@@ -85,6 +87,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.print = true;
     } else if (arg == "--describe") {
       o.describe = true;
+    } else if (arg == "--profile") {
+      o.profile = true;
     } else if (takeValue(arg, "inputs", v)) {
       o.inputs = v;
     } else if (takeValue(arg, "input", v)) {
@@ -153,7 +157,9 @@ int main(int argc, char **argv) {
   Options o;
   if (int status = parseArgs(argc, argv, o))
     return status;
+  double loadStart = runtime::profilerNowUs();
   auto module = runtime::Module::loadFile(o.module);
+  double loadEnd = runtime::profilerNowUs();
   if (!module.ok())
     return fail(std::string(module.status().message()));
   const runtime::Module &m = **module;
@@ -205,6 +211,22 @@ int main(int argc, char **argv) {
     return fail("--cotangents: the module computes outputs, not gradients "
                 "(compile it with tl-compile --grad)",
                 2);
+  }
+
+  if (o.profile) {
+    auto bound = m.bind(named);
+    if (!bound.ok())
+      return fail(std::string(bound.status().message()));
+    std::vector<Buffer> outputs = m.allocateResults();
+    std::vector<Buffer *> results;
+    for (Buffer &b : outputs)
+      results.push_back(&b);
+    runtime::ProfileRecording recording = runtime::recordProfile(
+        10, [&] { m.runUnchecked(bound->args, results); });
+    std::cout << runtime::formatProfile(recording,
+                                        {{"load module", loadStart, loadEnd}},
+                                        m.signature().profileNodes, "load");
+    return 0;
   }
 
   if (o.benchmark) {

@@ -90,6 +90,10 @@ void resign(std::string &bytes) {
 TEST(ModuleTest, SaveThenLoadRunsWithoutCompiling) {
   auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto, options());
   ASSERT_TRUE(exe.ok()) << exe.status();
+  // What was compiled: ELF object code, and the phases that made it.
+  EXPECT_EQ((*exe)->objectCode().substr(0, 4), std::string_view("\x7f" "ELF"));
+  ASSERT_FALSE((*exe)->compilePhases().empty());
+  EXPECT_EQ((*exe)->compilePhases().back().name, "load");
   std::string path = tempDir() + "/grandparent.tlm";
   ASSERT_TRUE((*exe)->save(path).ok());
   auto loaded = Executable::load(path);

@@ -26,10 +26,12 @@
 
 #include "tl/Driver/GradientOptions.h"
 #include "tl/Runtime/Buffer.h"
+#include "tl/Runtime/Reports.h"
 
 #include "absl/status/statusor.h"
 
 #include <cstdint>
+#include <deque>
 #include <future>
 #include <map>
 #include <memory>
@@ -181,6 +183,24 @@ public:
   /// "cache: miss: the closest entry of this graph has another shapes
   /// (...)", "cache: off". Empty for loaded and reference executables.
   const std::string &cacheReport() const;
+
+  /// The steps compile() took (import, specialization, cache lookup,
+  /// pipeline, LLVM, load), on the profiler's clock.
+  const std::vector<runtime::Phase> &compilePhases() const;
+  /// The native object code (an ELF relocatable); empty for a reference
+  /// executable.
+  std::string_view objectCode() const;
+  /// Forgets the modules this process compiled or loaded from the cache
+  /// (the next compile reads the disk cache as a new process would).
+  static void clearInProcessCache();
+
+  /// For an adjoint run through runInto: adds to `inputs`, for each
+  /// forward output, its cotangent from `cotangents` or ones (owned by
+  /// `storage`), under the names runInto takes. runGradient does this.
+  absl::Status addCotangents(
+      const std::map<std::string, const Buffer *> &cotangents,
+      std::map<std::string, const Buffer *> &inputs,
+      std::deque<Buffer> &storage) const;
 
   /// Writes the compiled module (a .tlm file: object code and manifest)
   /// that load() and tl-run read, on this or another machine.

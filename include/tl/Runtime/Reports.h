@@ -39,9 +39,11 @@ ProfileRecording recordProfile(unsigned runs, const std::function<void()> &run);
 /// The --profile report: compile phases, median run, time per node with
 /// its share, time outside nodes, the bottleneck, peak memory.
 /// `nodeNames[id]` names span `id`.
+/// `phasesTitle` heads the phases ("compile", "load").
 std::string formatProfile(const ProfileRecording &recording,
                           const std::vector<Phase> &phases,
-                          const std::vector<std::string> &nodeNames);
+                          const std::vector<std::string> &nodeNames,
+                          const std::string &phasesTitle = "compile");
 
 /// A Chrome trace (chrome://tracing, Perfetto): a compile span with the
 /// phases in it, run spans, node spans on their threads.
