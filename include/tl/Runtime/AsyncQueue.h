@@ -1,6 +1,8 @@
-//===- AsyncQueue.h - the worker behind Executable::runAsync ----*- C++ -*-===//
+//===- AsyncQueue.h - queued runs, and batches over threads -----*- C++ -*-===//
 //
-// One process-wide worker thread that runs queued jobs in order. A job
+// The runtime's two ways to run many things: forEachItem (a batch over
+// threads) and AsyncQueue, one process-wide worker thread that runs
+// queued jobs in order. A job
 // that has not started can be cancelled: it is removed and its
 // `cancelled` callback runs instead (so its future is fulfilled). Each run
 // is itself parallel on the runtime pool, so one worker keeps the machine
@@ -8,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TL_LIB_API_ASYNCQUEUE_H
-#define TL_LIB_API_ASYNCQUEUE_H
+#ifndef TL_RUNTIME_ASYNCQUEUE_H
+#define TL_RUNTIME_ASYNCQUEUE_H
 
 #include <condition_variable>
 #include <cstdint>
@@ -18,7 +20,14 @@
 #include <mutex>
 #include <thread>
 
-namespace tl {
+namespace tl::runtime {
+
+/// Calls fn(i) for every i in [0, n) on `threads` OS threads (0: one per
+/// hardware thread; the caller is one of them). Items are claimed one at a
+/// time, so a slow item does not hold back a whole share; each item's own
+/// parallel loops share the runtime pool. Executable::runBatch and
+/// tl-jit --batch run on it.
+void forEachItem(size_t n, int threads, const std::function<void(size_t)> &fn);
 
 class AsyncQueue {
 public:
@@ -47,6 +56,6 @@ private:
   std::thread worker;
 };
 
-} // namespace tl
+} // namespace tl::runtime
 
-#endif // TL_LIB_API_ASYNCQUEUE_H
+#endif // TL_RUNTIME_ASYNCQUEUE_H

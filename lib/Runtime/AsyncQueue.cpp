@@ -1,8 +1,31 @@
-//===- AsyncQueue.cpp - the worker behind Executable::runAsync -------------===//
+//===- AsyncQueue.cpp - queued runs, and batches over threads -------------===//
 
-#include "AsyncQueue.h"
+#include "tl/Runtime/AsyncQueue.h"
 
-using namespace tl;
+#include <algorithm>
+#include <atomic>
+#include <vector>
+
+using namespace tl::runtime;
+
+void tl::runtime::forEachItem(size_t n, int threads,
+                              const std::function<void(size_t)> &fn) {
+  size_t workers = threads > 0
+                       ? size_t(threads)
+                       : std::max(1u, std::thread::hardware_concurrency());
+  workers = std::min(workers, n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;)
+      fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
+}
 
 AsyncQueue &AsyncQueue::get() {
   static AsyncQueue queue;
