@@ -102,13 +102,6 @@ absl::StatusOr<std::unique_ptr<InputFile>> openInput(const std::string &name,
   return f;
 }
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s;
-  for (int64_t d : shape)
-    s += (s.empty() ? "" : "x") + std::to_string(d);
-  return s.empty() ? "scalar" : s;
-}
-
 int64_t readStatusKiB(const char *key) {
   std::ifstream status("/proc/self/status");
   std::string line;

@@ -67,11 +67,6 @@ std::string mlir::tl::describeOp(Operation *op) {
   return "'" + op->getName().getStringRef().str() + "' op";
 }
 
-static std::string shapeOf(Type t) {
-  auto ranked = llvm::dyn_cast<RankedTensorType>(t);
-  return ranked ? formatShape(ranked.getShape()) : "(unranked)";
-}
-
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
