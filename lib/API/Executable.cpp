@@ -174,7 +174,7 @@ GraphFormat tl::resolveGraphFormat(std::string_view text, GraphFormat format) {
 static mlir::tl::RunOptions runOptions(const CompileOptions &options) {
   mlir::tl::RunOptions run;
   run.useF32 = options.dtype == DType::f32;
-  run.dtypeGiven = true;
+  run.dtypeGiven = !options.dtypeFromGraph;
   run.functionName = options.function;
   return run;
 }

@@ -302,10 +302,34 @@ static std::optional<GraphText> readGraph() {
 static ::tl::CompileOptions apiOptions() {
   ::tl::CompileOptions options;
   options.dtype = dtype == DTypeOpt::f32 ? DType::f32 : DType::f64;
+  options.dtypeFromGraph = dtype.getNumOccurrences() == 0;
   options.function = functionName;
   options.optLevel = optLevel;
   options.vectorize = vectorize;
+  options.cpu = mcpu;
+  options.features = mattr;
+  options.profile = profile || !tracePath.empty();
+  options.cache = !noCache;
+  options.cacheDir = cacheDir;
   return options;
+}
+
+/// The graph compiled by the library with the command line's options
+/// (the adjoint with --grad), bound by `shapes`.
+static absl::StatusOr<std::shared_ptr<const ::tl::Executable>>
+compileExecutable(const std::map<std::string, std::vector<int64_t>> &shapes,
+                  bool useCache, const std::string &dir = "") {
+  ::tl::CompileOptions options = apiOptions();
+  options.inputShapes = shapes;
+  options.cache = useCache;
+  if (!dir.empty())
+    options.cacheDir = dir;
+  if (gradNames.empty())
+    return ::tl::Executable::compileFile(graphPath, options);
+  ::tl::GradientOptions gradient;
+  gradient.wrt.assign(gradNames.begin(), gradNames.end());
+  gradient.withOutputs = withOutputs;
+  return ::tl::Executable::compileGradientFile(graphPath, options, gradient);
 }
 
 using ::tl::runtime::BenchmarkEntry;
@@ -354,51 +378,15 @@ static GradientOptions gradientOptions() {
   return options;
 }
 
-static CacheSettings cacheSettings() {
-  CacheSettings settings;
-  settings.enabled = !noCache;
-  settings.dir = cacheDir;
-  return settings;
-}
-
-/// The library's one compile entry point with the command line's options.
-static llvm::Expected<CompileResult>
-compileRequest(llvm::StringRef text,
-               const std::map<std::string, std::vector<int64_t>> &shapes,
-               bool useCache) {
-  CompileRequest request;
-  request.text = text;
-  request.isJSON = isTensorLogicJSON(graphPath, text);
-  request.sourceName = graphPath;
-  request.run = runOptions();
-  request.shapes = shapes;
-  if (!gradNames.empty())
-    request.gradient = gradientOptions();
-  request.jit = jitOptions();
-  request.cache = cacheSettings();
-  request.cache.enabled = useCache;
-  request.codegen = codegenOptions();
-  return compileGraph(request);
-}
-
 /// --benchmark: compile from the graph's text `compileRepetitions` times
 /// (each in a fresh context, as a new process would) and run `benchmark`
 /// times after one warm-up call.
-static int runBenchmark(const CompiledGraph &graph,
+static int runBenchmark(const ::tl::Executable &exe,
                         const std::map<std::string, const Buffer *> &inputs,
-                        const std::vector<std::string> &callerNames,
                         const std::map<std::string, std::vector<int64_t>> &shapes) {
-  auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-  if (!text)
-    return fail("cannot read '" + graphPath + "'");
   // Cold: no cache, a fresh context, as a new process without a cache.
   Timing compile = medianOf(compileRepetitions, [&] {
-    auto compiled = compileRequest((*text)->getBuffer(), shapes, false);
-    if (!compiled) {
-      llvm::consumeError(compiled.takeError());
-      return false;
-    }
-    return true;
+    return compileExecutable(shapes, false).ok();
   });
   // Cached: a warm persistent cache and nothing kept in memory, as a new
   // process with a cache (an entry is stored first, outside the timing).
@@ -409,48 +397,34 @@ static int runBenchmark(const CompiledGraph &graph,
           llvm::sys::fs::createUniqueDirectory("tl-bench-cache", benchCache))
     return fail("cannot create a cache directory for --benchmark: " +
                 ec.message());
-  std::string savedDir = cacheDir;
-  cacheDir = std::string(benchCache.str());
-  auto removeCache = llvm::make_scope_exit([&] {
-    cacheDir = savedDir;
-    llvm::sys::fs::remove_directories(benchCache);
-  });
-  clearInProcessCache(); // the run's own compile is there
-  auto warm = compileRequest((*text)->getBuffer(), shapes, true);
-  if (!warm)
-    return fail(llvm::toString(warm.takeError()));
+  auto removeCache =
+      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(benchCache); });
+  std::string dir(benchCache.str());
+  ::tl::Executable::clearInProcessCache(); // the run's own compile is there
+  if (auto warm = compileExecutable(shapes, true, dir); !warm.ok())
+    return fail(std::string(warm.status().message()));
   Timing cached = medianOf(compileRepetitions, [&] {
-    clearInProcessCache();
-    auto compiled = compileRequest((*text)->getBuffer(), shapes, true);
-    if (!compiled) {
-      llvm::consumeError(compiled.takeError());
+    ::tl::Executable::clearInProcessCache();
+    auto again = compileExecutable(shapes, true, dir);
+    if (!again.ok())
       return false;
-    }
-    if (compiled->cache.outcome != CacheReport::kDiskHit) {
-      llvm::errs() << "tl-jit: --benchmark: " << compiled->cache.describe()
-                   << "\n";
-      return false;
-    }
-    return true;
+    if (llvm::StringRef((*again)->cacheReport()).starts_with("cache: hit (/"))
+      return true;
+    llvm::errs() << "tl-jit: --benchmark: " << (*again)->cacheReport() << "\n";
+    return false;
   });
+  if (compile.failed())
+    return fail("the graph did not compile again for --benchmark");
   if (cached.failed())
     return fail("the compile cache did not serve the graph for --benchmark "
                 "(is " + benchCache + " writable?)");
-  if (compile.failed())
-    return fail("the graph did not compile again for --benchmark");
 
-  // The same binding as a plain run, done once outside the loop.
-  auto bound = graph.bind(inputs);
-  if (!bound.ok())
-    return fail(std::string(bound.status().message()));
-  std::vector<Buffer> outputs = graph.allocateResults();
-  std::vector<Buffer *> results;
-  for (Buffer &b : outputs)
-    results.push_back(&b);
-  graph.runUnchecked(bound->args, results); // warm-up
+  // The same binding as a plain run, checked once outside the loop.
+  ::tl::Outputs outputs = exe.allocateOutputs();
+  if (absl::Status st = exe.runInto(inputs, outputs); !st.ok()) // warm-up
+    return fail(std::string(st.message()));
   Timing run = medianOf(benchmark, [&] {
-    graph.runUnchecked(bound->args, results);
-    return true;
+    return exe.runInto(inputs, outputs).ok();
   });
 
   std::string base = llvm::sys::path::stem(graphPath).str();
@@ -462,7 +436,7 @@ static int runBenchmark(const CompiledGraph &graph,
       entries, benchmarkFormat == FormatOpt::json,
       {{"executable", "tl-jit"},
        {"graph", graphPath},
-       {"dtype", graph.dtype() == DType::f32 ? "f32" : "f64"},
+       {"dtype", dtype == DTypeOpt::f32 ? "f32" : "f64"},
        {"library_build_type", "release"}});
   return 0;
 }
@@ -504,20 +478,16 @@ static int writeIntermediates(
 }
 
 /// --profile / --trace: `runs` timed runs with the node spans recorded.
-static int runProfile(const CompiledGraph &graph,
-                      const std::map<std::string, const Buffer *> &inputs,
-                      const std::vector<CompilePhase> &phases) {
+static int runProfile(const ::tl::Executable &exe,
+                      const std::map<std::string, const Buffer *> &inputs) {
   namespace rt = ::tl::runtime;
-  auto bound = graph.bind(inputs);
-  if (!bound.ok())
-    return fail(std::string(bound.status().message()));
-  std::vector<Buffer> outputs = graph.allocateResults();
-  std::vector<Buffer *> results;
-  for (Buffer &b : outputs)
-    results.push_back(&b);
+  ::tl::Outputs outputs = exe.allocateOutputs();
+  if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
+    return fail(std::string(st.message()));
   rt::ProfileRecording recording = rt::recordProfile(
-      profileRuns, [&] { graph.runUnchecked(bound->args, results); });
-  const std::vector<std::string> &names = graph.signature().profileNodes;
+      profileRuns, [&] { (void)exe.runInto(inputs, outputs); });
+  const std::vector<rt::Phase> &phases = exe.compilePhases();
+  const std::vector<std::string> &names = exe.profileNodes();
   if (!tracePath.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(tracePath, ec);
@@ -858,81 +828,31 @@ int main(int argc, char **argv) {
       }
       return 0;
     }
-    llvm::Expected<std::shared_ptr<const CompiledGraph>> compiled =
-        std::shared_ptr<const CompiledGraph>();
-    std::vector<CompilePhase> phases;
-    if (intermediates.empty()) {
-      auto text = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-      if (!text)
-        return fail("cannot read '" + graphPath +
-                    "': " + text.getError().message());
-      auto result = compileRequest((*text)->getBuffer(), shapes, !noCache);
-      if (result) {
-        if (explainCache)
-          llvm::errs() << "tl-jit: " << result->cache.describe() << "\n";
-        phases = result->phases;
-        compiled = std::move(result->module);
-      } else {
-        compiled = result.takeError();
+    // The adjoint's extra inputs: one cotangent per forward output.
+    std::map<std::string, const Buffer *> cotangents;
+    std::deque<Buffer> cotangentBuffers;
+    if (!gradNames.empty() && !cotangentsPath.empty()) {
+      auto read = io::readNpz(cotangentsPath);
+      if (!read.ok())
+        return fail(std::string(read.status().message()));
+      for (const auto &[name, array] : *read) {
+        cotangentBuffers.push_back(toBuffer(array));
+        cotangents[name] = &cotangentBuffers.back();
       }
-    } else {
+    }
+    if (!intermediates.empty()) {
+      // Debugging: the runner's module with every value exposed.
       TLCpuPipelineOptions pipeline;
       if (llvm::Error e = pipelineOptions(pipeline))
         return fail(llvm::toString(std::move(e)));
-      compiled = runner.compile(pipeline, jitOptions());
-      phases = runner.getPhases();
-    }
-    if (!compiled && fallback && gradNames.empty() && intermediates.empty() &&
-        !profile && tracePath.empty()) {
-      // Graph errors fail the interpreter the same way; anything else is
-      // a code generation failure the interpreter does not have.
-      std::string why = llvm::toString(compiled.takeError());
-      MLIRContext refContext(MLIRContext::Threading::DISABLED);
-      GraphRunner reference(&refContext);
-      if (llvm::Error e = reference.load(graphPath, callerNames, runOptions()))
-        return fail(llvm::toString(std::move(e)));
-      auto result = reference.runReference(named);
-      if (!result)
-        return fail(llvm::toString(result.takeError()));
-      llvm::WithColor::warning(llvm::errs(), "tl-jit")
-          << "code generation failed (" << why
-          << "); ran the reference interpreter instead (--fallback)\n";
-      outputs = toArrays(*result);
-    } else if (!compiled) {
-      return fail(llvm::toString(compiled.takeError()));
-    } else {
-      if (!dumpObject.empty()) {
-        std::error_code ec;
-        llvm::raw_fd_ostream os(dumpObject, ec);
-        if (ec)
-          return fail("cannot write '" + dumpObject + "': " + ec.message());
-        os << (*compiled)->objectCode();
-      }
-      // The adjoint's extra inputs: one cotangent per forward output.
-      io::NamedArrays cotangentArrays;
-      std::deque<Buffer> cotangentBuffers;
-      if (!gradNames.empty()) {
-        if (!cotangentsPath.empty()) {
-          auto read = io::readNpz(cotangentsPath);
-          if (!read.ok())
-            return fail(std::string(read.status().message()));
-          cotangentArrays = std::move(*read);
-        }
-        std::map<std::string, const Buffer *> cotangents;
-        for (const auto &[name, array] : cotangentArrays) {
-          cotangentBuffers.push_back(toBuffer(array));
-          cotangents[name] = &cotangentBuffers.back();
-        }
+      auto compiled = runner.compile(pipeline, jitOptions());
+      if (!compiled)
+        return fail(llvm::toString(compiled.takeError()));
+      if (!gradNames.empty())
         if (absl::Status st = (*compiled)->addCotangents(cotangents, named,
                                                           cotangentBuffers);
             !st.ok())
           return fail(std::string(st.message()));
-      }
-      if (benchmark)
-        return runBenchmark(**compiled, named, callerNames, shapes);
-      if (profile || !tracePath.empty())
-        if (int status = runProfile(**compiled, named, phases))
-          return status;
       auto result = (*compiled)->run(named);
       if (!result.ok())
         return fail(std::string(result.status().message()));
@@ -948,6 +868,53 @@ int main(int argc, char **argv) {
         if (int status = writeIntermediates(
                 intermediates, llvm::ArrayRef(*result).drop_front(numOutputs)))
           return status;
+    } else if (auto exe = compileExecutable(shapes, !noCache); !exe.ok()) {
+      if (!fallback || !gradNames.empty() || profile || !tracePath.empty())
+        return fail(std::string(exe.status().message()));
+      // Graph errors fail the interpreter the same way; anything else is
+      // a code generation failure the interpreter does not have.
+      ::tl::CompileOptions options = apiOptions();
+      options.inputShapes = shapes;
+      auto graph = readGraph();
+      if (!graph)
+        return fail("cannot read '" + graphPath + "'");
+      auto reference = ::tl::Executable::compileReference(graph->text,
+                                                          graph->format, options);
+      if (!reference.ok())
+        return fail(std::string(reference.status().message()));
+      auto result = (*reference)->run(named);
+      if (!result.ok())
+        return fail(std::string(result.status().message()));
+      llvm::WithColor::warning(llvm::errs(), "tl-jit")
+          << "code generation failed (" << std::string(exe.status().message())
+          << "); ran the reference interpreter instead (--fallback)\n";
+      for (const auto &[name, buffer] : result->entries)
+        outputs.emplace_back(name, toArray(buffer));
+    } else {
+      if (explainCache)
+        llvm::errs() << "tl-jit: " << (*exe)->cacheReport() << "\n";
+      if (!dumpObject.empty()) {
+        std::error_code ec;
+        llvm::raw_fd_ostream os(dumpObject, ec);
+        if (ec)
+          return fail("cannot write '" + dumpObject + "': " + ec.message());
+        os << (*exe)->objectCode();
+      }
+      if ((*exe)->isGradient())
+        if (absl::Status st =
+                (*exe)->addCotangents(cotangents, named, cotangentBuffers);
+            !st.ok())
+          return fail(std::string(st.message()));
+      if (benchmark)
+        return runBenchmark(**exe, named, shapes);
+      if (profile || !tracePath.empty())
+        if (int status = runProfile(**exe, named))
+          return status;
+      ::tl::Outputs result = (*exe)->allocateOutputs();
+      if (absl::Status st = (*exe)->runInto(named, result); !st.ok())
+        return fail(std::string(st.message()));
+      for (const auto &[name, buffer] : result.entries)
+        outputs.emplace_back(name, toArray(buffer));
     }
   }
 

@@ -58,6 +58,9 @@ GraphFormat resolveGraphFormat(std::string_view text, GraphFormat format);
 struct CompileOptions {
   /// The element type every tensor is computed in (G5).
   DType dtype = DType::f64;
+  /// MLIR text only: compute in the function's own element type instead
+  /// of `dtype` (tl-jit without --dtype).
+  bool dtypeFromGraph = false;
   /// The shape of every input array, by the name the caller will bind it
   /// with (G3: a slot's full name or its base name before '[').
   std::map<std::string, std::vector<int64_t>> inputShapes;
