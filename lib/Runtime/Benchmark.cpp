@@ -46,7 +46,7 @@ static std::pair<double, const char *> scaled(double ns) {
   return {ns, "ns"};
 }
 
-static std::string jsonString(const std::string &s) {
+std::string tl::runtime::jsonString(const std::string &s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') {

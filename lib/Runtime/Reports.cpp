@@ -2,6 +2,8 @@
 
 #include "tl/Runtime/Reports.h"
 
+#include "tl/Runtime/Benchmark.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -98,23 +100,6 @@ std::string tl::runtime::formatProfile(const ProfileRecording &recording,
                 peakResidentBytes() / (1024.0 * 1024.0));
   out += std::string("peak memory: ") + buf + " (max resident set size)\n";
   return out;
-}
-
-static std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 std::string tl::runtime::formatChromeTrace(

@@ -213,7 +213,8 @@ int main(int argc, char **argv) {
                 2);
   }
 
-  if (o.profile) {
+  if (o.profile || o.benchmark) {
+    // The inputs bound once, the results allocated once, the call repeated.
     auto bound = m.bind(named);
     if (!bound.ok())
       return fail(std::string(bound.status().message()));
@@ -221,26 +222,18 @@ int main(int argc, char **argv) {
     std::vector<Buffer *> results;
     for (Buffer &b : outputs)
       results.push_back(&b);
-    runtime::ProfileRecording recording = runtime::recordProfile(
-        10, [&] { m.runUnchecked(bound->args, results); });
-    std::cout << runtime::formatProfile(recording,
-                                        {{"load module", loadStart, loadEnd}},
-                                        m.signature().profileNodes, "load");
-    return 0;
-  }
-
-  if (o.benchmark) {
-    auto bound = m.bind(named);
-    if (!bound.ok())
-      return fail(std::string(bound.status().message()));
-    std::vector<Buffer> outputs = m.allocateResults();
-    std::vector<Buffer *> results;
-    for (Buffer &b : outputs)
-      results.push_back(&b);
-    m.runUnchecked(bound->args, results); // warm-up
-    runtime::Timing run = runtime::medianOf(
-        static_cast<unsigned>(o.benchmark), [&] {
-          m.runUnchecked(bound->args, results);
+    auto call = [&] { m.runUnchecked(bound->args, results); };
+    if (o.profile) {
+      runtime::ProfileRecording recording = runtime::recordProfile(10, call);
+      std::cout << runtime::formatProfile(recording,
+                                          {{"load module", loadStart, loadEnd}},
+                                          m.signature().profileNodes, "load");
+      return 0;
+    }
+    call(); // warm-up
+    runtime::Timing run =
+        runtime::medianOf(static_cast<unsigned>(o.benchmark), [&] {
+          call();
           return true;
         });
     std::string base = o.module;

@@ -32,6 +32,10 @@ struct BenchmarkEntry {
   Timing timing;
 };
 
+/// `s` as a JSON string literal, quotes included (the reports write JSON
+/// by hand: the runtime has no JSON library).
+std::string jsonString(const std::string &s);
+
 /// The report: Google Benchmark's console table, or its JSON with
 /// `context` (key, value) pairs.
 std::string
