@@ -108,11 +108,14 @@ std::string tl::runtime::formatChromeTrace(
   std::vector<std::string> events;
   auto event = [&](const std::string &name, const char *cat, double begin,
                    double end, uint32_t tid) {
+    // Times on a 1/1024 us grid: exact in binary and in the decimal
+    // printed, so a span that ends with its parent is seen inside it.
+    auto grid = [](double us) { return std::round(us * 1024.0) / 1024.0; };
     char buf[160];
     std::snprintf(buf, sizeof buf,
-                  "\"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 1, "
-                  "\"tid\": %u",
-                  begin, end - begin, tid);
+                  "\"ph\": \"X\", \"ts\": %.10f, \"dur\": %.10f, "
+                  "\"pid\": 1, \"tid\": %u",
+                  grid(begin), grid(end) - grid(begin), tid);
     events.push_back("{\"name\": " + jsonString(name) + ", \"cat\": \"" + cat +
                      "\", " + buf + "}");
   };
