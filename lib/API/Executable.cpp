@@ -23,7 +23,9 @@ struct Executable::Impl {
   // Adjoints only: the forward outputs whose cotangents the call takes,
   // and the gradients (the last results of the compiled function).
   std::vector<TensorInfo> cotangents, gradients;
-  // Every result of the compiled function: outputs, then gradients.
+  std::vector<IntermediateInfo> intermediates;
+  // Every result of the compiled function: outputs, gradients,
+  // intermediates.
   std::vector<TensorInfo> results;
   // Reference executables keep the graph and interpret it on each run.
   bool isReference = false;
@@ -56,6 +58,9 @@ const std::vector<TensorInfo> &Executable::cotangents() const {
 }
 const std::vector<TensorInfo> &Executable::gradients() const {
   return impl->gradients;
+}
+const std::vector<IntermediateInfo> &Executable::intermediates() const {
+  return impl->intermediates;
 }
 bool Executable::isGradient() const {
   return impl->graph && impl->graph->signature().isGradient;
@@ -115,37 +120,37 @@ ByteSpan byteSpan(const Buffer &b) {
 }
 } // namespace
 
-static absl::StatusOr<std::string> readGraphFile(const std::string &path,
-                                                 GraphFormat &format) {
+absl::StatusOr<GraphSource> tl::readGraphFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return absl::NotFoundError("cannot read '" + path +
                                "': " + buffer.getError().message());
-  format = mlir::tl::isTensorLogicJSON(path, (*buffer)->getBuffer())
-               ? GraphFormat::kTensorLogicJSON
-               : GraphFormat::kMLIR;
-  return (*buffer)->getBuffer().str();
+  GraphSource source;
+  source.text = (*buffer)->getBuffer().str();
+  source.format = mlir::tl::isTensorLogicJSON(path, source.text)
+                      ? GraphFormat::kTensorLogicJSON
+                      : GraphFormat::kMLIR;
+  source.name = path;
+  return source;
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileFile(const std::string &path,
                         const CompileOptions &options) {
-  GraphFormat format;
-  auto text = readGraphFile(path, format);
-  if (!text.ok())
-    return text.status();
-  return compileImpl(*text, format, options, nullptr, path);
+  auto source = readGraphFile(path);
+  if (!source.ok())
+    return source.status();
+  return compileImpl(source->text, source->format, options, nullptr, path);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileGradientFile(const std::string &path,
                                 const CompileOptions &options,
                                 const GradientOptions &gradient) {
-  GraphFormat format;
-  auto text = readGraphFile(path, format);
-  if (!text.ok())
-    return text.status();
-  return compileImpl(*text, format, options, &gradient, path);
+  auto source = readGraphFile(path);
+  if (!source.ok())
+    return source.status();
+  return compileImpl(source->text, source->format, options, &gradient, path);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -209,22 +214,35 @@ describe(std::shared_ptr<const tl::runtime::Module> graph) {
       impl->inputs.push_back({arg.caller, dtype, arg.shape});
   for (const auto &c : sig.cotangents)
     impl->cotangents.push_back({c.name, dtype, c.shape});
+  size_t firstIntermediate = sig.results.size() - sig.intermediates.size();
   for (const auto &[i, result] : llvm::enumerate(sig.results)) {
-    (i + sig.numGradients < sig.results.size() ? impl->outputs
-                                                : impl->gradients)
-        .push_back({result.name, dtype, result.shape});
+    switch (sig.resultKind(i)) {
+    case tl::runtime::ResultKind::output:
+      impl->outputs.push_back({result.name, dtype, result.shape});
+      break;
+    case tl::runtime::ResultKind::gradient:
+      impl->gradients.push_back({result.name, dtype, result.shape});
+      break;
+    case tl::runtime::ResultKind::intermediate: {
+      const auto &origin = sig.intermediates[i - firstIntermediate];
+      impl->intermediates.push_back(
+          {result.name, origin.node, origin.op, dtype, result.shape});
+      break;
+    }
+    }
     impl->results.push_back({result.name, dtype, result.shape});
   }
   impl->graph = std::move(graph);
   return impl;
 }
 
-absl::StatusOr<std::shared_ptr<const Executable>>
-Executable::compileImpl(std::string_view text, GraphFormat format,
-                        const CompileOptions &options,
-                        const GradientOptions *gradient,
-                        const std::string &sourceName) {
-  auto start = std::chrono::steady_clock::now();
+/// The driver's request for a graph and the API's options: the one place
+/// CompileOptions become compiler options.
+static mlir::tl::CompileRequest makeRequest(std::string_view text,
+                                            GraphFormat format,
+                                            const CompileOptions &options,
+                                            const GradientOptions *gradient,
+                                            const std::string &sourceName) {
   format = resolveGraphFormat(text, format);
   mlir::tl::CompileRequest request;
   request.text = llvm::StringRef(text.data(), text.size());
@@ -236,6 +254,7 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   request.shapes = options.inputShapes;
   if (gradient)
     request.gradient = *gradient;
+  request.exposeIntermediates = options.exposeIntermediates;
   request.jit.optLevel = options.optLevel;
   request.jit.cpu = options.cpu;
   request.jit.features = options.features;
@@ -247,7 +266,17 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   request.codegen.onednn = options.onednn;
   request.codegen.approximateExp = options.approximateExp;
   request.codegen.profile = options.profile;
-  auto compiled = mlir::tl::compileGraph(request);
+  return request;
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileImpl(std::string_view text, GraphFormat format,
+                        const CompileOptions &options,
+                        const GradientOptions *gradient,
+                        const std::string &sourceName) {
+  auto start = std::chrono::steady_clock::now();
+  auto compiled = mlir::tl::compileGraph(
+      makeRequest(text, format, options, gradient, sourceName));
   if (!compiled)
     return toStatus(compiled.takeError(), absl::StatusCode::kInvalidArgument);
   auto impl = describe(std::move(compiled->module));
@@ -257,6 +286,39 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
                              std::chrono::steady_clock::now() - start)
                              .count();
   return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
+}
+
+std::vector<std::string> tl::emitStages() { return mlir::tl::emitStages(); }
+
+static absl::StatusOr<std::string>
+emitImpl(std::string_view text, GraphFormat format,
+         const CompileOptions &options, std::string_view stage,
+         const GradientOptions *gradient, const std::string &sourceName) {
+  auto printed = mlir::tl::emitGraph(
+      makeRequest(text, format, options, gradient, sourceName),
+      llvm::StringRef(stage.data(), stage.size()));
+  if (!printed)
+    return toStatus(printed.takeError(), absl::StatusCode::kInvalidArgument);
+  return std::move(*printed);
+}
+
+absl::StatusOr<std::string> tl::emitGraph(std::string_view text,
+                                          GraphFormat format,
+                                          const CompileOptions &options,
+                                          std::string_view stage,
+                                          const GradientOptions *gradient) {
+  return emitImpl(text, format, options, stage, gradient, "");
+}
+
+absl::StatusOr<std::string> tl::emitGraphFile(const std::string &path,
+                                              const CompileOptions &options,
+                                              std::string_view stage,
+                                              const GradientOptions *gradient) {
+  auto source = readGraphFile(path);
+  if (!source.ok())
+    return source.status();
+  return emitImpl(source->text, source->format, options, stage, gradient,
+                  path);
 }
 
 absl::Status Executable::save(const std::string &path) const {
@@ -295,9 +357,11 @@ absl::StatusOr<Gradients> Executable::runGradient(
   if (!result.ok())
     return result.status();
   Gradients g;
-  size_t numOutputs = impl->outputs.size();
+  const tl::runtime::Signature &sig = impl->graph->signature();
   for (auto [i, named] : llvm::enumerate(*result))
-    (i < numOutputs ? g.outputs : g.gradients)
+    (sig.resultKind(i) == tl::runtime::ResultKind::output     ? g.outputs
+     : sig.resultKind(i) == tl::runtime::ResultKind::gradient ? g.gradients
+                                                              : g.intermediates)
         .entries.push_back(std::move(named));
   return g;
 }

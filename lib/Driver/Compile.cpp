@@ -15,6 +15,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -31,6 +32,32 @@ static std::string hashModule(ModuleOp module, bool withLocations) {
   return runtime::sha256Hex(os.str());
 }
 
+/// The front half of every compile: import `request`'s graph into
+/// `runner`, then (after `imported` has seen the module as imported) bind
+/// it, differentiate it, expose its intermediates and specialize its
+/// shapes, as asked.
+static llvm::Error
+prepareGraph(GraphRunner &runner, const CompileRequest &request,
+             llvm::function_ref<void(ModuleOp)> imported = nullptr) {
+  std::vector<std::string> names;
+  for (const auto &[name, shape] : request.shapes)
+    names.push_back(name);
+  if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
+                                        request.sourceName, names, request.run))
+    return e;
+  if (imported)
+    imported(runner.getModule());
+  if (llvm::Error e = runner.bind(request.shapes))
+    return e;
+  if (request.gradient)
+    if (llvm::Error e = runner.differentiate(*request.gradient))
+      return e;
+  if (request.exposeIntermediates)
+    if (llvm::Error e = runner.exposeIntermediates())
+      return e;
+  return runner.specialize();
+}
+
 llvm::Expected<CompileResult>
 mlir::tl::compileGraph(const CompileRequest &request) {
   auto backend = findBackend(request.backend);
@@ -38,25 +65,15 @@ mlir::tl::compileGraph(const CompileRequest &request) {
     return backend.takeError();
   MLIRContext context(MLIRContext::Threading::DISABLED);
   GraphRunner runner(&context);
-  std::vector<std::string> names;
-  for (const auto &[name, shape] : request.shapes)
-    names.push_back(name);
-  if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
-                                        request.sourceName, names, request.run))
-    return std::move(e);
   CompileResult result;
 
   CacheKey key;
   bool cache = request.cache.enabled;
   bool locations = request.codegen.profile;
-  if (cache)
-    key.parts.emplace_back("graph", hashModule(runner.getModule(), locations));
-  if (llvm::Error e = runner.bind(request.shapes))
-    return std::move(e);
-  if (request.gradient)
-    if (llvm::Error e = runner.differentiate(*request.gradient))
-      return std::move(e);
-  if (llvm::Error e = runner.specialize())
+  if (llvm::Error e = prepareGraph(runner, request, [&](ModuleOp module) {
+        if (cache)
+          key.parts.emplace_back("graph", hashModule(module, locations));
+      }))
     return std::move(e);
 
   KeyValues extra;
@@ -75,6 +92,8 @@ mlir::tl::compileGraph(const CompileRequest &request) {
         options += w + ";";
       options += request.gradient->withOutputs ? ",with-outputs" : "";
     }
+    if (request.exposeIntermediates)
+      options += ",intermediates";
     key.parts.emplace_back("shapes", shapes.empty() ? "none" : shapes);
     key.parts.emplace_back("dtype", request.run.useF32 ? "f32" : "f64");
     for (auto &[part, value] : *backendParts)
@@ -105,4 +124,39 @@ mlir::tl::compileGraph(const CompileRequest &request) {
   if (cache)
     cacheStore(request.cache, key, result.module, result.cache);
   return result;
+}
+
+std::vector<std::string> mlir::tl::emitStages(llvm::StringRef backendName) {
+  std::vector<std::string> stages = {"tl"};
+  if (auto backend = findBackend(backendName)) {
+    for (std::string &s : (*backend)->emitStages())
+      stages.push_back(std::move(s));
+  } else {
+    llvm::consumeError(backend.takeError());
+  }
+  return stages;
+}
+
+llvm::Expected<std::string> mlir::tl::emitGraph(const CompileRequest &request,
+                                                llvm::StringRef stage) {
+  auto backend = findBackend(request.backend);
+  if (!backend)
+    return backend.takeError();
+  std::vector<std::string> stages = emitStages(request.backend);
+  if (!llvm::is_contained(stages, stage))
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "unknown stage '" + stage + "' (the " + request.backend +
+            " backend has: " + llvm::join(stages, ", ") + ")");
+  MLIRContext context(MLIRContext::Threading::DISABLED);
+  GraphRunner runner(&context);
+  if (llvm::Error e = prepareGraph(runner, request))
+    return std::move(e);
+  if (stage != "tl")
+    return (*backend)->emit(runner, request, stage);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  runner.getModule().print(os);
+  os << "\n";
+  return text;
 }

@@ -49,6 +49,32 @@ public:
     extra.insert(extra.begin(), {"backend", "cpu"});
     return runner.compile(pipeline, request.jit, std::move(extra));
   }
+
+  std::vector<std::string> emitStages() const override {
+    return {"linalg", "llvm-dialect", "llvm-ir", "asm"};
+  }
+
+  llvm::Expected<std::string> emit(GraphRunner &runner,
+                                   const CompileRequest &request,
+                                   llvm::StringRef stage) const override {
+    auto target = describeTarget(request.jit);
+    if (!target)
+      return target.takeError();
+    TLCpuPipelineOptions pipeline;
+    buildPipelineOptions(request.codegen, *target, pipeline);
+    if (llvm::Error e = runner.lower(
+            stage == "linalg" ? Stage::linalg : Stage::llvm, pipeline))
+      return std::move(e);
+    if (stage == "llvm-ir")
+      return emitLLVMIR(runner.getModule(), request.jit);
+    if (stage == "asm")
+      return emitAssembly(runner.getModule(), request.jit);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    runner.getModule().print(os);
+    os << "\n";
+    return text;
+  }
 };
 } // namespace
 

@@ -338,35 +338,29 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   return llvm::Error::success();
 }
 
-llvm::Expected<std::vector<IntermediateInfo>>
-GraphRunner::exposeIntermediates() {
+llvm::Error GraphRunner::exposeIntermediates() {
   if (lowered)
     return makeError(
         "exposeIntermediates() needs the module as loaded and bound");
-  if (llvm::Error e = runPipeline(
-          [&](OpPassManager &pm) {
-            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
-          },
-          "shape specialization"))
-    return std::move(e);
+  if (llvm::Error e = specialize())
+    return e;
   func::FuncOp func = getFunction();
-  unsigned numOutputs = func.getNumResults();
+  unsigned numResults = func.getNumResults();
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {
             pm.nest<func::FuncOp>().addPass(
                 createTLExposeIntermediatesPass());
           },
           "expose intermediates"))
-    return std::move(e);
-  std::vector<IntermediateInfo> infos;
-  for (unsigned i = numOutputs; i < func.getNumResults(); ++i) {
+    return e;
+  for (unsigned i = numResults; i < func.getNumResults(); ++i) {
     auto text = [&](llvm::StringRef attr) {
       auto a = func.getResultAttrOfType<StringAttr>(i, attr);
       return a ? a.str() : std::string();
     };
-    infos.push_back({text(kNameAttr), text("tl.node"), text("tl.op")});
+    signature.intermediates.push_back({text("tl.node"), text("tl.op")});
   }
-  return infos;
+  return llvm::Error::success();
 }
 
 llvm::Error GraphRunner::runPipeline(
@@ -408,17 +402,18 @@ llvm::Error GraphRunner::lower(Stage target,
                                const TLCpuPipelineOptions &pipeline) {
   if (lowered)
     return makeError("the module is already lowered");
+  if (llvm::Error e = specialize())
+    return e;
   lowered = true;
   stage = target;
+  if (target == Stage::tl)
+    return llvm::Error::success();
+  // The passes compile() runs, so what is printed is what is compiled.
   return runPipeline(
       [&](OpPassManager &pm) {
-        if (target == Stage::llvm) {
-          populateTLCpuPipeline(pm, pipeline);
-          return;
-        }
-        populateTLReferencePipeline(pm, TLReferencePipelineOptions());
-        if (target == Stage::linalg)
-          populateTLToLinalgPipeline(pm, pipeline);
+        populateTLToLinalgPipeline(pm, pipeline);
+        if (target == Stage::llvm)
+          populateLinalgToLLVMPipeline(pm, pipeline);
       },
       target == Stage::llvm ? "CPU pipeline" : "lowering");
 }

@@ -186,6 +186,8 @@ std::string serializeManifest(const ModuleManifest &m) {
   }
   for (const std::string &n : sig.profileNodes)
     line({"profile-node", escape(n)});
+  for (const IntermediateOrigin &o : sig.intermediates)
+    line({"intermediate", escape(o.node), escape(o.op)});
   return out;
 }
 
@@ -299,6 +301,10 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
       if (!wantFields(2))
         return fail("expected one name");
       sig.profileNodes.push_back(f[1]);
+    } else if (key == "intermediate") {
+      if (!wantFields(3))
+        return fail("expected a node and an op");
+      sig.intermediates.push_back({f[1], f[2]});
     }
     // Other keys: written by a newer compiler of the same format; ignored.
   }
@@ -306,9 +312,11 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
     return absl::InvalidArgumentError(std::string(what) +
                                       ": the manifest has no " +
                                       (sawDtype ? "entry" : "dtype"));
-  if (sig.numGradients > sig.results.size())
-    return absl::InvalidArgumentError(std::string(what) +
-                                      ": more gradients than results");
+  if (sig.numGradients > sig.results.size() ||
+      sig.intermediates.size() > sig.results.size() - sig.numGradients)
+    return absl::InvalidArgumentError(
+        std::string(what) +
+        ": more gradients and intermediates than results");
   return m;
 }
 

@@ -8,50 +8,44 @@
 //          [--gradcheck]
 //
 // Inputs bind by name (G3); every output is written under its slot name
-// (G4). Graphs are compiled to native code by the CPU pipeline and ORC;
-// --reference runs the reference interpreter instead. --grad compiles the
-// adjoint (G12) and writes the gradients under the input names.
+// (G4). Graphs are compiled by the library (tl::Executable, through the
+// compile cache); --reference runs the reference interpreter instead.
+// --grad compiles the adjoint (G12) and writes the gradients under the
+// input names. This file parses flags, reads and writes .npy/.npz files
+// at the edge and calls the public API (docs/CLI.md lists every flag).
 // Exit status: 0 success, 1 a graph or run error, 2 a usage error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tl/API/Capabilities.h"
+#include "tl/API/CompileLatency.h"
+#include "tl/API/Debugging.h"
 #include "tl/API/Streaming.h"
 #include "tl/API/Training.h"
-#include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
-#include "tl/Runtime/Benchmark.h"
-#include "tl/Runtime/Profiler.h"
-#include "tl/IO/InlineInput.h"
 #include "tl/IO/Buffers.h"
+#include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
 #include "tl/IO/Print.h"
+#include "tl/Runtime/Benchmark.h"
+#include "tl/Runtime/Profiler.h"
 
+// MLIR's debugging flags only (--mlir-print-ir-*, --mlir-timing).
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 
-#include <algorithm>
-#include <cmath>
-#include <chrono>
 #include <deque>
 #include <sstream>
-#include <optional>
-#include <ctime>
 
-using namespace mlir;
-using namespace mlir::tl;
 namespace cl = llvm::cl;
+namespace io = mlir::tl::io;
 using ::tl::runtime::Buffer;
 using ::tl::runtime::DType;
 
@@ -273,29 +267,8 @@ static int fail(const llvm::Twine &msg, int status = 1) {
   llvm::WithColor::error(llvm::errs(), "tl-jit") << msg << "\n";
   return status;
 }
-
-static void printArray(size_t index, const std::string &name,
-                       const io::Array &array) {
-  std::ostringstream os;
-  io::printArray(os, index, name, array, printLimit);
-  llvm::outs() << os.str();
-}
-using io::toArray;
-using io::toBuffer;
-
-/// What the library API needs of the graph file: its text and format.
-struct GraphText {
-  std::string text;
-  ::tl::GraphFormat format;
-};
-static std::optional<GraphText> readGraph() {
-  auto buffer = llvm::MemoryBuffer::getFile(graphPath, /*IsText=*/true);
-  if (!buffer)
-    return std::nullopt;
-  return GraphText{(*buffer)->getBuffer().str(),
-                   isTensorLogicJSON(graphPath, (*buffer)->getBuffer())
-                       ? ::tl::GraphFormat::kTensorLogicJSON
-                       : ::tl::GraphFormat::kMLIR};
+static int fail(const absl::Status &status) {
+  return fail(std::string(status.message()));
 }
 
 /// The library's compile options for the flags given.
@@ -311,129 +284,62 @@ static ::tl::CompileOptions apiOptions() {
   options.profile = profile || !tracePath.empty();
   options.cache = !noCache;
   options.cacheDir = cacheDir;
+  options.exposeIntermediates = !dumpIntermediates.empty() || checkNumerics;
   return options;
 }
 
-/// The graph compiled by the library with the command line's options
-/// (the adjoint with --grad), bound by `shapes`.
-static absl::StatusOr<std::shared_ptr<const ::tl::Executable>>
-compileExecutable(const std::map<std::string, std::vector<int64_t>> &shapes,
-                  bool useCache, const std::string &dir = "") {
-  ::tl::CompileOptions options = apiOptions();
-  options.inputShapes = shapes;
-  options.cache = useCache;
-  if (!dir.empty())
-    options.cacheDir = dir;
+/// --grad's options, or nullptr without --grad.
+static const ::tl::GradientOptions *gradientOptions() {
+  static ::tl::GradientOptions gradient;
   if (gradNames.empty())
-    return ::tl::Executable::compileFile(graphPath, options);
-  ::tl::GradientOptions gradient;
+    return nullptr;
   gradient.wrt.assign(gradNames.begin(), gradNames.end());
   gradient.withOutputs = withOutputs;
-  return ::tl::Executable::compileGradientFile(graphPath, options, gradient);
+  return &gradient;
 }
 
-using ::tl::runtime::BenchmarkEntry;
-using ::tl::runtime::medianOf;
-using ::tl::runtime::Timing;
+/// The runtime's buffers over arrays read at this edge, by name.
+struct BoundArrays {
+  std::deque<Buffer> storage;
+  std::map<std::string, const Buffer *> named;
+  BoundArrays(const BoundArrays &) = delete;
+  explicit BoundArrays(const io::NamedArrays &arrays) {
+    for (const auto &[name, array] : arrays) {
+      storage.push_back(io::toBuffer(array));
+      named[name] = &storage.back();
+    }
+  }
+};
 
-static CodegenOptions codegenOptions() {
-  CodegenOptions codegen;
-  codegen.vectorize = ::vectorize;
-  codegen.profile = ::profile || !tracePath.empty();
-  return codegen;
+static io::NamedArrays toArrays(const ::tl::Outputs &outputs, size_t begin,
+                                size_t end) {
+  io::NamedArrays arrays;
+  for (size_t i = begin; i < end; ++i)
+    arrays.emplace_back(outputs.name(i), io::toArray(outputs[i]));
+  return arrays;
 }
 
-static JitOptions jitOptions();
-
-/// The pipeline's options for this command line on its target (for the
-/// paths that lower step by step: --emit, --dump-intermediates).
-static llvm::Error pipelineOptions(TLCpuPipelineOptions &pipeline) {
-  auto target = describeTarget(jitOptions());
-  if (!target)
-    return target.takeError();
-  buildPipelineOptions(codegenOptions(), *target, pipeline);
-  return llvm::Error::success();
-}
-
-static JitOptions jitOptions() {
-  JitOptions options;
-  options.optLevel = optLevel;
-  options.cpu = mcpu;
-  options.features = mattr;
-  return options;
-}
-
-static RunOptions runOptions() {
-  RunOptions options;
-  options.useF32 = dtype == DTypeOpt::f32;
-  options.dtypeGiven = dtype.getNumOccurrences() > 0;
-  options.functionName = functionName;
-  return options;
-}
-
-static GradientOptions gradientOptions() {
-  GradientOptions options;
-  options.wrt.assign(gradNames.begin(), gradNames.end());
-  options.withOutputs = withOutputs;
-  return options;
-}
-
-/// --benchmark: compile from the graph's text `compileRepetitions` times
-/// (each in a fresh context, as a new process would) and run `benchmark`
-/// times after one warm-up call.
+/// --benchmark: compile times (cold and cached, in the library) and the
+/// median of `benchmark` runs after one warm-up call.
 static int runBenchmark(const ::tl::Executable &exe,
                         const std::map<std::string, const Buffer *> &inputs,
-                        const std::map<std::string, std::vector<int64_t>> &shapes) {
-  // Cold: no cache, a fresh context, as a new process without a cache.
-  Timing compile = medianOf(compileRepetitions, [&] {
-    return compileExecutable(shapes, false).ok();
-  });
-  // Cached: a warm persistent cache and nothing kept in memory, as a new
-  // process with a cache (an entry is stored first, outside the timing).
-  // In a directory of its own, so the user's cache neither helps nor
-  // changes.
-  llvm::SmallString<128> benchCache;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("tl-bench-cache", benchCache))
-    return fail("cannot create a cache directory for --benchmark: " +
-                ec.message());
-  auto removeCache =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(benchCache); });
-  std::string dir(benchCache.str());
-  ::tl::Executable::clearInProcessCache(); // the run's own compile is there
-  if (auto warm = compileExecutable(shapes, true, dir); !warm.ok())
-    return fail(std::string(warm.status().message()));
-  Timing cached = medianOf(compileRepetitions, [&] {
-    ::tl::Executable::clearInProcessCache();
-    auto again = compileExecutable(shapes, true, dir);
-    if (!again.ok())
-      return false;
-    if (llvm::StringRef((*again)->cacheReport()).starts_with("cache: hit (/"))
-      return true;
-    llvm::errs() << "tl-jit: --benchmark: " << (*again)->cacheReport() << "\n";
-    return false;
-  });
-  if (compile.failed())
-    return fail("the graph did not compile again for --benchmark");
-  if (cached.failed())
-    return fail("the compile cache did not serve the graph for --benchmark "
-                "(is " + benchCache + " writable?)");
-
-  // The same binding as a plain run, checked once outside the loop.
+                        const ::tl::CompileOptions &options) {
+  auto compile = ::tl::measureCompileLatency(
+      graphPath, options, gradientOptions(), compileRepetitions);
+  if (!compile.ok())
+    return fail("--benchmark: " + std::string(compile.status().message()));
   ::tl::Outputs outputs = exe.allocateOutputs();
-  if (absl::Status st = exe.runInto(inputs, outputs); !st.ok()) // warm-up
-    return fail(std::string(st.message()));
-  Timing run = medianOf(benchmark, [&] {
-    return exe.runInto(inputs, outputs).ok();
-  });
-
+  if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
+    return fail(st);
+  ::tl::runtime::Timing run = ::tl::runtime::medianOf(
+      benchmark, [&] { return exe.runInto(inputs, outputs).ok(); });
   std::string base = llvm::sys::path::stem(graphPath).str();
-  std::vector<BenchmarkEntry> entries = {
-      {base + "/compile_median", unsigned(compileRepetitions), compile},
-      {base + "/compile_cached_median", unsigned(compileRepetitions), cached},
-      {base + "/run_median", unsigned(benchmark), run}};
   llvm::outs() << ::tl::runtime::formatBenchmarks(
-      entries, benchmarkFormat == FormatOpt::json,
+      {{base + "/compile_median", unsigned(compileRepetitions), compile->cold},
+       {base + "/compile_cached_median", unsigned(compileRepetitions),
+        compile->cached},
+       {base + "/run_median", unsigned(benchmark), run}},
+      benchmarkFormat == FormatOpt::json,
       {{"executable", "tl-jit"},
        {"graph", graphPath},
        {"dtype", dtype == DTypeOpt::f32 ? "f32" : "f64"},
@@ -441,62 +347,27 @@ static int runBenchmark(const ::tl::Executable &exe,
   return 0;
 }
 
-using ::tl::runtime::describeElement;
-using ::tl::runtime::firstNonFinite;
-
-/// --check-numerics: the inputs, then the intermediates in program order.
-static int findNonFinite(const io::NamedArrays &inputs,
-                         const std::vector<IntermediateInfo> &infos,
-                         llvm::ArrayRef<std::pair<std::string, Buffer>> values) {
-  for (const auto &[name, array] : inputs) {
-    Buffer b = toBuffer(array);
-    if (int64_t i = firstNonFinite(b); i >= 0)
-      return fail("--check-numerics: the input array '" + name +
-                  "' already holds " + describeElement(b, i));
-  }
-  for (auto [info, named] : llvm::zip(infos, values))
-    if (int64_t i = firstNonFinite(named.second); i >= 0)
-      return fail("--check-numerics: " + info.node + " (" + info.op +
-                  ") produced " + describeElement(named.second, i) +
-                  " in '" + info.name +
-                  "', the first non-finite value of the run (every value "
-                  "before it, inputs included, is finite)");
-  return 0;
-}
-
-/// --dump-intermediates: one .npy per value, named by slot.
-static int writeIntermediates(
-    const std::vector<IntermediateInfo> &infos,
-    llvm::ArrayRef<std::pair<std::string, Buffer>> values) {
-  io::NamedArrays arrays;
-  for (auto [info, named] : llvm::zip(infos, values))
-    arrays.emplace_back(info.name, toArray(named.second));
-  if (absl::Status st = io::writeNpyFiles(dumpIntermediates.getValue(), arrays);
-      !st.ok())
-    return fail(std::string(st.message()));
-  return 0;
-}
-
-/// --profile / --trace: `runs` timed runs with the node spans recorded.
+/// --profile / --trace: `profileRuns` timed runs with the node spans
+/// recorded.
 static int runProfile(const ::tl::Executable &exe,
                       const std::map<std::string, const Buffer *> &inputs) {
   namespace rt = ::tl::runtime;
   ::tl::Outputs outputs = exe.allocateOutputs();
   if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
-    return fail(std::string(st.message()));
+    return fail(st);
   rt::ProfileRecording recording = rt::recordProfile(
       profileRuns, [&] { (void)exe.runInto(inputs, outputs); });
-  const std::vector<rt::Phase> &phases = exe.compilePhases();
-  const std::vector<std::string> &names = exe.profileNodes();
   if (!tracePath.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(tracePath, ec);
     if (ec)
       return fail("cannot write '" + tracePath + "': " + ec.message());
-    os << rt::formatChromeTrace(recording, phases, names, "tl-jit main");
+    os << rt::formatChromeTrace(recording, exe.compilePhases(),
+                                exe.profileNodes(), "tl-jit main");
   }
   if (profile)
-    llvm::outs() << rt::formatProfile(recording, phases, names);
+    llvm::outs() << rt::formatProfile(recording, exe.compilePhases(),
+                                      exe.profileNodes());
   return 0;
 }
 
@@ -517,9 +388,9 @@ static int64_t parseSize(llvm::StringRef text) {
 
 /// --stream: chunked over memory-mapped inputs under a memory budget.
 static int runStream() {
-  std::optional<GraphText> graph = readGraph();
-  if (!graph)
-    return fail("cannot read '" + graphPath + "'");
+  auto graph = ::tl::readGraphFile(graphPath);
+  if (!graph.ok())
+    return fail(graph.status());
   ::tl::StreamOptions stream;
   stream.streamed.assign(streamNames.begin(), streamNames.end());
   for (llvm::StringRef spec : streamInputs) {
@@ -540,54 +411,42 @@ static int runStream() {
   auto report =
       ::tl::runStreaming(graph->text, graph->format, apiOptions(), stream);
   if (!report.ok())
-    return fail(std::string(report.status().message()));
+    return fail(report.status());
   llvm::outs() << report->str() << "\n";
   for (const std::string &f : report->outputFiles)
     llvm::outs() << "  " << f << "\n";
   return 0;
 }
 
-/// --batch: one compile, every file's arrays run over the batch workers,
-/// results written as they are listed; failures reported per item.
+/// --batch: one compile for the first readable file's shapes, every
+/// file's arrays run by the library's batch (or async) runner, results
+/// written as they are listed; failures reported per item.
 static int runBatch() {
-  std::optional<GraphText> graph = readGraph();
-  if (!graph)
-    return fail("cannot read '" + graphPath + "'");
-  std::vector<io::NamedArrays> arrays;
+  std::vector<io::NamedArrays> arrays(batchInputs.size());
   std::vector<std::string> loadErrors(batchInputs.size());
   for (auto [i, path] : llvm::enumerate(batchInputs)) {
     auto read = io::readNpz(path);
-    if (!read.ok()) {
+    if (read.ok())
+      arrays[i] = std::move(*read);
+    else
       loadErrors[i] = std::string(read.status().message());
-      arrays.emplace_back();
-      continue;
-    }
-    arrays.push_back(std::move(*read));
   }
-  size_t first = 0;
-  while (first < arrays.size() && !loadErrors[first].empty())
-    ++first;
+  size_t first = llvm::find(loadErrors, "") - loadErrors.begin();
   if (first == arrays.size())
     return fail("--batch: no input file could be read; the first: " +
                 loadErrors[0]);
   ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays[first])
     options.inputShapes[name] = array.shape;
-  auto exe = ::tl::Executable::compile(graph->text, graph->format, options);
+  auto exe = ::tl::Executable::compileFile(graphPath, options);
   if (!exe.ok())
-    return fail(std::string(exe.status().message()));
-  std::vector<std::vector<Buffer>> buffers(arrays.size());
-  std::vector<std::map<std::string, const Buffer *>> items(arrays.size());
-  for (size_t i = 0; i < arrays.size(); ++i) {
-    buffers[i].reserve(arrays[i].size());
-    for (const auto &[name, array] : arrays[i]) {
-      buffers[i].push_back(toBuffer(array));
-      items[i][name] = &buffers[i].back();
-    }
-  }
+    return fail(exe.status());
+  std::deque<BoundArrays> bound; // never moved: items point into it
+  std::vector<std::map<std::string, const Buffer *>> items;
+  for (const io::NamedArrays &item : arrays)
+    items.push_back(bound.emplace_back(item).named);
   std::vector<absl::StatusOr<::tl::Outputs>> results;
   if (batchAsync) {
-    // Every item queued at once on the async worker, collected in order.
     std::vector<::tl::AsyncRun> runs;
     for (const auto &item : items)
       runs.push_back((*exe)->runAsync(item));
@@ -600,29 +459,22 @@ static int runBatch() {
   for (size_t i = 0; i < results.size(); ++i) {
     std::string item = "batch item " + std::to_string(i) + " ('" +
                        batchInputs[i] + "')";
-    if (!loadErrors[i].empty()) {
-      ++failed;
-      llvm::WithColor::error(llvm::errs(), "tl-jit")
-          << item << ": " << loadErrors[i] << "\n";
-      continue;
-    }
-    if (!results[i].ok()) { // the message names the item
-      ++failed;
-      llvm::WithColor::error(llvm::errs(), "tl-jit")
-          << batchInputs[i] << ": "
-          << std::string(results[i].status().message()) << "\n";
-      continue;
-    }
-    io::NamedArrays outputs;
-    for (size_t k = 0; k < results[i]->size(); ++k)
-      outputs.emplace_back(results[i]->name(k), toArray((*results[i])[k]));
     llvm::SmallString<256> out(outputDir);
     llvm::sys::path::append(out,
                             llvm::sys::path::stem(batchInputs[i]) + ".npz");
-    if (absl::Status st = io::writeNpz(std::string(out.str()), outputs); !st.ok()) {
+    std::string error;
+    if (!loadErrors[i].empty())
+      error = item + ": " + loadErrors[i];
+    else if (!results[i].ok()) // the message names the item
+      error = batchInputs[i] + ": " + std::string(results[i].status().message());
+    else if (absl::Status st = io::writeNpz(
+                 std::string(out.str()),
+                 toArrays(*results[i], 0, results[i]->size()));
+             !st.ok())
+      error = item + ": " + std::string(st.message());
+    if (!error.empty()) {
       ++failed;
-      llvm::WithColor::error(llvm::errs(), "tl-jit")
-          << item << ": " << std::string(st.message()) << "\n";
+      fail(error);
       continue;
     }
     llvm::outs() << item << ": ok -> " << out << "\n";
@@ -634,26 +486,100 @@ static int runBatch() {
 
 /// --gradcheck: the compiled adjoint against central finite differences
 /// of the compiled forward function, in f64.
-static int runGradcheck(const io::NamedArrays &inputs) {
-  std::optional<GraphText> graph = readGraph();
-  if (!graph)
-    return fail("cannot read '" + graphPath + "'");
-  std::vector<Buffer> buffers;
-  buffers.reserve(inputs.size());
-  std::map<std::string, const Buffer *> named;
-  for (const auto &[name, array] : inputs) {
-    buffers.push_back(toBuffer(array));
-    named[name] = &buffers.back();
-  }
+static int runGradcheck(const std::map<std::string, const Buffer *> &inputs) {
+  auto graph = ::tl::readGraphFile(graphPath);
+  if (!graph.ok())
+    return fail(graph.status());
   ::tl::GradCheckOptions check;
   check.wrt.assign(gradNames.begin(), gradNames.end());
   // gradcheck compiles in f64 whatever --dtype says.
   auto report = ::tl::gradcheck(graph->text, graph->format, apiOptions(),
-                                named, check);
+                                inputs, check);
   if (!report.ok())
-    return fail(std::string(report.status().message()));
+    return fail(report.status());
   llvm::outs() << report->str() << "\n";
   return report->ok ? 0 : 1;
+}
+
+/// --reference, and --fallback after a failed compile: the interpreter.
+static absl::StatusOr<::tl::Outputs>
+runReference(const ::tl::CompileOptions &options,
+             const std::map<std::string, const Buffer *> &inputs) {
+  auto graph = ::tl::readGraphFile(graphPath);
+  if (!graph.ok())
+    return graph.status();
+  auto reference =
+      ::tl::Executable::compileReference(graph->text, graph->format, options);
+  if (!reference.ok())
+    return reference.status();
+  return (*reference)->run(inputs);
+}
+
+/// The graph compiled with the command line's options, run once (after
+/// --benchmark, --profile or --trace, when given); its results in
+/// `outputs`. Returns an exit status.
+static int compileAndRun(const ::tl::CompileOptions &options,
+                         const std::map<std::string, const Buffer *> &inputs,
+                         ::tl::Outputs &outputs,
+                         std::vector<::tl::IntermediateInfo> &intermediates) {
+  const ::tl::GradientOptions *gradient = gradientOptions();
+  auto exe = gradient ? ::tl::Executable::compileGradientFile(
+                            graphPath, options, *gradient)
+                      : ::tl::Executable::compileFile(graphPath, options);
+  if (!exe.ok()) {
+    if (!fallback || gradient || options.profile)
+      return fail(exe.status());
+    // Graph errors fail the interpreter the same way; anything else is a
+    // code generation failure the interpreter does not have.
+    auto result = runReference(options, inputs);
+    if (!result.ok())
+      return fail(result.status());
+    llvm::WithColor::warning(llvm::errs(), "tl-jit")
+        << "code generation failed (" << std::string(exe.status().message())
+        << "); ran the reference interpreter instead (--fallback)\n";
+    outputs = std::move(*result);
+    return 0;
+  }
+  if (explainCache)
+    llvm::errs() << "tl-jit: " << (*exe)->cacheReport() << "\n";
+  if (!dumpObject.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(dumpObject, ec);
+    if (ec)
+      return fail("cannot write '" + dumpObject + "': " + ec.message());
+    os << (*exe)->objectCode();
+  }
+  // The adjoint's extra inputs: one cotangent per forward output.
+  std::map<std::string, const Buffer *> all = inputs;
+  std::deque<Buffer> ones;
+  std::optional<BoundArrays> cotangents;
+  if (gradient) {
+    io::NamedArrays read;
+    if (!cotangentsPath.empty()) {
+      auto npz = io::readNpz(cotangentsPath);
+      if (!npz.ok())
+        return fail(npz.status());
+      read = std::move(*npz);
+    }
+    cotangents.emplace(read);
+    if (absl::Status st = (*exe)->addCotangents(cotangents->named, all, ones);
+        !st.ok())
+      return fail(st);
+  }
+  if (benchmark)
+    return runBenchmark(**exe, all, options);
+  if (profile || !tracePath.empty())
+    if (int status = runProfile(**exe, all))
+      return status;
+  outputs = (*exe)->allocateOutputs();
+  if (absl::Status st = (*exe)->runInto(all, outputs); !st.ok())
+    return fail(st);
+  intermediates = (*exe)->intermediates();
+  if (checkNumerics)
+    if (absl::Status st = ::tl::checkNumerics(**exe, inputs, outputs);
+        !st.ok())
+      return fail("--check-numerics: " + std::string(st.message()));
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -731,199 +657,76 @@ int main(int argc, char **argv) {
   if (optLevel > 3)
     return fail("-O" + llvm::Twine(optLevel) + " is out of range (0-3)", 2);
 
-  io::NamedArrays inputs;
+  // Inputs: the .npz, then --input (which wins), converted at this edge.
+  io::NamedArrays arrays;
   if (!inputsPath.empty()) {
     auto read = io::readNpz(inputsPath);
     if (!read.ok())
-      return fail(std::string(read.status().message()));
-    inputs = std::move(*read);
+      return fail(read.status());
+    arrays = std::move(*read);
   }
   for (const std::string &spec : inlineInputs) {
     auto parsed = io::parseInlineInput(spec);
     if (!parsed.ok())
       return fail(std::string(parsed.status().message()), 2);
-    auto it = llvm::find_if(inputs, [&](const auto &named) {
+    auto it = llvm::find_if(arrays, [&](const auto &named) {
       return named.first == parsed->first;
     });
-    if (it != inputs.end())
+    if (it != arrays.end())
       it->second = std::move(parsed->second);
     else
-      inputs.push_back(std::move(*parsed));
+      arrays.push_back(std::move(*parsed));
   }
-  std::vector<std::string> callerNames;
-  std::map<std::string, std::vector<int64_t>> shapes;
-  for (const auto &[name, array] : inputs) {
-    callerNames.push_back(name);
-    shapes[name] = array.shape;
-  }
+  BoundArrays inputs(arrays);
+  ::tl::CompileOptions options = apiOptions();
+  for (const auto &[name, array] : arrays)
+    options.inputShapes[name] = array.shape;
 
   if (gradcheck)
-    return runGradcheck(inputs);
-
-  // The interpreter, --emit and the debugging dumps work on the module
-  // step by step; a plain compile goes through the library's one entry
-  // point (compileGraph, with the compile cache).
-  bool stepByStep = useReference || emit != EmitOpt::none ||
-                    !dumpIntermediates.empty() || checkNumerics;
-  MLIRContext context(MLIRContext::Threading::DISABLED);
-  GraphRunner runner(&context);
-  if (stepByStep)
-    if (llvm::Error e = runner.load(graphPath, callerNames, runOptions()))
-      return fail(llvm::toString(std::move(e)));
-
-  // The runtime's buffers over the inputs, converted at this edge only.
-  std::deque<Buffer> buffers;
-  std::map<std::string, const Buffer *> named;
-  for (const auto &[name, array] : inputs) {
-    buffers.push_back(toBuffer(array));
-    named[name] = &buffers.back();
+    return runGradcheck(inputs.named);
+  if (emit != EmitOpt::none) {
+    static const char *const stages[] = {"",        "tl",  "linalg",
+                                         "llvm-dialect", "llvm-ir", "asm"};
+    auto text = ::tl::emitGraphFile(graphPath, options,
+                                    stages[static_cast<int>(emit.getValue())],
+                                    gradientOptions());
+    if (!text.ok())
+      return fail(text.status());
+    llvm::outs() << *text;
+    return 0;
   }
-  auto toArrays = [](const NamedBuffers &result) {
-    io::NamedArrays arrays;
-    for (const auto &[name, buffer] : result)
-      arrays.emplace_back(name, toArray(buffer));
-    return arrays;
-  };
 
-  io::NamedArrays outputs;
+  ::tl::Outputs outputs;
+  std::vector<::tl::IntermediateInfo> intermediates;
   if (useReference) {
-    auto result = runner.runReference(named);
-    if (!result)
-      return fail(llvm::toString(result.takeError()));
-    outputs = toArrays(*result);
-  } else {
-    if (stepByStep) {
-      if (llvm::Error e = runner.bind(shapes))
-        return fail(llvm::toString(std::move(e)));
-      if (!gradNames.empty())
-        if (llvm::Error e = runner.differentiate(gradientOptions()))
-          return fail(llvm::toString(std::move(e)));
-    }
-    std::vector<IntermediateInfo> intermediates;
-    if (!dumpIntermediates.empty() || checkNumerics) {
-      auto infos = runner.exposeIntermediates();
-      if (!infos)
-        return fail(llvm::toString(infos.takeError()));
-      intermediates = std::move(*infos);
-    }
-    if (emit != EmitOpt::none) {
-      Stage stage = emit == EmitOpt::tl       ? Stage::tl
-                    : emit == EmitOpt::linalg ? Stage::linalg
-                                              : Stage::llvm;
-      TLCpuPipelineOptions pipeline;
-      if (llvm::Error e = pipelineOptions(pipeline))
-        return fail(llvm::toString(std::move(e)));
-      if (llvm::Error e = runner.lower(stage, pipeline))
-        return fail(llvm::toString(std::move(e)));
-      if (emit == EmitOpt::llvmIR || emit == EmitOpt::assembly) {
-        auto text = emit == EmitOpt::llvmIR
-                        ? emitLLVMIR(runner.getModule(), jitOptions())
-                        : emitAssembly(runner.getModule(), jitOptions());
-        if (!text)
-          return fail(llvm::toString(text.takeError()));
-        llvm::outs() << *text;
-      } else {
-        runner.getModule().print(llvm::outs());
-        llvm::outs() << "\n";
-      }
-      return 0;
-    }
-    // The adjoint's extra inputs: one cotangent per forward output.
-    std::map<std::string, const Buffer *> cotangents;
-    std::deque<Buffer> cotangentBuffers;
-    if (!gradNames.empty() && !cotangentsPath.empty()) {
-      auto read = io::readNpz(cotangentsPath);
-      if (!read.ok())
-        return fail(std::string(read.status().message()));
-      for (const auto &[name, array] : *read) {
-        cotangentBuffers.push_back(toBuffer(array));
-        cotangents[name] = &cotangentBuffers.back();
-      }
-    }
-    if (!intermediates.empty()) {
-      // Debugging: the runner's module with every value exposed.
-      TLCpuPipelineOptions pipeline;
-      if (llvm::Error e = pipelineOptions(pipeline))
-        return fail(llvm::toString(std::move(e)));
-      auto compiled = runner.compile(pipeline, jitOptions());
-      if (!compiled)
-        return fail(llvm::toString(compiled.takeError()));
-      if (!gradNames.empty())
-        if (absl::Status st = (*compiled)->addCotangents(cotangents, named,
-                                                          cotangentBuffers);
-            !st.ok())
-          return fail(std::string(st.message()));
-      auto result = (*compiled)->run(named);
-      if (!result.ok())
-        return fail(std::string(result.status().message()));
-      size_t numOutputs = result->size() - intermediates.size();
-      for (size_t i = 0; i < numOutputs; ++i)
-        outputs.emplace_back((*result)[i].first, toArray((*result)[i].second));
-      if (checkNumerics)
-        if (int status =
-                findNonFinite(inputs, intermediates,
-                              llvm::ArrayRef(*result).drop_front(numOutputs)))
-          return status;
-      if (!dumpIntermediates.empty())
-        if (int status = writeIntermediates(
-                intermediates, llvm::ArrayRef(*result).drop_front(numOutputs)))
-          return status;
-    } else if (auto exe = compileExecutable(shapes, !noCache); !exe.ok()) {
-      if (!fallback || !gradNames.empty() || profile || !tracePath.empty())
-        return fail(std::string(exe.status().message()));
-      // Graph errors fail the interpreter the same way; anything else is
-      // a code generation failure the interpreter does not have.
-      ::tl::CompileOptions options = apiOptions();
-      options.inputShapes = shapes;
-      auto graph = readGraph();
-      if (!graph)
-        return fail("cannot read '" + graphPath + "'");
-      auto reference = ::tl::Executable::compileReference(graph->text,
-                                                          graph->format, options);
-      if (!reference.ok())
-        return fail(std::string(reference.status().message()));
-      auto result = (*reference)->run(named);
-      if (!result.ok())
-        return fail(std::string(result.status().message()));
-      llvm::WithColor::warning(llvm::errs(), "tl-jit")
-          << "code generation failed (" << std::string(exe.status().message())
-          << "); ran the reference interpreter instead (--fallback)\n";
-      for (const auto &[name, buffer] : result->entries)
-        outputs.emplace_back(name, toArray(buffer));
-    } else {
-      if (explainCache)
-        llvm::errs() << "tl-jit: " << (*exe)->cacheReport() << "\n";
-      if (!dumpObject.empty()) {
-        std::error_code ec;
-        llvm::raw_fd_ostream os(dumpObject, ec);
-        if (ec)
-          return fail("cannot write '" + dumpObject + "': " + ec.message());
-        os << (*exe)->objectCode();
-      }
-      if ((*exe)->isGradient())
-        if (absl::Status st =
-                (*exe)->addCotangents(cotangents, named, cotangentBuffers);
-            !st.ok())
-          return fail(std::string(st.message()));
-      if (benchmark)
-        return runBenchmark(**exe, named, shapes);
-      if (profile || !tracePath.empty())
-        if (int status = runProfile(**exe, named))
-          return status;
-      ::tl::Outputs result = (*exe)->allocateOutputs();
-      if (absl::Status st = (*exe)->runInto(named, result); !st.ok())
-        return fail(std::string(st.message()));
-      for (const auto &[name, buffer] : result.entries)
-        outputs.emplace_back(name, toArray(buffer));
-    }
+    auto result = runReference(options, inputs.named);
+    if (!result.ok())
+      return fail(result.status());
+    outputs = std::move(*result);
+  } else if (int status =
+                 compileAndRun(options, inputs.named, outputs, intermediates)) {
+    return status;
   }
+  if (benchmark)
+    return 0;
+  size_t numResults = outputs.size() - intermediates.size();
+  if (!dumpIntermediates.empty())
+    if (absl::Status st = io::writeNpyFiles(
+            dumpIntermediates.getValue(),
+            toArrays(outputs, numResults, outputs.size()));
+        !st.ok())
+      return fail(st);
 
   // --profile and --trace print their report instead, unless asked.
+  io::NamedArrays results = toArrays(outputs, 0, numResults);
   if (print || (outputPath.empty() && !profile && tracePath.empty()))
-    for (auto [i, named] : llvm::enumerate(outputs))
-      printArray(i, named.first, named.second);
+    for (auto [i, named] : llvm::enumerate(results)) {
+      std::ostringstream os;
+      io::printArray(os, i, named.first, named.second, printLimit);
+      llvm::outs() << os.str();
+    }
   if (!outputPath.empty())
-    if (absl::Status st = io::writeNpz(outputPath, outputs); !st.ok())
-      return fail(std::string(st.message()));
+    if (absl::Status st = io::writeNpz(outputPath, results); !st.ok())
+      return fail(st);
   return 0;
 }

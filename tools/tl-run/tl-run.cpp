@@ -145,9 +145,10 @@ void describe(const runtime::Module &m) {
     std::cout << "input: " << a.caller << " "
               << shapeText(a.shape, sig.dtype) << " (slot " << a.slot << ")\n";
   }
+  static const char *const kinds[] = {"output: ", "gradient: ",
+                                      "intermediate: "};
   for (size_t i = 0; i < sig.results.size(); ++i)
-    std::cout << (i + sig.numGradients < sig.results.size() ? "output: "
-                                                            : "gradient: ")
+    std::cout << kinds[static_cast<int>(sig.resultKind(i))]
               << sig.results[i].name << " "
               << shapeText(sig.results[i].shape, sig.dtype) << "\n";
 }

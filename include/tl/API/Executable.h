@@ -55,6 +55,16 @@ enum class GraphFormat {
 /// `format`, or for kAuto the format of `text` (JSON starts with '{').
 GraphFormat resolveGraphFormat(std::string_view text, GraphFormat format);
 
+/// A graph's text and format, as read from a file.
+struct GraphSource {
+  std::string text;
+  GraphFormat format = GraphFormat::kAuto;
+  std::string name; // the path, for messages
+};
+/// Reads a graph file; its format from the extension (.json, .mlir), else
+/// from its text.
+absl::StatusOr<GraphSource> readGraphFile(const std::string &path);
+
 struct CompileOptions {
   /// The element type every tensor is computed in (G5).
   DType dtype = DType::f64;
@@ -91,10 +101,23 @@ struct CompileOptions {
   bool cache = true;
   std::string cacheDir;
   uint64_t cacheMaxBytes = uint64_t(1) << 30;
+  /// Debugging: every value a node computes is returned too, after the
+  /// outputs (and gradients), as described by Executable::intermediates().
+  /// Every value is then materialized, so the code is slower.
+  bool exposeIntermediates = false;
 };
 
 struct TensorInfo {
   std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
+/// A value returned for CompileOptions::exposeIntermediates.
+struct IntermediateInfo {
+  std::string name; // the slot it writes ("temp_3", "temp_3#2"), value<N>
+  std::string node; // "node 3 (ElemBinary divide)"
+  std::string op;   // "tl.binary:divide"
   DType dtype;
   std::vector<int64_t> shape;
 };
@@ -120,6 +143,8 @@ struct Gradients {
   /// d(sum_k <output_k, cotangent_k>)/d(array), by the caller's array name;
   /// an array bound to several slots gets the sum over them (G12).
   Outputs gradients;
+  /// With CompileOptions::exposeIntermediates: the adjoint's intermediates.
+  Outputs intermediates;
 };
 
 /// A run queued by Executable::runAsync.
@@ -178,6 +203,10 @@ public:
   const std::vector<TensorInfo> &cotangents() const;
   const std::vector<TensorInfo> &gradients() const;
   bool isGradient() const;
+  /// With CompileOptions::exposeIntermediates: the values run() returns
+  /// after the outputs (runInto: after the outputs and gradients), in
+  /// program order.
+  const std::vector<IntermediateInfo> &intermediates() const;
   /// With CompileOptions::profile: the node each span id stands for.
   const std::vector<std::string> &profileNodes() const;
   /// Wall time compile() took, from text to callable code.
@@ -265,6 +294,21 @@ private:
   explicit Executable(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;
 };
+
+/// The stages emitGraph() prints: "tl" (shapes specialized), then the
+/// backend's ("linalg", "llvm-dialect", "llvm-ir", "asm" for the CPU).
+std::vector<std::string> emitStages();
+/// The graph prepared as compile() (or, with `gradient`, compileGradient())
+/// prepares it, lowered to `stage` and printed: what `tl-jit --emit`
+/// shows. Nothing is cached or loaded.
+absl::StatusOr<std::string> emitGraph(std::string_view text, GraphFormat format,
+                                      const CompileOptions &options,
+                                      std::string_view stage,
+                                      const GradientOptions *gradient = nullptr);
+absl::StatusOr<std::string>
+emitGraphFile(const std::string &path, const CompileOptions &options,
+              std::string_view stage,
+              const GradientOptions *gradient = nullptr);
 
 } // namespace tl
 

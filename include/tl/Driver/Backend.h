@@ -46,6 +46,14 @@ public:
   virtual llvm::Expected<std::shared_ptr<const CompiledGraph>>
   compile(GraphRunner &runner, const CompileRequest &request,
           KeyValues extra) const = 0;
+  /// The stages emit() can print, after "tl" (which every backend shares):
+  /// for "cpu", linalg, llvm-dialect, llvm-ir and asm.
+  virtual std::vector<std::string> emitStages() const = 0;
+  /// Lowers `runner`'s bound, specialized module to `stage` (one of
+  /// emitStages()) and returns it as text.
+  virtual llvm::Expected<std::string> emit(GraphRunner &runner,
+                                           const CompileRequest &request,
+                                           llvm::StringRef stage) const = 0;
 };
 
 /// The backend called `name`, or an error listing the ones there are.

@@ -47,13 +47,6 @@ using CompilePhase = runtime::Phase;
 bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
 
 
-/// A value exposeIntermediates() added to the results.
-struct IntermediateInfo {
-  std::string name; // the slot it writes, or value<N>
-  std::string node; // describeOp: "node 3 (ElemBinary divide)"
-  std::string op;   // "tl.binary:divide"
-};
-
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(llvm::StringRef outputName);
 
@@ -93,12 +86,13 @@ public:
   llvm::Error differentiate(const GradientOptions &gradient);
 
   /// After bind() (and differentiate(), if any): specializes shapes and
-  /// appends every value an op computes to the function's results, after
-  /// the outputs, in program order, named by the slot it writes
-  /// ("temp_3", "temp_3#2" for a slot's second write, "value<N>" for ops
-  /// of MLIR input). For --dump-intermediates and --check-numerics; every
-  /// value is then materialized, so fusion is limited.
-  llvm::Expected<std::vector<IntermediateInfo>> exposeIntermediates();
+  /// appends every value an op computes to the function's results (after
+  /// the outputs and gradients, in program order, named by the slot it
+  /// writes: "temp_3", "temp_3#2" for a slot's second write, "value<N>"
+  /// for ops of MLIR input; tl-expose-intermediates) and records where
+  /// each comes from in the signature. Every value is then materialized,
+  /// so fusion is limited: for debugging only.
+  llvm::Error exposeIntermediates();
 
   /// Lowers the bound module in place through the shared pipelines.
   llvm::Error lower(Stage stage, const TLCpuPipelineOptions &options);
@@ -176,6 +170,9 @@ struct CompileRequest {
   std::map<std::string, std::vector<int64_t>> shapes;
   /// Compile the adjoint (G12) instead of the graph.
   std::optional<GradientOptions> gradient;
+  /// Return every intermediate value after the results, for debugging
+  /// (GraphRunner::exposeIntermediates).
+  bool exposeIntermediates = false;
   /// Which code generator (Backend.h): "cpu".
   std::string backend = "cpu";
   CodegenOptions codegen;
@@ -195,6 +192,14 @@ struct CompileResult {
 /// the result up in the compile cache, and on a miss lower through the CPU
 /// pipeline, emit object code, load it and store it in the cache.
 llvm::Expected<CompileResult> compileGraph(const CompileRequest &request);
+
+/// The stages emitGraph() prints for a backend: "tl" (specialized shapes),
+/// then the backend's own.
+std::vector<std::string> emitStages(llvm::StringRef backend = "cpu");
+/// `request`'s graph prepared as compileGraph() prepares it, lowered to
+/// `stage` and printed (never cached).
+llvm::Expected<std::string> emitGraph(const CompileRequest &request,
+                                      llvm::StringRef stage);
 
 } // namespace mlir::tl
 

@@ -58,11 +58,23 @@ struct ResultInfo {
   std::vector<int64_t> shape;
 };
 
+/// Where an exposed intermediate value comes from, for messages.
+struct IntermediateOrigin {
+  std::string node; // "node 3 (ElemBinary divide)"
+  std::string op;   // "tl.binary:divide"
+};
+
+enum class ResultKind { output, gradient, intermediate };
+
 struct Signature {
   DType dtype = DType::f64;
   std::vector<ArgBinding> args;
-  /// Outputs (G4), then, for an adjoint, one gradient per array.
+  /// Outputs (G4), then, for an adjoint, one gradient per array, then
+  /// the intermediates exposed for debugging.
   std::vector<ResultInfo> results;
+  /// With exposed intermediates: where each of the last
+  /// intermediates.size() results was computed.
+  std::vector<IntermediateOrigin> intermediates;
   /// With the `profile` option: the node each span id stands for.
   std::vector<std::string> profileNodes;
   /// Adjoints only: the forward outputs whose cotangents the call takes
@@ -71,6 +83,15 @@ struct Signature {
   bool isGradient = false;
   std::vector<ResultInfo> cotangents;
   size_t numGradients = 0;
+
+  ResultKind resultKind(size_t i) const {
+    size_t fromEnd = results.size() - i;
+    if (fromEnd <= intermediates.size())
+      return ResultKind::intermediate;
+    return fromEnd <= intermediates.size() + numGradients
+               ? ResultKind::gradient
+               : ResultKind::output;
+  }
 };
 
 struct ModuleManifest {
