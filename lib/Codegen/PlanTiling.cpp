@@ -15,6 +15,7 @@
 #include "tl/Codegen/TilingPlan.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLPLANTILINGPASS
@@ -68,10 +69,12 @@ int64_t blockSize(int64_t range, int64_t cap) {
 
 /// Register block of a non-contraction: the last parallel loop (the
 /// output's contiguous dimension) gets two vector registers' worth, the two
-/// innermost other loops up to `maxBlock`, the rest one; the cap shrinks
-/// until the block holds at most `maxVolume` elements.
+/// innermost other loops up to `maxBlock` (loops in `scalar` excepted:
+/// they step by one), the rest one; the cap shrinks until the block holds
+/// at most `maxVolume` elements.
 SmallVector<int64_t> registerBlock(ArrayRef<int64_t> ranges,
                                    ArrayRef<utils::IteratorType> iters,
+                                   const llvm::SmallBitVector &scalar,
                                    int64_t lanes, int64_t maxBlock,
                                    int64_t maxVolume) {
   int64_t wide = ranges.size() - 1;
@@ -85,7 +88,7 @@ SmallVector<int64_t> registerBlock(ArrayRef<int64_t> ranges,
     tiles[wide] = blockSize(ranges[wide], 2 * lanes);
     int64_t others = 0;
     for (int64_t d = ranges.size() - 1; d >= 0; --d) {
-      if (d == wide)
+      if (d == wide || scalar.test(d))
         continue;
       if (others++ < 2)
         tiles[d] = blockSize(ranges[d], std::max<int64_t>(cap, 1));
@@ -174,7 +177,23 @@ struct TLPlanTilingPass : tl::impl::TLPlanTilingPassBase<TLPlanTilingPass> {
           if (t == ranges[d] && plan.cache[d] == 0)
             t = 0;
       } else {
-        plan.reg = registerBlock(ranges, iters, lanes, maxBlock,
+        // A reduction loop along which no operand is contiguous steps by
+        // one: accumulating whole vectors of the parallel loops is then
+        // plain adds, where a vector along it would be transposed into
+        // place element by element (and cost LLVM's instruction
+        // selection and scheduler most of a compile).
+        llvm::SmallBitVector scalar(ranges.size());
+        for (int64_t d : reduction) {
+          bool contiguous = llvm::any_of(
+              op.getDpsInputOperands(), [&](OpOperand *in) {
+                AffineMap map = op.getMatchingIndexingMap(in);
+                return map.getNumResults() > 0 &&
+                       map.getResults().back() ==
+                           getAffineDimExpr(d, op.getContext());
+              });
+          scalar[d] = !contiguous;
+        }
+        plan.reg = registerBlock(ranges, iters, scalar, lanes, maxBlock,
                                  std::max<int64_t>(1, maxVolume / 8));
       }
       plan.write(op);

@@ -53,3 +53,16 @@ func.func @rowsum(%r: tensor<4096x4096xf32>, %init: tensor<4096xf32>) -> tensor<
   %0 = linalg.reduce { arith.addf } ins(%r : tensor<4096x4096xf32>) outs(%init : tensor<4096xf32>) dimensions = [1]
   return %0 : tensor<4096xf32>
 }
+
+// -----
+
+// A column sum: no operand is contiguous along the reduced loop (rows), so
+// it steps by one and whole vectors of the output's loop accumulate with
+// plain adds (a vector along it would have to be transposed into place).
+// The row sum above keeps its reduced block: its input is contiguous there.
+// CHECK-LABEL: func.func @colsum
+// CHECK: linalg.reduce {{.*}}tl.tiling = {cache = array<i64: 0, 0>, cache_order = array<i64>, register = array<i64: 1, 32>}
+func.func @colsum(%r: tensor<4096x4096xf32>, %init: tensor<4096xf32>) -> tensor<4096xf32> {
+  %0 = linalg.reduce { arith.addf } ins(%r : tensor<4096x4096xf32>) outs(%init : tensor<4096xf32>) dimensions = [0]
+  return %0 : tensor<4096xf32>
+}

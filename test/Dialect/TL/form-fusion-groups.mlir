@@ -79,3 +79,40 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = tl.binary divide %e, %t2 : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Broadcasts and transposes (one operand, nothing summed) are read through
+// an indexing map, so they join their consumer's group like element-wise
+// ops, and do not count as its contraction: comp_sibling's two broadcasts,
+// product, sum and difference all run in the loop nest of the reduction.
+// A matmul is still an anchor of its own.
+// CHECK-LABEL: func.func @views
+// CHECK: tl.einsum "cb->cba" {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.einsum "ca->cba" {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.binary multiply {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.binary add {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.binary subtract {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.einsum "cba->ba" {{.*}} {tl.fusion_group = 0 : i64}
+func.func @views(%p: tensor<24x12xf64>) -> tensor<12x12xf64> {
+  %0 = tl.einsum "cb->cba" %p : (tensor<24x12xf64>) -> tensor<24x12x12xf64>
+  %1 = tl.einsum "ca->cba" %p : (tensor<24x12xf64>) -> tensor<24x12x12xf64>
+  %2 = tl.binary multiply %0, %1 : tensor<24x12x12xf64>, tensor<24x12x12xf64> -> tensor<24x12x12xf64>
+  %3 = tl.binary add %0, %1 : tensor<24x12x12xf64>, tensor<24x12x12xf64> -> tensor<24x12x12xf64>
+  %4 = tl.binary subtract %3, %2 : tensor<24x12x12xf64>, tensor<24x12x12xf64> -> tensor<24x12x12xf64>
+  %5 = tl.einsum "cba->ba" %4 : (tensor<24x12x12xf64>) -> tensor<12x12xf64>
+  return %5 : tensor<12x12xf64>
+}
+
+// -----
+
+// A transpose read by a matmul stays out of the matmul's group (it is
+// not element-wise toward a contraction that reads it many times).
+// CHECK-LABEL: func.func @transpose_into_matmul
+// CHECK: tl.einsum "ab->ba" {{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.einsum "ab,bc->ac" {{.*}} {tl.fusion_group = 1 : i64}
+func.func @transpose_into_matmul(%a: tensor<8x16xf32>, %b: tensor<8x32xf32>) -> tensor<16x32xf32> {
+  %0 = tl.einsum "ab->ba" %a : (tensor<8x16xf32>) -> tensor<16x8xf32>
+  %1 = tl.einsum "ab,bc->ac" %0, %b : (tensor<16x8xf32>, tensor<8x32xf32>) -> tensor<16x32xf32>
+  return %1 : tensor<16x32xf32>
+}

@@ -25,9 +25,29 @@ using namespace mlir::tl;
 
 namespace {
 
-bool isElementwise(Operation *op) { return isa<UnaryOp, BinaryOp>(op); }
+/// A one-operand einsum that only moves data (a broadcast, a transpose,
+/// or both: no label summed, none repeated): each output element is one
+/// input element, so a consumer can read it through an indexing map.
+bool isView(Operation *op) {
+  auto einsum = dyn_cast<EinsumOp>(op);
+  if (!einsum || einsum->getNumOperands() != 1)
+    return false;
+  // One operand and nothing summed: the combine and reduce kinds of G8
+  // do not apply.
+  EinsumSpec spec = einsum.getParsedSpec();
+  const std::string &in = spec.inputs[0], &out = spec.output;
+  llvm::SmallDenseSet<char, 16> outLabels(out.begin(), out.end());
+  llvm::SmallDenseSet<char, 16> inLabels(in.begin(), in.end());
+  return outLabels.size() == out.size() && inLabels.size() == in.size() &&
+         llvm::all_of(in, [&](char c) { return outLabels.contains(c); });
+}
+bool isElementwise(Operation *op) {
+  return isa<UnaryOp, BinaryOp>(op) || isView(op);
+}
 /// Contractions and reductions: ops with a loop nest of their own shape.
-bool isAnchor(Operation *op) { return isa<ReduceOp, EinsumOp>(op); }
+bool isAnchor(Operation *op) {
+  return isa<ReduceOp, EinsumOp>(op) && !isView(op);
+}
 
 /// True when the einsum reads every element of operand `index` exactly
 /// once: the operand's labels are distinct and are all of the op's labels.
@@ -61,8 +81,10 @@ bool canFuse(Operation *producer, OpOperand &operand, bool groupHasAnchor) {
       return readsOperandOnce(einsum, operand.getOperandNumber());
     return false;
   }
-  // An epilogue: the contraction's result is consumed element by element.
-  return isAnchor(producer) && !groupHasAnchor && isElementwise(consumer) &&
+  // An epilogue: the contraction's result is consumed element by element
+  // (not through a view, which would reorder it).
+  return isAnchor(producer) && !groupHasAnchor &&
+         isa<UnaryOp, BinaryOp>(consumer) &&
          produced == consumer->getResult(0).getType();
 }
 

@@ -89,7 +89,11 @@ def TLFormFusionGroupsPass : Pass<"tl-form-fusion-groups", "func::FuncOp"> {
       fused into a contraction such as a matmul, which reads every element
       many times;
     - epilogues: a contraction or reduction joins its element-wise
-      consumer of the same shape.
+      consumer of the same shape;
+    - views: a one-operand einsum that sums nothing and repeats no label
+      (a broadcast, a transpose) is read through an indexing map, so it
+      joins and gathers like an element-wise op and is not the group's
+      contraction.
 
     A producer joins only when every one of its users is in the group (no
     value is computed twice), and a group holds at most one contraction or
