@@ -35,6 +35,7 @@ struct Executable::Impl {
   double compileSeconds = 0;
   std::string cacheReport;
   std::vector<tl::runtime::Phase> phases;
+  std::vector<std::string> warnings;
 };
 
 const Buffer *Outputs::find(std::string_view name) const {
@@ -71,6 +72,9 @@ const std::vector<std::string> &Executable::profileNodes() const {
   return impl->graph ? impl->graph->signature().profileNodes : none;
 }
 double Executable::compileSeconds() const { return impl->compileSeconds; }
+const std::vector<std::string> &Executable::warnings() const {
+  return impl->warnings;
+}
 const std::string &Executable::cacheReport() const { return impl->cacheReport; }
 const std::vector<tl::runtime::Phase> &Executable::compilePhases() const {
   return impl->phases;
@@ -181,6 +185,7 @@ static mlir::tl::RunOptions runOptions(const CompileOptions &options) {
   run.useF32 = options.dtype == DType::f32;
   run.dtypeGiven = !options.dtypeFromGraph;
   run.functionName = options.function;
+  run.strictInputs = options.strictInputs;
   return run;
 }
 
@@ -282,6 +287,7 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   auto impl = describe(std::move(compiled->module));
   impl->cacheReport = compiled->cache.describe();
   impl->phases = compiled->phases;
+  impl->warnings = std::move(compiled->warnings);
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
@@ -462,6 +468,10 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
   for (size_t i = 0; i < outputs.size(); ++i) {
     Buffer &b = outputs[i];
     const TensorInfo &want = impl->results[i];
+    if (!b.data() && b.numElements() > 0 && b.shape() == want.shape)
+      return absl::ResourceExhaustedError(
+          "out of memory allocating the output '" + want.name + "' (" +
+          b.typeString() + ")");
     if (b.dtype() != want.dtype || b.shape() != want.shape ||
         !b.isContiguous() || !b.data())
       return absl::InvalidArgumentError(

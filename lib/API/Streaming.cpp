@@ -15,6 +15,7 @@
 #include "tl/Driver/GraphRunner.h"
 #include "tl/Driver/StreamPlan.h"
 #include "tl/IO/Npy.h"
+#include "tl/Runtime/Sha256.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/Hashing.h"
@@ -137,66 +138,154 @@ absl::Status writeAll(int fd, const char *p, size_t n, uint64_t offset) {
   return absl::OkStatus();
 }
 
-/// The checkpoint: where to resume and the accumulators so far.
+/// The checkpoint: where to resume and the accumulators so far, for one
+/// graph over one set of input files (`key`).
 struct Checkpoint {
-  uint64_t fingerprint = 0;
+  std::string key;
   int64_t rows = 0, chunkRows = 0, nextRow = 0;
   std::vector<std::vector<double>> accumulators;
 };
 
+io::Array textArray(const std::string &text) {
+  io::Array a;
+  a.dtype = io::DType::u8;
+  a.shape = {int64_t(text.size())};
+  a.data.assign(text.begin(), text.end());
+  return a;
+}
+
+/// SHA-256 over every member but the checksum, names included.
+std::string checksumOf(const io::NamedArrays &arrays) {
+  std::string bytes;
+  for (const auto &[name, array] : arrays)
+    if (name != "checksum")
+      bytes += name + '\0' + io::serializeNpy(array);
+  return tl::runtime::sha256Hex(bytes);
+}
+
 absl::Status writeCheckpoint(const std::string &path, const Checkpoint &c) {
   io::NamedArrays arrays;
+  arrays.emplace_back("key", textArray(c.key));
   arrays.emplace_back(
-      "meta", io::Array::fromDoubles(
-                  io::DType::f64, {4},
-                  {double(c.fingerprint >> 32), double(c.fingerprint & 0xffffffffu),
-                   double(c.rows), double(c.chunkRows)}));
-  arrays.emplace_back("next_row", io::Array::fromDoubles(io::DType::f64, {},
-                                                         {double(c.nextRow)}));
+      "meta", io::Array::fromDoubles(io::DType::f64, {3},
+                                     {double(c.rows), double(c.chunkRows),
+                                      double(c.nextRow)}));
   for (size_t i = 0; i < c.accumulators.size(); ++i)
     arrays.emplace_back("acc" + std::to_string(i),
                         io::Array::fromDoubles(
                             io::DType::f64,
                             {int64_t(c.accumulators[i].size())},
                             c.accumulators[i]));
-  std::string tmp = path + ".tmp";
-  if (absl::Status st = io::writeNpz(tmp, arrays); !st.ok())
+  arrays.emplace_back("checksum", textArray(checksumOf(arrays)));
+  // writeNpz renames a complete file into place; sync it first so a crash
+  // after the rename cannot leave an empty checkpoint.
+  if (absl::Status st = io::writeNpz(path, arrays); !st.ok())
     return error(std::string(st.message()));
-  int fd = ::open(tmp.c_str(), O_RDONLY);
+  int fd = ::open(path.c_str(), O_RDONLY);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return error("cannot rename '" + tmp + "' to '" + path + "'");
   return absl::OkStatus();
 }
 
+/// The checkpoint at `path`, checked field by field against this run
+/// (`key`, `rows`, `numAccumulators`); nullopt when there is none.
 absl::StatusOr<std::optional<Checkpoint>>
-readCheckpoint(const std::string &path) {
+readCheckpoint(const std::string &path, const std::string &key, int64_t rows,
+               size_t numAccumulators) {
   if (!llvm::sys::fs::exists(path))
     return std::optional<Checkpoint>();
+  auto invalid = [&](const std::string &why) {
+    return error("checkpoint '" + path + "' " + why +
+                 "; delete it to start over");
+  };
   auto arrays = io::readNpz(path);
   if (!arrays.ok())
-    return error("checkpoint '" + path + "' is unreadable: " +
-                 std::string(arrays.status().message()));
+    return invalid("is unreadable (" + std::string(arrays.status().message()) +
+                   ")");
   Checkpoint c;
+  std::optional<std::string> checksum;
+  std::optional<std::vector<double>> meta;
   for (auto &[name, array] : *arrays) {
-    std::vector<double> v = array.toDoubles();
-    if (name == "meta" && v.size() == 4) {
-      c.fingerprint = (uint64_t(v[0]) << 32) | uint64_t(v[1]);
-      c.rows = int64_t(v[2]);
-      c.chunkRows = int64_t(v[3]);
-    } else if (name == "next_row" && v.size() == 1) {
-      c.nextRow = int64_t(v[0]);
-    } else if (llvm::StringRef(name).starts_with("acc")) {
-      size_t i = std::stoul(name.substr(3));
-      if (c.accumulators.size() <= i)
-        c.accumulators.resize(i + 1);
-      c.accumulators[i] = std::move(v);
+    llvm::StringRef n(name);
+    if (n == "key" || n == "checksum") {
+      if (array.dtype != io::DType::u8 || array.shape.size() != 1)
+        return invalid("has a malformed '" + name + "'");
+      std::string text(array.data.begin(), array.data.end());
+      (n == "key" ? c.key : checksum.emplace()) = std::move(text);
+    } else if (n == "meta") {
+      if (array.shape != std::vector<int64_t>{3})
+        return invalid("has a malformed 'meta'");
+      meta = array.toDoubles();
+    } else if (n.consume_front("acc")) {
+      unsigned index;
+      if (n.empty() || n.size() > 6 || n.getAsInteger(10, index) ||
+          index >= numAccumulators)
+        return invalid("has an unexpected member '" + name + "'");
+      if (c.accumulators.size() <= index)
+        c.accumulators.resize(index + 1);
+      c.accumulators[index] = array.toDoubles();
+    } else {
+      return invalid("has an unexpected member '" + name + "'");
     }
   }
+  if (!checksum || !meta || c.key.empty())
+    return invalid("is incomplete (it needs 'key', 'meta' and 'checksum')");
+  if (*checksum != checksumOf(*arrays))
+    return invalid("fails its checksum (it was changed or damaged)");
+  if (c.key != key)
+    return invalid("belongs to another graph or other inputs (or an input "
+                   "file changed since it was written)");
+  // Every number must be an integer in range before it is used.
+  int64_t fields[3];
+  for (int i = 0; i < 3; ++i) {
+    double v = (*meta)[i];
+    if (!std::isfinite(v) || v != std::floor(v) || v < 0 || v > 1e15)
+      return invalid("has an invalid 'meta' value");
+    fields[i] = int64_t(v);
+  }
+  c.rows = fields[0];
+  c.chunkRows = fields[1];
+  c.nextRow = fields[2];
+  if (c.rows != rows)
+    return invalid("is for " + std::to_string(c.rows) + " rows, the inputs have " +
+                   std::to_string(rows));
+  if (c.chunkRows < 1 || c.chunkRows > rows)
+    return invalid("has a chunk of " + std::to_string(c.chunkRows) +
+                   " rows (expected 1 to " + std::to_string(rows) + ")");
+  if (c.nextRow < 1 || c.nextRow > rows ||
+      (c.nextRow % c.chunkRows != 0 && c.nextRow != rows))
+    return invalid("resumes at row " + std::to_string(c.nextRow) +
+                   ", not after a whole chunk of " +
+                   std::to_string(c.chunkRows) + " rows within " +
+                   std::to_string(rows));
   return std::optional<Checkpoint>(std::move(c));
+}
+
+/// What identifies an input file's contents cheaply: its size, its
+/// modification time and a hash of up to three 64 KiB samples (start,
+/// middle, end), so a resume over another file of the same shape is
+/// refused.
+std::string fileIdentity(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return path + ": unreadable";
+  std::string samples;
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    const off_t kSample = 64 << 10;
+    off_t size = st.st_size;
+    for (off_t at : {off_t(0), size / 2, size > kSample ? size - kSample : 0}) {
+      std::string buf(size_t(std::min(kSample, size)), '\0');
+      ssize_t n = ::pread(fd, buf.data(), buf.size(), at);
+      samples += buf.substr(0, n > 0 ? size_t(n) : 0);
+    }
+    ::close(fd);
+  }
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         tl::runtime::sha256Hex(samples);
 }
 
 double combine(mlir::tl::Accumulate k, double acc, double v, int64_t rows) {
@@ -268,15 +357,19 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   std::vector<std::unique_ptr<InputFile>> files;
   std::set<std::string> streamed(stream.streamed.begin(), stream.streamed.end());
   int64_t rows = -1;
-  uint64_t fingerprint = llvm::hash_value(llvm::StringRef(text.data(), text.size()));
+  // The checkpoint's key: the graph, how it is computed, and every input
+  // file's identity (not only its shape).
+  std::string key = std::string(text) + "\ndtype=" +
+                    (dtype == DType::f32 ? "f32" : "f64") +
+                    "\nfunction=" + options.function + "\nstreamed=";
+  for (const std::string &name : stream.streamed)
+    key += name + ",";
   for (const auto &[name, path] : stream.inputFiles) {
     auto f = openInput(name, path);
     if (!f.ok())
       return f.status();
     const io::NpyHeader &h = (*f)->header;
-    fingerprint = llvm::hash_combine(fingerprint, name, h.dataBytes);
-    for (int64_t d : h.shape)
-      fingerprint = llvm::hash_combine(fingerprint, d);
+    key += "\ninput " + name + "=" + fileIdentity(path);
     if (streamed.count(name)) {
       if (h.shape.empty())
         return error("input '" + name + "' is 0-d: it has no rows to stream");
@@ -362,15 +455,12 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   report.rows = rows;
   std::optional<Checkpoint> previous;
   if (!stream.checkpoint.empty()) {
-    auto read = readCheckpoint(stream.checkpoint);
+    auto read = readCheckpoint(stream.checkpoint, tl::runtime::sha256Hex(key), rows,
+                               plan.outputs.size());
     if (!read.ok())
       return read.status();
     previous = std::move(*read);
     if (previous) {
-      if (previous->fingerprint != fingerprint || previous->rows != rows)
-        return error("checkpoint '" + stream.checkpoint +
-                     "' belongs to another graph or other inputs; delete it "
-                     "to start over");
       chunk = previous->chunkRows;
       report.resumedAtRow = previous->nextRow;
     }
@@ -413,7 +503,7 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
 
   // Accumulators: from the checkpoint, or the reductions' identities.
   Checkpoint ckpt;
-  ckpt.fingerprint = fingerprint;
+  ckpt.key = tl::runtime::sha256Hex(key);
   ckpt.rows = rows;
   ckpt.chunkRows = chunk;
   std::vector<std::vector<double>> acc(plan.outputs.size());
@@ -554,7 +644,9 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
       } else if (o.kind == mlir::tl::StreamedOutput::Reduce) {
         for (int64_t i = 0; i < b.numElements(); ++i)
           acc[k][i] = combine(o.accumulate, acc[k][i], b.at(i), n);
-      } else if (begin == 0) { // the same for every chunk: once
+      } else if (begin == report.resumedAtRow) {
+        // The same for every chunk: written once, by the first chunk this
+        // run computes (so a resume rewrites it if it was lost).
         std::vector<double> v(b.numElements());
         for (int64_t i = 0; i < b.numElements(); ++i)
           v[i] = b.at(i);

@@ -76,6 +76,7 @@ mlir::tl::compileGraph(const CompileRequest &request) {
       }))
     return std::move(e);
 
+  result.warnings = runner.getWarnings();
   KeyValues extra;
   if (cache) {
     std::string shapes;

@@ -1,6 +1,7 @@
 //===- GraphRunner.cpp - load, bind, lower and compile a graph -------------===//
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Dialect/TL/IR/OpNames.h"
 
 #include "tl/Dialect/TL/IR/GradientRegistry.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
@@ -218,16 +219,54 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
     } else {
       llvm::StringRef base =
           name.getValue().take_until([](char c) { return c == '['; });
+      std::string given = callerNames.empty()
+                              ? std::string("no arrays were given")
+                              : "the arrays given: " +
+                                    llvm::join(callerNames, ", ");
       return makeError(
           "G3: unbound tensor '" + name.getValue() + "' (argument #" +
           llvm::Twine(arg.getArgNumber()) + "): no input array named '" +
           name.getValue() + "'" +
           (base == name.getValue() ? std::string()
-                                   : " or '" + base.str() + "'"));
+                                   : " or '" + base.str() + "'") +
+          " (" + given + ")");
     }
     shapeAttrs.push_back(
         b.getNamedAttr(name, b.getDenseI64ArrayAttr(binding.shape)));
     signature.args.push_back(std::move(binding));
+  }
+  // G3: an array that binds nothing is most likely a misspelt name.
+  warnings.clear();
+  std::vector<std::string> slots;
+  for (const ArgBinding &arg : signature.args)
+    if (!arg.constant)
+      slots.push_back(arg.slot);
+  for (const std::string &caller : callerNames) {
+    if (llvm::any_of(signature.args, [&](const ArgBinding &a) {
+          return a.caller == caller;
+        }))
+      continue;
+    // The nearest slot, by its full name or its base name before '['.
+    unsigned best = std::max<unsigned>(1, caller.size() / 3) + 1;
+    std::string nearest;
+    for (const std::string &slot : slots) {
+      llvm::StringRef base =
+          llvm::StringRef(slot).take_until([](char c) { return c == '['; });
+      unsigned d = std::min(typoDistance(caller, slot),
+                            typoDistance(caller, base));
+      if (d < best) {
+        best = d;
+        nearest = slot;
+      }
+    }
+    std::string message =
+        "G3: the input array '" + caller + "' binds no argument of @" +
+        func.getSymName().str() +
+        (nearest.empty() ? std::string()
+                         : " (did you mean '" + nearest + "'?)");
+    if (options.strictInputs)
+      return makeError(message + " (and --strict-inputs is given)");
+    warnings.push_back(message + "; it is ignored");
   }
   func->setAttr(kInputShapesAttr, b.getDictionaryAttr(shapeAttrs));
   entryName = func.getSymName().str();

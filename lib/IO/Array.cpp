@@ -42,9 +42,13 @@ bool tl::io::isFloat(DType t) {
 
 int64_t Array::numElements() const {
   int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+  bool overflow = false;
+  for (int64_t d : shape) {
+    if (d == 0)
+      return 0;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  return overflow ? INT64_MAX : n;
 }
 
 std::string Array::shapeString() const {

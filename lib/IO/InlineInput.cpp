@@ -4,12 +4,14 @@
 
 #include "Text.h"
 #include "tl/IO/Npy.h"
+#include "tl/Runtime/Limits.h"
 
 using namespace tl::io;
+namespace runtime = tl::runtime;
 
 static absl::Status fail(std::string_view spec, const std::string &msg) {
   return absl::InvalidArgumentError(
-      "--input='" + std::string(spec) + "': " + msg +
+      "--input='" + text::clip(spec) + "': " + msg +
       " (expected NAME=DIMSxTYPE=VALUES, e.g. x=2x3xf64=1,2,3,4,5,6, "
       "or NAME=@file.npy)");
 }
@@ -56,16 +58,28 @@ tl::io::parseInlineInput(std::string_view spec) {
     return fail(spec, "element type '" + std::string(elem) +
                           "' is not f32 or f64");
   std::vector<int64_t> shape;
-  int64_t count = 1;
   for (std::string_view d : parts) {
     std::optional<int64_t> size = text::parseInt(d);
     if (!size || *size < 0)
-      return fail(spec, "dimension '" + std::string(d) + "' is not a size");
-    if (*size > 0 && count > (int64_t(1) << 40) / *size)
-      return fail(spec, "the array is too large to write inline");
+      return fail(spec, "dimension '" + text::clip(d) + "' is not a size");
+    if (shape.size() == runtime::kMaxRank)
+      return fail(spec, "more than " + std::to_string(runtime::kMaxRank) +
+                            " dimensions");
     shape.push_back(*size);
-    count *= *size;
   }
+  size_t width = dtype == DType::f32 ? 4 : 8;
+  std::optional<uint64_t> bytes = runtime::checkedBytes(shape, width);
+  if (!bytes)
+    return fail(spec, "the shape's size overflows 64 bits");
+  // Checked before the values are expanded: a splat of a huge shape would
+  // otherwise end the process in the allocator.
+  if (*bytes > runtime::memoryLimit())
+    return absl::ResourceExhaustedError(
+        "--input='" + text::clip(spec) + "': the array needs " +
+        runtime::formatBytes(*bytes) + ", more than the memory limit of " +
+        runtime::formatBytes(runtime::memoryLimit()) +
+        " (TL_MEMORY_LIMIT or --memory-limit)");
+  int64_t count = static_cast<int64_t>(*bytes / width);
   std::vector<double> data;
   for (std::string_view tok : text::split(values, ',')) {
     for (std::string_view t : text::split(tok, ' ')) {
@@ -74,7 +88,7 @@ tl::io::parseInlineInput(std::string_view spec) {
         continue;
       std::optional<double> v = text::parseDouble(t);
       if (!v)
-        return fail(spec, "'" + std::string(t) + "' is not a number");
+        return fail(spec, "'" + text::clip(t) + "' is not a number");
       data.push_back(*v);
     }
   }
@@ -86,4 +100,8 @@ tl::io::parseInlineInput(std::string_view spec) {
                           " were given");
   return std::make_pair(std::string(name),
                         Array::fromDoubles(dtype, std::move(shape), data));
+}
+
+int tl::io::exitStatus(const absl::Status &status) {
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
 }

@@ -4,6 +4,8 @@
 #include "tl/IO/Zip.h"
 
 #include "Text.h"
+#include "tl/Runtime/Limits.h"
+#include "tl/Runtime/Module.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +15,20 @@
 #include <fstream>
 
 using namespace tl::io;
+namespace runtime = tl::runtime;
+using text::kEchoLimit;
 
+/// "(2, 3)" like NumPy.
+static std::string numpyShape(const std::vector<int64_t> &shape) {
+  Array a;
+  a.shape = shape;
+  return a.shapeString();
+}
+
+/// A file's content is not what it should be: DATA_LOSS, so tools tell
+/// it from a mistyped flag (INVALID_ARGUMENT, exit status 2).
 static absl::Status fail(const std::string &msg) {
-  return absl::InvalidArgumentError(msg);
+  return absl::DataLossError(msg);
 }
 
 /// descr without its byte-order character -> dtype.
@@ -132,7 +145,7 @@ absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
   auto shapeText = headerValue(header, "shape");
   if (!descr || !fortran || !shapeText)
     return fail(what + ": malformed .npy header '" +
-                std::string(text::trim(header)) + "'");
+                text::clip(text::trim(header)) + "'");
   std::string_view d = *descr;
   if (d.empty() || (d[0] != '\'' && d[0] != '"'))
     return fail(what + ": unsupported dtype " + std::string(takeUntil(d, ",")) +
@@ -161,17 +174,22 @@ absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
       p.remove_suffix(1);
     std::optional<int64_t> v = text::parseInt(p);
     if (!v || *v < 0)
-      return fail(what + ": malformed shape '(" + std::string(s) +
-                  ")' in .npy header");
+      return fail(what + ": malformed shape '(" +
+                  text::clip(s, kEchoLimit) + ")' in .npy header");
+    if (a.shape.size() == runtime::kMaxRank)
+      return fail(what + ": the .npy header has more than " +
+                  std::to_string(runtime::kMaxRank) +
+                  " dimensions (NumPy's limit, and tl's)");
     a.shape.push_back(*v);
   }
-  uint64_t n = 1;
-  for (int64_t dim : a.shape) {
-    if (dim != 0 && n > (uint64_t(1) << 40) / uint64_t(dim))
-      return fail(what + ": array too large");
-    n *= uint64_t(dim);
-  }
-  a.dataBytes = n * dtypeSize(a.dtype);
+  std::optional<uint64_t> size =
+      runtime::checkedBytes(a.shape, dtypeSize(a.dtype));
+  if (!size)
+    return fail(what + ": the .npy header's shape " + numpyShape(a.shape) +
+                " of " + dtypeName(a.dtype) +
+                " overflows 64-bit sizes (the product of its nonzero "
+                "dimensions is above 2^62 bytes)");
+  a.dataBytes = *size;
   return a;
 }
 
@@ -191,6 +209,13 @@ absl::StatusOr<Array> tl::io::parseNpy(std::string_view bytes,
     return fail(std::string(what) + ": truncated data: shape " +
                 a.shapeString() + " needs " + std::to_string(n * width) +
                 " bytes, the file has " + std::to_string(payload.size()));
+  if (h->dataBytes > runtime::memoryLimit())
+    return absl::ResourceExhaustedError(
+        std::string(what) + ": shape " + a.shapeString() + " of " +
+        dtypeName(a.dtype) + " needs " + runtime::formatBytes(h->dataBytes) +
+        ", more than the memory limit of " +
+        runtime::formatBytes(runtime::memoryLimit()) +
+        " (TL_MEMORY_LIMIT or --memory-limit)");
   a.data.assign(payload.begin(), payload.begin() + n * width);
   if (bigEndian && width > 1)
     for (size_t i = 0; i < a.data.size(); i += width)
@@ -235,20 +260,10 @@ static absl::StatusOr<std::string> readFile(std::string_view pathView) {
   return bytes;
 }
 
-static absl::Status writeFile(std::string_view pathView,
-                              std::string_view bytes) {
-  std::string path(pathView);
-  std::FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    return absl::PermissionDeniedError("cannot write '" + path +
-                                       "': " + std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  int err = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok)
-    return absl::ResourceExhaustedError("cannot write '" + path +
-                                        "': " + std::strerror(err ? err : errno));
-  return absl::OkStatus();
+/// A complete file or none: written beside `path` and renamed into place,
+/// so a full disk or a crash never leaves a truncated file behind.
+static absl::Status writeFile(std::string_view path, std::string_view bytes) {
+  return runtime::writeFileAtomically(std::string(path), bytes);
 }
 
 absl::StatusOr<Array> tl::io::readNpy(std::string_view path) {

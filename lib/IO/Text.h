@@ -54,6 +54,30 @@ inline std::optional<double> parseDouble(std::string_view s) {
   return v;
 }
 
+/// How much of a user's text an error message quotes.
+constexpr size_t kEchoLimit = 80;
+
+/// `s` for an error message: at most `limit` characters, then how many
+/// more there were; control bytes and non-ASCII shown as \xNN.
+inline std::string clip(std::string_view s, size_t limit = kEchoLimit) {
+  std::string out;
+  size_t shown = 0;
+  for (; shown < s.size() && out.size() < limit; ++shown) {
+    unsigned char c = static_cast<unsigned char>(s[shown]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += char(c);
+    } else {
+      static const char *hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  if (shown < s.size())
+    out += "... (" + std::to_string(s.size() - shown) + " more bytes)";
+  return out;
+}
+
 } // namespace tl::io::text
 
 #endif // TL_LIB_IO_TEXT_H

@@ -7,6 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/IO/Zip.h"
+#include "tl/Runtime/Limits.h"
+
+#include "Text.h"
 
 #include <zlib.h>
 
@@ -14,8 +17,9 @@
 
 using namespace tl::io;
 
+/// A corrupt or unsupported archive: DATA_LOSS (see Npy.cpp).
 static absl::Status fail(std::string_view what, const std::string &msg) {
-  return absl::InvalidArgumentError(std::string(what) + ": " + msg);
+  return absl::DataLossError(std::string(what) + ": " + msg);
 }
 
 namespace {
@@ -123,12 +127,12 @@ absl::StatusOr<ZipEntries> tl::io::readZip(std::string_view bytes,
     at = xend + commentLen;
 
     if (flags & 1)
-      return fail(what, "member '" + name + "' is encrypted");
+      return fail(what, "member '" + text::clip(name) + "' is encrypted");
     if (!r.has(local, 30) || r.u(local, 4) != kLocalSig)
       return fail(what, "corrupt local header of member '" + name + "'");
     uint64_t data = local + 30 + r.u(local + 26, 2) + r.u(local + 28, 2);
     if (!r.has(data, csize))
-      return fail(what, "member '" + name + "' is truncated");
+      return fail(what, "member '" + text::clip(name) + "' is truncated");
     std::string_view raw = bytes.substr(data, csize);
     std::string content;
     if (method == 0) {
@@ -136,25 +140,43 @@ absl::StatusOr<ZipEntries> tl::io::readZip(std::string_view bytes,
         return fail(what, "stored member '" + name + "' has inconsistent sizes");
       content = std::string(raw);
     } else if (method == 8) {
-      if (usize > (uint64_t(1) << 40))
-        return fail(what, "member '" + name + "' is too large");
+      // Deflate expands at most 1032:1; a header claiming more is corrupt,
+      // and is refused before the claimed size is allocated.
+      if (usize / 1032 > csize + 1)
+        return fail(what, "member '" + text::clip(name) + "' claims " +
+                              std::to_string(usize) +
+                              " bytes uncompressed from " +
+                              std::to_string(csize) +
+                              " compressed bytes, more than deflate can "
+                              "produce (a corrupt zip header)");
+      if (usize > tl::runtime::memoryLimit())
+        return absl::ResourceExhaustedError(
+            std::string(what) + ": member '" + name + "' needs " +
+            tl::runtime::formatBytes(usize) +
+            " uncompressed, more than the memory limit of " +
+            tl::runtime::formatBytes(tl::runtime::memoryLimit()) +
+            " (TL_MEMORY_LIMIT or --memory-limit)");
       std::string member = std::string(what) + ":" + name;
       auto inflated = inflateRaw(raw, usize, member);
       if (!inflated.ok())
         return inflated.status();
       content = std::move(*inflated);
     } else {
-      return fail(what, "member '" + name + "' uses compression method " +
+      return fail(what, "member '" + text::clip(name) + "' uses compression method " +
                             std::to_string(method) + " (only stored and deflate)");
     }
     uint32_t actual = crc32(0L, reinterpret_cast<const Bytef *>(content.data()),
                             static_cast<uInt>(content.size()));
     if (actual != crc)
-      return fail(what, "CRC mismatch in member '" + name + "'");
+      return fail(what, "CRC mismatch in member '" + text::clip(name) + "'");
     out.emplace_back(std::move(name), std::move(content));
   }
   return out;
 }
+
+/// General purpose flag bit 11: the name is UTF-8 (what Python's zipfile
+/// reads it as; without it, as code page 437).
+static constexpr uint64_t kUtf8Flag = 0x800;
 
 static void put(std::string &s, uint64_t v, int n) {
   for (int i = 0; i < n; ++i)
@@ -164,15 +186,22 @@ static void put(std::string &s, uint64_t v, int n) {
 absl::StatusOr<std::string> tl::io::writeZip(const ZipEntries &entries) {
   std::string out, central;
   for (const auto &[name, content] : entries) {
+    if (name.size() > kMaxMemberName)
+      return fail(text::clip(name), "a member name of " +
+                                        std::to_string(name.size()) +
+                                        " bytes; a .npz holds names of at "
+                                        "most " +
+                                        std::to_string(kMaxMemberName));
     if (content.size() >= 0xffffffffull || out.size() >= 0xffffffffull)
-      return fail(name, "archives over 4 GiB are not supported");
+      return fail(text::clip(name), "archives over 4 GiB are not supported");
     uint32_t crc = crc32(0L, reinterpret_cast<const Bytef *>(content.data()),
                          static_cast<uInt>(content.size()));
     uint64_t offset = out.size();
-    // Local header: version 2.0, no flags, stored, DOS time 1980-01-01.
+    // Local header: version 2.0, names in UTF-8 (flag bit 11), stored,
+    // DOS time 1980-01-01.
     put(out, kLocalSig, 4);
     put(out, 20, 2);
-    put(out, 0, 2);
+    put(out, kUtf8Flag, 2);
     put(out, 0, 2);
     put(out, 0, 2);
     put(out, 0x21, 2);
@@ -187,7 +216,7 @@ absl::StatusOr<std::string> tl::io::writeZip(const ZipEntries &entries) {
     put(central, kCentralSig, 4);
     put(central, 20, 2);
     put(central, 20, 2);
-    put(central, 0, 2);
+    put(central, kUtf8Flag, 2);
     put(central, 0, 2);
     put(central, 0, 2);
     put(central, 0x21, 2);

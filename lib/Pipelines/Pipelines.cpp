@@ -37,6 +37,7 @@ void mlir::tl::populateTLReferencePipeline(
   specialize.inputShapes = options.inputShapes;
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createTLSpecializeShapesPass(specialize));
+  fpm.addPass(createTLCheckSizesPass());
   if (options.canonicalize)
     fpm.addPass(createCanonicalizerPass());
 }

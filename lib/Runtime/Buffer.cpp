@@ -1,7 +1,9 @@
 //===- Buffer.cpp - an aligned n-d tensor buffer ---------------------------===//
 
 #include "tl/Runtime/Buffer.h"
+#include "tl/Runtime/Limits.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -27,9 +29,15 @@ Buffer::rowMajorStrides(const std::vector<int64_t> &shape) {
 Buffer Buffer::allocate(DType dtype, std::vector<int64_t> shape) {
   Buffer b;
   b.type = dtype;
-  b.steps = rowMajorStrides(shape);
+  // A size that overflows gives a buffer without data (and without
+  // strides, which would overflow too), as an allocation failure does.
+  std::optional<uint64_t> checked = checkedBytes(shape, dtypeSize(dtype));
+  if (checked)
+    b.steps = rowMajorStrides(shape);
   b.dims = std::move(shape);
-  size_t bytes = static_cast<size_t>(b.numElements()) * dtypeSize(dtype);
+  if (!checked)
+    return b;
+  size_t bytes = static_cast<size_t>(*checked);
   // aligned_alloc wants a multiple of the alignment; never ask for 0 bytes
   // so a zero-size tensor still has a valid, unique pointer.
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
@@ -82,10 +90,16 @@ Buffer Buffer::view() const {
 }
 
 int64_t Buffer::numElements() const {
+  // Saturates: a shape whose size overflows (a buffer allocate() could not
+  // make) still reports more elements than any buffer has.
   int64_t n = 1;
-  for (int64_t d : dims)
-    n *= d;
-  return n;
+  bool overflow = false;
+  for (int64_t d : dims) {
+    if (d == 0)
+      return 0;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  return overflow ? INT64_MAX : n;
 }
 
 bool Buffer::isContiguous() const {

@@ -454,8 +454,9 @@ absl::Status tl::runtime::writeFileAtomically(const std::string &path,
                     std::to_string(rng() % 1000000007);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
-    return absl::PermissionDeniedError("cannot write '" + tmp +
-                                       "': " + std::strerror(errno));
+    return absl::PermissionDeniedError(
+        "cannot write '" + path + "': cannot create the temporary file '" +
+        tmp + "' beside it: " + std::strerror(errno));
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

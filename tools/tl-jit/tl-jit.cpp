@@ -28,6 +28,7 @@
 #include "tl/IO/Npy.h"
 #include "tl/IO/Print.h"
 #include "tl/Runtime/Benchmark.h"
+#include "tl/Runtime/Limits.h"
 #include "tl/Runtime/Profiler.h"
 
 // MLIR's debugging flags only (--mlir-print-ir-*, --mlir-timing).
@@ -257,6 +258,19 @@ static cl::opt<int> streamThrottleMs(
     cl::desc("With --stream: sleep after each chunk (for tests and demos)"),
     cl::init(0), cl::cat(category));
 
+static cl::opt<bool> strictInputs(
+    "strict-inputs",
+    cl::desc("An input array that binds no input of the graph is an error "
+             "(default: a warning naming the nearest input)"),
+    cl::cat(category));
+
+static cl::opt<std::string> memoryLimit(
+    "memory-limit",
+    cl::desc("Refuse inputs and graph values that need more bytes than this "
+             "(suffix K, M, G or T; default: TL_MEMORY_LIMIT, else the "
+             "machine's available memory)"),
+    cl::value_desc("SIZE"), cl::cat(category));
+
 static cl::opt<bool> fallback(
     "fallback",
     cl::desc("If code generation fails, say so and run the reference "
@@ -269,6 +283,11 @@ static int fail(const llvm::Twine &msg, int status = 1) {
 }
 static int fail(const absl::Status &status) {
   return fail(std::string(status.message()));
+}
+
+static void printWarnings(const ::tl::Executable &exe) {
+  for (const std::string &warning : exe.warnings())
+    llvm::WithColor::warning(llvm::errs(), "tl-jit") << warning << "\n";
 }
 
 /// The library's compile options for the flags given.
@@ -285,6 +304,7 @@ static ::tl::CompileOptions apiOptions() {
   options.cache = !noCache;
   options.cacheDir = cacheDir;
   options.exposeIntermediates = !dumpIntermediates.empty() || checkNumerics;
+  options.strictInputs = strictInputs;
   return options;
 }
 
@@ -371,21 +391,6 @@ static int runProfile(const ::tl::Executable &exe,
   return 0;
 }
 
-/// "64M" -> bytes, or -1.
-static int64_t parseSize(llvm::StringRef text) {
-  int64_t scale = 1;
-  if (text.consume_back("K") || text.consume_back("k"))
-    scale = 1 << 10;
-  else if (text.consume_back("M") || text.consume_back("m"))
-    scale = 1 << 20;
-  else if (text.consume_back("G") || text.consume_back("g"))
-    scale = int64_t(1) << 30;
-  int64_t v;
-  if (text.getAsInteger(10, v) || v <= 0)
-    return -1;
-  return v * scale;
-}
-
 /// --stream: chunked over memory-mapped inputs under a memory budget.
 static int runStream() {
   auto graph = ::tl::readGraphFile(graphPath);
@@ -399,8 +404,9 @@ static int runStream() {
       return fail("--stream-input='" + spec + "': expected NAME=FILE.npy", 2);
     stream.inputFiles[name.str()] = file.str();
   }
-  stream.memoryBudget = parseSize(memoryBudget);
-  if (stream.memoryBudget < 0)
+  std::optional<uint64_t> budget = ::tl::runtime::parseByteSize(memoryBudget);
+  stream.memoryBudget = budget ? int64_t(*budget) : -1;
+  if (!budget)
     return fail("--memory-budget='" + memoryBudget +
                     "': expected a positive size such as 512K, 64M or 2G",
                 2);
@@ -441,6 +447,7 @@ static int runBatch() {
   auto exe = ::tl::Executable::compileFile(graphPath, options);
   if (!exe.ok())
     return fail(exe.status());
+  printWarnings(**exe);
   std::deque<BoundArrays> bound; // never moved: items point into it
   std::vector<std::map<std::string, const Buffer *>> items;
   for (const io::NamedArrays &item : arrays)
@@ -540,6 +547,7 @@ static int compileAndRun(const ::tl::CompileOptions &options,
     outputs = std::move(*result);
     return 0;
   }
+  printWarnings(**exe);
   if (explainCache)
     llvm::errs() << "tl-jit: " << (*exe)->cacheReport() << "\n";
   if (!dumpObject.empty()) {
@@ -582,6 +590,52 @@ static int compileAndRun(const ::tl::CompileOptions &options,
   return 0;
 }
 
+/// A flag that would do nothing in this combination is a usage error,
+/// never silently ignored (checked before any other combination rule).
+static int refuseNoOps() {
+  bool stream = !streamNames.empty(), batch = !batchInputs.empty();
+  bool timing = profile || !tracePath.empty();
+  struct Rule {
+    const cl::Option &flag;
+    bool applies;
+    const char *needs;
+  };
+  const Rule rules[] = {
+      {profile, !stream && !batch,
+       "times one graph run by run; it has no --batch or --stream"},
+      {tracePath, !stream && !batch,
+       "times one graph run by run; it has no --batch or --stream"},
+      {profileRuns, timing, "needs --profile or --trace"},
+      {outputDir, stream || batch, "needs --batch or --stream"},
+      {batchAsync, batch, "needs --batch"},
+      {batchThreads, batch, "needs --batch"},
+      {memoryBudget, stream, "needs --stream"},
+      {streamChunkRows, stream, "needs --stream"},
+      {streamThrottleMs, stream, "needs --stream"},
+      {withOutputs, !gradNames.empty(), "needs --grad"},
+      {benchmarkFormat, benchmark > 0, "needs --benchmark"},
+      {compileRepetitions, benchmark > 0, "needs --benchmark"},
+      {dumpObject, !useReference,
+       "writes compiled code; --reference compiles none"},
+      {explainCache, !useReference && emit == EmitOpt::none,
+       "reports a compile; --reference and --emit do not use the cache"},
+      {fallback, !useReference, "has nothing to fall back from with --reference"},
+      {optLevel, !useReference, "shapes compiled code; drop --reference"},
+      {vectorize, !useReference, "shapes compiled code; drop --reference"},
+      {mcpu, !useReference, "shapes compiled code; drop --reference"},
+      {mattr, !useReference, "shapes compiled code; drop --reference"},
+      {printLimit,
+       print || (outputPath.empty() && !profile && tracePath.empty() &&
+                 !benchmark && emit == EmitOpt::none && !stream && !batch),
+       "limits printed outputs; nothing is printed in this combination "
+       "(add --print)"},
+  };
+  for (const Rule &rule : rules)
+    if (rule.flag.getNumOccurrences() && !rule.applies)
+      return fail("--" + rule.flag.ArgStr + " " + rule.needs, 2);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // MLIR's own debugging flags, as in tl-opt: --mlir-print-ir-after-all,
@@ -597,6 +651,14 @@ int main(int argc, char **argv) {
                                    "graph\n",
                                    &llvm::errs()))
     return 2;
+  if (!memoryLimit.empty()) {
+    std::optional<uint64_t> bytes = ::tl::runtime::parseByteSize(memoryLimit);
+    if (!bytes)
+      return fail("--memory-limit='" + memoryLimit +
+                      "': expected a positive size such as 512M or 8G",
+                  2);
+    ::tl::runtime::setMemoryLimit(*bytes);
+  }
   if (capabilities != CapabilitiesOpt::none) {
     ::tl::Capabilities c = ::tl::queryCapabilities();
     llvm::outs() << (capabilities == CapabilitiesOpt::json ? c.json() + "\n"
@@ -607,6 +669,8 @@ int main(int argc, char **argv) {
     return fail("no graph given (tl-jit GRAPH.json|GRAPH.mlir ...; "
                 "--help lists the options)",
                 2);
+  if (int status = refuseNoOps())
+    return status;
   if (!streamNames.empty()) {
     if (outputDir.empty())
       return fail("--stream needs --output-dir", 2);
@@ -668,7 +732,8 @@ int main(int argc, char **argv) {
   for (const std::string &spec : inlineInputs) {
     auto parsed = io::parseInlineInput(spec);
     if (!parsed.ok())
-      return fail(std::string(parsed.status().message()), 2);
+      return fail(std::string(parsed.status().message()),
+                  io::exitStatus(parsed.status()));
     auto it = llvm::find_if(arrays, [&](const auto &named) {
       return named.first == parsed->first;
     });

@@ -3,7 +3,7 @@
 //   tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]
 //          [--cotangents=COT.npz] [--output=OUT.npz] [--print]
 //          [--output_max_element_count=N] [--benchmark=N [--benchmark_format=console|json]]
-//          [--profile] [--describe]
+//          [--profile] [--describe] [--memory-limit=SIZE]
 //
 // Loads a module written by tl-compile (or Executable::save) and runs it
 // with the same input binding (G3, G5) and output naming (G4) as tl-jit.
@@ -18,6 +18,7 @@
 #include "tl/IO/Npy.h"
 #include "tl/IO/Print.h"
 #include "tl/Runtime/Benchmark.h"
+#include "tl/Runtime/Limits.h"
 #include "tl/Runtime/Module.h"
 #include "tl/Runtime/Reports.h"
 
@@ -46,12 +47,14 @@ const char *kUsage =
     "              [--cotangents=COT.npz] [--output=OUT.npz] [--print]\n"
     "              [--output_max_element_count=N] [--benchmark=N "
     "[--benchmark_format=console|json]]\n"
-    "              [--profile] [--describe]\n"
+    "              [--profile] [--describe] [--memory-limit=SIZE]\n"
     "\n"
     "Runs a module compiled by tl-compile. Inputs bind by name (G3); outputs\n"
     "are printed or written under their slot names (G4). --describe prints\n"
     "the module's manifest: target, options and signature. --profile times\n"
-    "10 runs per node (modules compiled with tl-compile --profile).\n";
+    "10 runs per node (modules compiled with tl-compile --profile).\n"
+    "--memory-limit (bytes, or 512M, 8G) caps what one input array may\n"
+    "need (default: TL_MEMORY_LIMIT, else the available memory).\n";
 
 int fail(const std::string &msg, int status = 1) {
   std::cerr << "tl-run: error: " << msg << "\n";
@@ -103,6 +106,13 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (takeValue(arg, "benchmark", v)) {
       if (!parseCount(v, o.benchmark) || o.benchmark == 0)
         return fail("--benchmark='" + v + "' is not a positive count", 2);
+    } else if (takeValue(arg, "memory-limit", v)) {
+      std::optional<uint64_t> bytes = runtime::parseByteSize(v);
+      if (!bytes)
+        return fail("--memory-limit='" + v +
+                        "': expected a positive size such as 512M or 8G",
+                    2);
+      runtime::setMemoryLimit(*bytes);
     } else if (takeValue(arg, "benchmark_format", v)) {
       if (v != "console" && v != "json")
         return fail("--benchmark_format='" + v + "': expected console or json",
@@ -179,7 +189,8 @@ int main(int argc, char **argv) {
   for (const std::string &spec : o.inlineInputs) {
     auto parsed = io::parseInlineInput(spec);
     if (!parsed.ok())
-      return fail(std::string(parsed.status().message()), 2);
+      return fail(std::string(parsed.status().message()),
+                  io::exitStatus(parsed.status()));
     bool replaced = false;
     for (auto &[name, array] : arrays)
       if (name == parsed->first) {

@@ -44,3 +44,30 @@ TEST(OpNamesTest, Suggestions) {
   EXPECT_EQ(suggestName("summ", allReduceNames()), " (did you mean 'sum'?)");
   EXPECT_EQ(suggestName("frobnicate", allUnaryNames()), "");
 }
+
+TEST(OpNamesTest, SwappedLettersAreOneEdit) {
+  // The single-edit typos that got no suggestion before (issue 14).
+  const std::pair<const char *, const char *> unary[] = {
+      {"rleu", "relu"}, {"epx", "exp"}, {"sni", "sin"}, {"ciel", "ceil"},
+      {"setp", "step"}};
+  for (auto [typo, want] : unary)
+    EXPECT_EQ(suggestName(typo, allUnaryNames()),
+              std::string(" (did you mean '") + want + "'?)")
+        << typo;
+  const std::pair<const char *, const char *> binary[] = {
+      {"qe", "eq"}, {"oxr", "xor"}, {"poewr", "power"}};
+  for (auto [typo, want] : binary)
+    EXPECT_EQ(suggestName(typo, allBinaryNames()),
+              std::string(" (did you mean '") + want + "'?)")
+        << typo;
+  const std::pair<const char *, const char *> reduce[] = {
+      {"mena", "mean"}, {"smu", "sum"}, {"mni", "min"}, {"amx", "max"},
+      {"imn", "min"}};
+  for (auto [typo, want] : reduce)
+    EXPECT_EQ(suggestName(typo, allReduceNames()),
+              std::string(" (did you mean '") + want + "'?)")
+        << typo;
+  EXPECT_EQ(typoDistance("rleu", "relu"), 1u);
+  EXPECT_EQ(typoDistance("abc", "cab"), 2u);
+  EXPECT_EQ(typoDistance("", "max"), 3u);
+}

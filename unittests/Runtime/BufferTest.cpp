@@ -66,3 +66,17 @@ TEST(BufferTest, MoveTransfersOwnership) {
   a = std::move(b);
   EXPECT_EQ(a.data(), p);
 }
+
+TEST(BufferTest, AllocationWhoseSizeOverflowsFailsCleanly) {
+  // 3 x 2^61 doubles: the byte count wraps to 0 without a check.
+  Buffer b = Buffer::allocate(DType::f64, {3, int64_t(1) << 61});
+  EXPECT_EQ(b.data(), nullptr);
+  // 5 x 2^61 elements overflow int64: the count saturates, never wraps.
+  EXPECT_EQ(Buffer::allocate(DType::f64, {5, int64_t(1) << 61}).numElements(),
+            INT64_MAX);
+  Buffer z = Buffer::allocate(DType::f64, {0, int64_t(1) << 61});
+  EXPECT_EQ(z.data(), nullptr); // refused too: its shape alone overflows
+  Buffer fine = Buffer::allocate(DType::f64, {0, 4});
+  EXPECT_NE(fine.data(), nullptr);
+  EXPECT_EQ(fine.numElements(), 0);
+}

@@ -71,6 +71,9 @@ struct CompileOptions {
   /// MLIR text only: compute in the function's own element type instead
   /// of `dtype` (tl-jit without --dtype).
   bool dtypeFromGraph = false;
+  /// A name in inputShapes that binds no input of the graph is an error
+  /// (G3); otherwise it is ignored with a warning (Executable::warnings).
+  bool strictInputs = false;
   /// The shape of every input array, by the name the caller will bind it
   /// with (G3: a slot's full name or its base name before '[').
   std::map<std::string, std::vector<int64_t>> inputShapes;
@@ -209,6 +212,10 @@ public:
   const std::vector<IntermediateInfo> &intermediates() const;
   /// With CompileOptions::profile: the node each span id stands for.
   const std::vector<std::string> &profileNodes() const;
+  /// What compile() found suspicious but not wrong, one message each: an
+  /// array of inputShapes that binds no input, with the nearest input's
+  /// name (G3).
+  const std::vector<std::string> &warnings() const;
   /// Wall time compile() took, from text to callable code.
   double compileSeconds() const;
   /// How the compile cache served this compile: "cache: hit (...)",

@@ -35,6 +35,9 @@ struct RunOptions {
   /// have that element type).
   bool dtypeGiven = false;
   std::string functionName = "main";
+  /// An input array that binds no argument is an error (G3), not a
+  /// warning.
+  bool strictInputs = false;
 };
 
 /// One step of loading and compiling, on the profiler's clock
@@ -117,6 +120,9 @@ public:
   const GraphSignature &getSignature() const { return signature; }
   /// The phases timed so far, in order.
   const std::vector<CompilePhase> &getPhases() const { return phases; }
+  /// What bind() found suspicious but not wrong: input arrays that bind no
+  /// argument (with the nearest argument's name).
+  const std::vector<std::string> &getWarnings() const { return warnings; }
   /// After differentiate(): the forward outputs, whose cotangents the
   /// adjoint takes.
   const std::vector<ResultInfo> &getCotangents() const { return cotangents; }
@@ -139,6 +145,7 @@ private:
   std::string entryName; // the bound function (it is an llvm.func later)
   std::vector<ResultInfo> cotangents;
   std::vector<CompilePhase> phases;
+  std::vector<std::string> warnings;
 };
 
 /// The choices that shape generated code, as plain values. The pipeline's
@@ -183,6 +190,8 @@ struct CompileRequest {
 struct CompileResult {
   std::shared_ptr<const CompiledGraph> module;
   CacheReport cache;
+  /// GraphRunner::getWarnings().
+  std::vector<std::string> warnings;
   /// The phases timed (import, specialization, pipeline, LLVM, load).
   std::vector<CompilePhase> phases;
 };

@@ -23,8 +23,18 @@
 
 namespace tl::io {
 
+/// The array `spec` describes. A malformed spec is INVALID_ARGUMENT; a
+/// file that cannot be read or is corrupt keeps its reader's status
+/// (NOT_FOUND, DATA_LOSS); an array over the memory limit is
+/// RESOURCE_EXHAUSTED.
 absl::StatusOr<std::pair<std::string, Array>>
 parseInlineInput(std::string_view spec);
+
+/// The exit status the tools give a failed read: 2 for a usage error (a
+/// malformed flag: INVALID_ARGUMENT), 1 for anything else (a missing or
+/// corrupt file, too little memory), the same through --inputs and
+/// --input=NAME=@file (docs/CLI.md, "Exit status").
+int exitStatus(const absl::Status &status);
 
 } // namespace tl::io
 

@@ -585,9 +585,15 @@ OwningOpRef<ModuleOp> Importer::build() {
       if (!current[s]) {
         current[s] = bind(s);
         if (!current[s]) {
+          std::string given;
+          if (options.callerNames)
+            given = options.callerNames->empty()
+                        ? " (no arrays were given)"
+                        : " (the arrays given: " +
+                              llvm::join(*options.callerNames, ", ") + ")";
           error.set("G3: unbound tensor '" + graph.tensors[s] + "' (slot " +
                     std::to_string(s) + "), read by node " +
-                    std::to_string(node.index));
+                    std::to_string(node.index) + given);
           return nullptr;
         }
       }

@@ -88,6 +88,26 @@ std::vector<std::string> mlir::tl::allReduceNames() {
                stringifyReduceKind);
 }
 
+unsigned mlir::tl::typoDistance(llvm::StringRef a, llvm::StringRef b) {
+  // Optimal string alignment: insertions, deletions, substitutions and
+  // swaps of neighbours each count one ("rleu" is one edit from "relu").
+  std::vector<std::vector<unsigned>> d(a.size() + 1,
+                                       std::vector<unsigned>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
 std::string mlir::tl::suggestName(llvm::StringRef name,
                                   const std::vector<std::string> &candidates) {
   std::string lower = name.trim().lower();
@@ -95,7 +115,7 @@ std::string mlir::tl::suggestName(llvm::StringRef name,
   unsigned best = std::max<unsigned>(1, lower.size() / 3) + 1;
   const std::string *bestName = nullptr;
   for (const std::string &c : candidates) {
-    unsigned d = llvm::StringRef(lower).edit_distance(c, true, best);
+    unsigned d = typoDistance(lower, c);
     if (d < best) {
       best = d;
       bestName = &c;

@@ -22,6 +22,10 @@ std::vector<std::string> allUnaryNames();
 std::vector<std::string> allBinaryNames();
 std::vector<std::string> allReduceNames();
 
+/// Edits from `a` to `b`: insertions, deletions, substitutions and swaps
+/// of neighbouring characters.
+unsigned typoDistance(llvm::StringRef a, llvm::StringRef b);
+
 /// G13: " (did you mean 'sigmoid'?)" for the closest candidate, or "".
 std::string suggestName(llvm::StringRef name,
                         const std::vector<std::string> &candidates);

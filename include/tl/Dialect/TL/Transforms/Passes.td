@@ -161,4 +161,32 @@ def TLExposeIntermediatesPass : Pass<"tl-expose-intermediates", "::mlir::func::F
   }];
 }
 
+def TLCheckSizesPass : Pass<"tl-check-sizes", "::mlir::func::FuncOp"> {
+  let summary = "Refuse values too large to compute, before anything runs (G11)";
+  let description = [{
+    After shape specialization, checks every argument and every value an
+    op computes: the product of its dimensions times its element size
+    must not overflow (the nonzero dimensions' product stays under 2^62
+    bytes) and must fit the memory limit. The limit is the `memory-limit`
+    option in bytes; 0 means the process's limit (`tl-jit
+    --memory-limit`, else `TL_MEMORY_LIMIT`, else the machine's available
+    memory). A value over it is an error that names the node, the shape
+    and the bytes, instead of an allocation that aborts, a size that
+    wraps, or a run killed by the kernel:
+
+    ```
+    error: G11: node 0 (Einsum 'i,j->ij') computes a 1000000x1000000xf64
+    value: 7.3 TiB, more than the memory limit of 20.0 GiB (TL_MEMORY_LIMIT
+    or --memory-limit)
+    ```
+
+    Fused values are checked too, so the limit is conservative: every value
+    is a size the reference interpreter would hold.
+  }];
+  let options = [
+    Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
+           "Bytes one value may need (0: the process's memory limit)">,
+  ];
+}
+
 #endif // TL_PASSES_TD

@@ -1,0 +1,85 @@
+//===- CheckSizes.cpp - refuse values too large to compute ------------------===//
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/Passes.h"
+#include "tl/Runtime/Limits.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_TLCHECKSIZESPASS
+#include "tl/Dialect/TL/Transforms/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+namespace runtime = ::tl::runtime;
+
+namespace {
+
+std::string typeText(RankedTensorType type) {
+  std::string s;
+  for (int64_t d : type.getShape())
+    s += std::to_string(d) + "x";
+  llvm::raw_string_ostream os(s);
+  type.getElementType().print(os);
+  return os.str();
+}
+
+struct TLCheckSizesPass
+    : mlir::tl::impl::TLCheckSizesPassBase<TLCheckSizesPass> {
+  using TLCheckSizesPassBase::TLCheckSizesPassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    uint64_t limit =
+        memoryLimit > 0 ? uint64_t(memoryLimit) : runtime::memoryLimit();
+    // Returns false (after the error) when `value` is too large.
+    auto check = [&](Value value, Operation *at, const std::string &what) {
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || !type.hasStaticShape() ||
+          !type.getElementType().isIntOrFloat())
+        return true;
+      size_t width =
+          std::max<size_t>(1, type.getElementType().getIntOrFloatBitWidth() / 8);
+      std::vector<int64_t> dims(type.getShape().begin(), type.getShape().end());
+      std::optional<uint64_t> bytes = runtime::checkedBytes(dims, width);
+      if (bytes && *bytes <= limit)
+        return true;
+      InFlightDiagnostic diag = at->emitError()
+                                << "G11: " << what << " a " << typeText(type)
+                                << " value: ";
+      if (!bytes)
+        diag << "its size overflows 64-bit arithmetic";
+      else
+        diag << runtime::formatBytes(*bytes) << ", more than the memory limit of "
+             << runtime::formatBytes(limit)
+             << " (TL_MEMORY_LIMIT or --memory-limit)";
+      return false;
+    };
+    bool ok = true;
+    for (BlockArgument arg : func.getArguments()) {
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "tl.name");
+      ok &= check(arg, func,
+                  "argument '" + (name ? name.str() : std::to_string(arg.getArgNumber())) +
+                      "' is");
+      if (!ok)
+        break;
+    }
+    if (ok)
+      func.walk([&](Operation *op) {
+        for (Value r : op->getResults())
+          if (!check(r, op, describeOp(op) + " computes")) {
+            ok = false;
+            return WalkResult::interrupt();
+          }
+        return WalkResult::advance();
+      });
+    if (!ok)
+      signalPassFailure();
+  }
+};
+
+} // namespace
