@@ -67,6 +67,10 @@ bool Executable::isGradient() const {
   return impl->graph && impl->graph->signature().isGradient;
 }
 bool Executable::isReference() const { return impl->isReference; }
+const std::vector<std::string> &Executable::profileShapes() const {
+  static const std::vector<std::string> none;
+  return impl->graph ? impl->graph->signature().profileShapes : none;
+}
 const std::vector<std::string> &Executable::profileNodes() const {
   static const std::vector<std::string> none;
   return impl->graph ? impl->graph->signature().profileNodes : none;

@@ -423,8 +423,28 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     if (llvm::Error e = runner.bind(shapesFor(2)))
       return error(llvm::toString(std::move(e)));
     if (llvm::Error e =
-            runner.lower(mlir::tl::Stage::tl, mlir::tl::TLCpuPipelineOptions()))
-      return error(llvm::toString(std::move(e)));
+            runner.lower(mlir::tl::Stage::tl, mlir::tl::TLCpuPipelineOptions())) {
+      std::string why = llvm::toString(std::move(e));
+      // Shapes that agree with every row but not with a chunk of rows:
+      // the streamed axis is also used as another axis (a join of the
+      // array with itself, say). A limitation of streaming, not a graph
+      // error: say so, and what to do.
+      CompileOptions whole = options;
+      whole.inputShapes = shapesFor(rows);
+      whole.cache = false;
+      if (Executable::compileReference(text, format, whole).ok()) {
+        std::string names;
+        for (const std::string &n : stream.streamed)
+          names += (names.empty() ? "'" : ", '") + n + "'";
+        return error("the graph uses the streamed axis of " + names +
+                     " as another axis too (for example a join of the "
+                     "array with itself), so it cannot be split into "
+                     "chunks of rows; run it without --stream, or stream "
+                     "an array whose first axis only indexes rows (" +
+                     why + ")");
+      }
+      return error(why);
+    }
     auto p = mlir::tl::planStreaming(runner.getFunction(),
                                      runner.getSignature(), streamed, 2);
     if (!p)

@@ -533,6 +533,40 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
   lowered = true;
   if (llvm::Error e = recordResults())
     return std::move(e);
+  // Profile spans of MLIR input are named by source line; say which tl
+  // ops each line holds while they still exist.
+  std::map<int64_t, std::string> opsOnLine;
+  std::map<std::string, std::string> shapeOf; // by node or line
+  auto typeText = [](Type t) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    if (auto ranked = dyn_cast<RankedTensorType>(t)) {
+      for (int64_t d : ranked.getShape())
+        os << d << "x";
+      os << ranked.getElementType();
+    }
+    return os.str();
+  };
+  if (pipeline.profile)
+    getFunction().walk([&](Operation *op) {
+      if (op->getNumResults() == 1 && op->getDialect() &&
+          op->getDialect()->getNamespace() == "tl") {
+        std::string node = describeOp(op);
+        if (llvm::StringRef(node).starts_with("node "))
+          shapeOf[node] = typeText(op->getResult(0).getType());
+        else if (auto l = dyn_cast<FileLineColLoc>(op->getLoc()))
+          shapeOf["line " + std::to_string(l.getLine())] =
+              typeText(op->getResult(0).getType());
+      }
+      auto loc = dyn_cast<FileLineColLoc>(op->getLoc());
+      if (!loc || !op->getDialect() ||
+          op->getDialect()->getNamespace() != "tl")
+        return;
+      std::string &text = opsOnLine[loc.getLine()];
+      std::string name = op->getName().getStringRef().str();
+      if (text.find(name) == std::string::npos)
+        text += (text.empty() ? "" : ", ") + name;
+    });
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {
             populateTLToLinalgPipeline(pm, pipeline);
@@ -543,8 +577,24 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
   stage = Stage::llvm;
 
   if (auto names = (*module)->getAttrOfType<ArrayAttr>("tl.profile_nodes"))
-    for (Attribute n : names)
-      signature.profileNodes.push_back(cast<StringAttr>(n).str());
+    for (Attribute n : names) {
+      // "line 3 + line 4" -> "line 3 (tl.einsum) + line 4 (tl.reduce)".
+      llvm::SmallVector<llvm::StringRef> parts;
+      cast<StringAttr>(n).getValue().split(parts, " + ");
+      std::string name, shapes;
+      for (llvm::StringRef part : parts) {
+        name += (name.empty() ? "" : " + ") + part.str();
+        auto shape = shapeOf.find(part.str());
+        shapes += (shapes.empty() ? "" : ", ") +
+                  (shape != shapeOf.end() ? shape->second : "?");
+        int64_t line;
+        if (part.consume_front("line ") && !part.getAsInteger(10, line) &&
+            opsOnLine.count(line))
+          name += " (" + opsOnLine[line] + ")";
+      }
+      signature.profileNodes.push_back(std::move(name));
+      signature.profileShapes.push_back(std::move(shapes));
+    }
   double start = runtime::profilerNowUs();
   auto object = emitObject(*module, entryName, jitOptions);
   phases.push_back({"LLVM (object code)", start, runtime::profilerNowUs()});

@@ -186,6 +186,8 @@ std::string serializeManifest(const ModuleManifest &m) {
   }
   for (const std::string &n : sig.profileNodes)
     line({"profile-node", escape(n)});
+  for (const std::string &n : sig.profileShapes)
+    line({"profile-shape", escape(n)});
   for (const IntermediateOrigin &o : sig.intermediates)
     line({"intermediate", escape(o.node), escape(o.op)});
   return out;
@@ -301,6 +303,10 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
       if (!wantFields(2))
         return fail("expected one name");
       sig.profileNodes.push_back(f[1]);
+    } else if (key == "profile-shape") {
+      if (!wantFields(2))
+        return fail("expected one shape list");
+      sig.profileShapes.push_back(f[1]);
     } else if (key == "intermediate") {
       if (!wantFields(3))
         return fail("expected a node and an op");

@@ -102,12 +102,52 @@ std::string tl::runtime::formatProfile(const ProfileRecording &recording,
   return out;
 }
 
+/// The `args` of a node span: "node 0 (Einsum 'ab,bc->ac') + node 1
+/// (ElemUnary sigmoid)" gives nodes [0, 1] and their ops; MLIR input's
+/// "line 3 (tl.einsum)" gives lines.
+static std::string spanArgs(const std::string &name, const std::string &shapes) {
+  std::string nodes, ops, lines;
+  size_t pos = 0;
+  while (pos <= name.size()) {
+    size_t end = name.find(" + ", pos);
+    std::string part = name.substr(pos, end == std::string::npos ? end : end - pos);
+    pos = end == std::string::npos ? name.size() + 1 : end + 3;
+    auto list = [](std::string &to, const std::string &item) {
+      to += (to.empty() ? "" : ", ") + item;
+    };
+    if (part.rfind("node ", 0) == 0) {
+      size_t digits = part.find_first_not_of("0123456789", 5);
+      list(nodes, part.substr(5, digits - 5));
+      size_t open = part.find(" (");
+      if (open != std::string::npos && part.back() == ')')
+        list(ops, jsonString(part.substr(open + 2, part.size() - open - 3)));
+    } else if (part.rfind("line ", 0) == 0) {
+      size_t digits = part.find_first_not_of("0123456789", 5);
+      list(lines, part.substr(5, digits - 5));
+    }
+  }
+  std::string args;
+  auto field = [&](const char *key, const std::string &value) {
+    args += std::string(args.empty() ? "" : ", ") + "\"" + key + "\": " + value;
+  };
+  if (!nodes.empty())
+    field("nodes", "[" + nodes + "]");
+  if (!ops.empty())
+    field("ops", "[" + ops + "]");
+  if (!lines.empty())
+    field("lines", "[" + lines + "]");
+  if (!shapes.empty())
+    field("shapes", jsonString(shapes));
+  return args.empty() ? "" : ", \"args\": {" + args + "}";
+}
+
 std::string tl::runtime::formatChromeTrace(
     const ProfileRecording &recording, const std::vector<Phase> &phases,
-    const std::vector<std::string> &names, const std::string &threadName) {
+    const std::vector<std::string> &names, const std::string &threadName,
+    const std::vector<std::string> &shapes) {
   std::vector<std::string> events;
   auto event = [&](const std::string &name, const char *cat, double begin,
-                   double end, uint32_t tid) {
+                   double end, uint32_t tid, const std::string &args = "") {
     // Times on a 1/1024 us grid: exact in binary and in the decimal
     // printed, so a span that ends with its parent is seen inside it.
     auto grid = [](double us) { return std::round(us * 1024.0) / 1024.0; };
@@ -117,7 +157,7 @@ std::string tl::runtime::formatChromeTrace(
                   "\"pid\": 1, \"tid\": %u",
                   grid(begin), grid(end) - grid(begin), tid);
     events.push_back("{\"name\": " + jsonString(name) + ", \"cat\": \"" + cat +
-                     "\", " + buf + "}");
+                     "\", " + buf + args + "}");
   };
   if (!phases.empty())
     event("compile", "compile", phases.front().beginUs, phases.back().endUs,
@@ -126,8 +166,13 @@ std::string tl::runtime::formatChromeTrace(
     event(p.name, "compile phase", p.beginUs, p.endUs, recording.thread);
   for (const Span &r : recording.runs)
     event("run", "run", r.beginUs, r.endUs, r.thread);
-  for (const Span &sp : recording.nodes)
-    event(nameOf(names, sp.id), "node", sp.beginUs, sp.endUs, sp.thread);
+  for (const Span &sp : recording.nodes) {
+    std::string name = nameOf(names, sp.id);
+    std::string shape = sp.id >= 0 && size_t(sp.id) < shapes.size()
+                            ? shapes[sp.id]
+                            : std::string();
+    event(name, "node", sp.beginUs, sp.endUs, sp.thread, spanArgs(name, shape));
+  }
   events.push_back("{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, "
                    "\"tid\": " +
                    std::to_string(recording.thread) +

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/API/Executable.h"
+#include "tl/Driver/BuildId.h"
 #include "tl/IO/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -109,6 +110,7 @@ static bool parseShape(llvm::StringRef spec, std::string &name,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
+  mlir::tl::setVersionPrinter("tl-compile");
   cl::ParseCommandLineOptions(
       argc, argv,
       "tl-compile: compile a TensorLogic graph into a module file for tl-run\n");

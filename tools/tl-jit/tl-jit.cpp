@@ -22,6 +22,7 @@
 #include "tl/API/Debugging.h"
 #include "tl/API/Streaming.h"
 #include "tl/API/Training.h"
+#include "tl/Driver/BuildId.h"
 #include "tl/InitTL.h"
 #include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
@@ -383,7 +384,8 @@ static int runProfile(const ::tl::Executable &exe,
     if (ec)
       return fail("cannot write '" + tracePath + "': " + ec.message());
     os << rt::formatChromeTrace(recording, exe.compilePhases(),
-                                exe.profileNodes(), "tl-jit main");
+                                exe.profileNodes(), "tl-jit main",
+                                exe.profileShapes());
   }
   if (profile)
     llvm::outs() << rt::formatProfile(recording, exe.compilePhases(),
@@ -646,6 +648,7 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
+  mlir::tl::setVersionPrinter("tl-jit");
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "tl-jit: compile and run a TensorLogic "
                                    "graph\n",

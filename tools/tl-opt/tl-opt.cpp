@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Driver/BuildId.h"
 #include "tl/InitTL.h"
 
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::tl::registerTLCompilerDialects(registry);
   mlir::tl::registerTLCompilerPasses();
+  mlir::tl::setVersionPrinter("tl-opt");
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "tl optimizer driver\n", registry));
 }

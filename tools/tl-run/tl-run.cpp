@@ -21,6 +21,7 @@
 #include "tl/Runtime/Limits.h"
 #include "tl/Runtime/Module.h"
 #include "tl/Runtime/Reports.h"
+#include "tl/Version.h" // generated: TL_VERSION
 
 #include <cstdlib>
 #include <deque>
@@ -85,6 +86,11 @@ int parseArgs(int argc, char **argv, Options &o) {
     std::string arg = argv[i], v;
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
+      std::exit(0);
+    } else if (arg == "--version") {
+      std::cout << "tl-run (tl " << TL_VERSION << ", runtime ABI "
+                << runtime::kRuntimeABIVersion << ", module format "
+                << runtime::kModuleFormatVersion << ")\n";
       std::exit(0);
     } else if (arg == "--print") {
       o.print = true;

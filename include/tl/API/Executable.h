@@ -212,6 +212,8 @@ public:
   const std::vector<IntermediateInfo> &intermediates() const;
   /// With CompileOptions::profile: the node each span id stands for.
   const std::vector<std::string> &profileNodes() const;
+  /// With CompileOptions::profile: the shapes of each span's values.
+  const std::vector<std::string> &profileShapes() const;
   /// What compile() found suspicious but not wrong, one message each: an
   /// array of inputShapes that binds no input, with the nearest input's
   /// name (G3).

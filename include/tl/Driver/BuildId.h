@@ -12,6 +12,10 @@ const char *compilerBuildId();
 /// "tl <build id>", as module manifests record it.
 const char *compilerName();
 
+/// Makes `--version` of an llvm::cl tool print tl's version, the build
+/// id and the LLVM it was built with.
+void setVersionPrinter(const char *tool);
+
 } // namespace mlir::tl
 
 #endif // TL_DRIVER_BUILDID_H

@@ -75,8 +75,10 @@ struct Signature {
   /// With exposed intermediates: where each of the last
   /// intermediates.size() results was computed.
   std::vector<IntermediateOrigin> intermediates;
-  /// With the `profile` option: the node each span id stands for.
+  /// With the `profile` option: the node(s) each span id stands for, and
+  /// the shapes of their values ("300x300xf64, 300x300xf64").
   std::vector<std::string> profileNodes;
+  std::vector<std::string> profileShapes;
   /// Adjoints only: the forward outputs whose cotangents the call takes
   /// (bound as "cotangent:<name>"), and how many trailing results are
   /// gradients.

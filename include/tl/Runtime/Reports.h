@@ -46,11 +46,14 @@ std::string formatProfile(const ProfileRecording &recording,
                           const std::string &phasesTitle = "compile");
 
 /// A Chrome trace (chrome://tracing, Perfetto): a compile span with the
-/// phases in it, run spans, node spans on their threads.
+/// phases in it, run spans, node spans on their threads. A node span's
+/// `args` list its node ids and ops (from its name) and, when
+/// `nodeShapes` has them, the shapes of their values.
 std::string formatChromeTrace(const ProfileRecording &recording,
                               const std::vector<Phase> &phases,
                               const std::vector<std::string> &nodeNames,
-                              const std::string &threadName);
+                              const std::string &threadName,
+                              const std::vector<std::string> &nodeShapes = {});
 
 /// The row-major index of the first NaN or infinity in `b`, or -1.
 int64_t firstNonFinite(const Buffer &b);

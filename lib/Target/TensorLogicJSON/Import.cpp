@@ -18,6 +18,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Regex.h"
 
+#include <charconv>
+#include <limits>
 using namespace mlir;
 using namespace mlir::tl;
 namespace json = llvm::json;
@@ -87,15 +89,21 @@ struct Node {
 
   std::string describe() const {
     std::string s = "node " + std::to_string(index) + " (";
+    // A message quotes at most a screen line of the graph's text.
+    std::string op = payload.size() <= 80
+                         ? payload
+                         : payload.substr(0, 80) + "... (" +
+                               std::to_string(payload.size() - 80) +
+                               " more characters)";
     switch (kind) {
     case NodeKind::Einsum:
-      return s + "Einsum '" + payload + "')";
+      return s + "Einsum '" + op + "')";
     case NodeKind::ElemUnary:
-      return s + "ElemUnary " + payload + ")";
+      return s + "ElemUnary " + op + ")";
     case NodeKind::ElemBinary:
-      return s + "ElemBinary " + payload + ")";
+      return s + "ElemBinary " + op + ")";
     case NodeKind::Reduce: {
-      s += "Reduce " + payload + ", axes [";
+      s += "Reduce " + op + ", axes [";
       for (size_t i = 0; i < axes.size(); ++i)
         s += (i ? ", " : "") + std::to_string(axes[i]);
       return s + "])";
@@ -159,6 +167,23 @@ private:
   OwningOpRef<ModuleOp> build();
 };
 
+/// A number written as an integer: LLVM's parser keeps those exact (a
+/// number written `0.0` or `1e2` is a double, which serde rejects as an
+/// index, G1). Negative integers are told from integral doubles by sign
+/// only, so both read as integers in messages.
+bool isWrittenInteger(const json::Value &v) {
+  if (v.getAsUINT64())
+    return true;
+  std::optional<int64_t> i = v.getAsInteger();
+  return i && *i < 0;
+}
+
+/// A non-negative integer as G1 wants an index or an axis: written as an
+/// integer, not `0.0`.
+std::optional<uint64_t> asIndex(const json::Value &v) {
+  return v.getAsUINT64();
+}
+
 std::string typeName(const json::Value &v) {
   switch (v.kind()) {
   case json::Value::Null:
@@ -166,7 +191,7 @@ std::string typeName(const json::Value &v) {
   case json::Value::Boolean:
     return "boolean";
   case json::Value::Number:
-    return v.getAsInteger() ? "integer" : "number";
+    return isWrittenInteger(v) ? "integer" : "number";
   case json::Value::String:
     return "string";
   case json::Value::Array:
@@ -177,13 +202,47 @@ std::string typeName(const json::Value &v) {
   return "value";
 }
 
+/// What a message says it got: the type, then (for scalars) the value as
+/// Python's json.dumps writes it (the oracle's words), at most one line.
 std::string describeValue(const json::Value &v) {
-  if (v.kind() == json::Value::Array || v.kind() == json::Value::Object)
+  switch (v.kind()) {
+  case json::Value::Array:
+  case json::Value::Object:
+  case json::Value::Null:
     return typeName(v);
+  case json::Value::Number: {
+    if (std::optional<uint64_t> u = v.getAsUINT64())
+      return "integer " + std::to_string(*u);
+    std::optional<int64_t> i = v.getAsInteger();
+    if (i && *i < 0)
+      return "integer " + std::to_string(*i);
+    double d = v.getAsNumber().value_or(0);
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    std::string text(buf, ec == std::errc() ? end : buf);
+    if (text.find_first_of(".en") == std::string::npos)
+      text += ".0"; // 0.0, not 0: Python's repr
+    return "number " + text;
+  }
+  default:
+    break;
+  }
   std::string s;
   llvm::raw_string_ostream os(s);
   os << v;
+  if (s.size() > 80)
+    s = s.substr(0, 80) + "... (" + std::to_string(s.size() - 80) +
+        " more characters)";
   return typeName(v) + " " + s;
+}
+
+/// A piece of the graph's text as a message quotes it: at most 80
+/// characters.
+std::string clip(llvm::StringRef text) {
+  if (text.size() <= 80)
+    return text.str();
+  return text.take_front(80).str() + "... (" +
+         std::to_string(text.size() - 80) + " more characters)";
 }
 
 std::string join(const std::string &path, llvm::StringRef key) {
@@ -204,9 +263,8 @@ bool Importer::indexList(const json::Object &obj, llvm::StringRef key,
   for (size_t j = 0; j < arr->size(); ++j) {
     const json::Value &e = (*arr)[j];
     std::string ep = p + "[" + std::to_string(j) + "]";
-    std::optional<int64_t> idx =
-        e.kind() == json::Value::Number ? e.getAsInteger() : std::nullopt;
-    if (!idx || *idx < 0)
+    std::optional<uint64_t> idx = asIndex(e);
+    if (!idx)
       return fail("G1: " + ep + ": expected a non-negative integer, got " +
                   describeValue(e));
     if (static_cast<uint64_t>(*idx) >= graph.tensors.size())
@@ -234,13 +292,15 @@ bool Importer::parseStructure(const json::Value &rootValue) {
     if (!vs)
       return fail("G1: version: expected a string, got " +
                   describeValue(*version));
-    llvm::SmallVector<llvm::StringRef> parts;
-    vs->split(parts, '.');
-    unsigned major;
-    if (parts.size() < 3 || parts[0].getAsInteger(10, major))
-      return fail("G1: version: malformed format version '" + *vs +
+    // MAJOR.MINOR.PATCH as digits, anything after (1.2.3-beta); the major
+    // version exactly "1" (not "01"), as the oracle reads it.
+    static const llvm::Regex versionForm("^([0-9]+)\\.[0-9]+\\.[0-9]+");
+    llvm::SmallVector<llvm::StringRef, 2> m;
+    if (!versionForm.match(*vs, &m))
+      return fail("G1: version: malformed format version '" +
+                  llvm::StringRef(*vs).take_front(80) +
                   "' (expected MAJOR.MINOR.PATCH)");
-    if (major != 1)
+    if (m[1] != "1")
       return fail("G1: version: unsupported format version '" + *vs +
                   "' (major version 1 only)");
     obj = obj->get("graph")->getAsObject();
@@ -348,14 +408,12 @@ bool Importer::parseNode(const json::Value &v, size_t i,
       return fail("G1: " + ppath + ".axes: expected an array, got " +
                   describeValue(*axes));
     for (size_t j = 0; j < arr->size(); ++j) {
-      std::optional<int64_t> a = (*arr)[j].kind() == json::Value::Number
-                                     ? (*arr)[j].getAsInteger()
-                                     : std::nullopt;
-      if (!a || *a < 0)
+      std::optional<uint64_t> a = asIndex((*arr)[j]);
+      if (!a || *a > uint64_t(std::numeric_limits<int64_t>::max()))
         return fail("G1: " + ppath + ".axes[" + std::to_string(j) +
                     "]: expected a non-negative integer, got " +
                     describeValue((*arr)[j]));
-      node.axes.push_back(*a);
+      node.axes.push_back(int64_t(*a));
     }
   }
   if (!indexList(*obj, "inputs", path, node.inputs))
@@ -402,7 +460,7 @@ bool Importer::analyseNode(Node &node) {
       if (lookupBinaryKind(name) || lookupReduceKind(name))
         return fail("G9: " + node.describe() + ": '" + name +
                     "' is not a unary op");
-      return fail("G9: " + node.describe() + ": unknown unary op '" + name +
+      return fail("G9: " + node.describe() + ": unknown unary op '" + clip(name) +
                   "'" + suggestName(name, allUnaryNames()));
     }
     plan.kind = NodePlan::Unary;
@@ -415,7 +473,7 @@ bool Importer::analyseNode(Node &node) {
       if (lookupUnaryKind(name))
         return fail("G9: " + node.describe() + ": '" + name +
                     "' is a unary op, ElemBinary needs a binary op");
-      return fail("G9: " + node.describe() + ": unknown binary op '" + name +
+      return fail("G9: " + node.describe() + ": unknown binary op '" + clip(name) +
                   "'" + suggestName(name, allBinaryNames()));
     }
     plan.kind = NodePlan::Binary;
@@ -425,7 +483,7 @@ bool Importer::analyseNode(Node &node) {
   case NodeKind::Reduce: {
     std::optional<ReduceKind> k = lookupReduceKind(name);
     if (!k)
-      return fail("G10: " + node.describe() + ": unknown reduce op '" + name +
+      return fail("G10: " + node.describe() + ": unknown reduce op '" + clip(name) +
                   "'" + suggestName(name, allReduceNames()));
     for (size_t i = 0; i < node.axes.size(); ++i)
       for (size_t j = 0; j < i; ++j)
@@ -492,7 +550,7 @@ bool Importer::analyseGeneralized(Node &node, llvm::StringRef op,
     std::vector<std::string> all = allUnaryNames();
     for (auto &v : {allBinaryNames(), allReduceNames()})
       all.insert(all.end(), v.begin(), v.end());
-    return fail("G8: " + where + ": unknown generalized op '" + op + "'" +
+    return fail("G8: " + where + ": unknown generalized op '" + clip(op) + "'" +
                 suggestName(op, all));
   }
   for (size_t j = 0; j < n; ++j) {
