@@ -20,6 +20,10 @@ PACKAGES=(
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(python3-torch python3-scipy libopenblas-dev libeigen3-dev)
 fi
+# The README tour's last line draws a graph with graphviz: --tour adds it.
+if [ "${1:-}" = "--tour" ]; then
+  PACKAGES+=(graphviz)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <deque>
+#include <mutex>
+#include <optional>
 
 using namespace tl;
 
@@ -129,6 +131,25 @@ ByteSpan byteSpan(const Buffer &b) {
 } // namespace
 
 absl::StatusOr<GraphSource> tl::readGraphFile(const std::string &path) {
+  // "-" is standard input, read once: a tool may compile the graph more
+  // than once (--benchmark), and standard input cannot be read again.
+  static std::mutex stdinMutex;
+  static std::optional<std::string> stdinText;
+  if (path == "-") {
+    std::lock_guard<std::mutex> lock(stdinMutex);
+    if (!stdinText) {
+      auto buffer = llvm::MemoryBuffer::getSTDIN();
+      if (!buffer)
+        return absl::NotFoundError("cannot read standard input: " +
+                                   buffer.getError().message());
+      stdinText = (*buffer)->getBuffer().str();
+    }
+    GraphSource source;
+    source.text = *stdinText;
+    source.format = resolveGraphFormat(source.text, GraphFormat::kAuto);
+    source.name = "<stdin>";
+    return source;
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return absl::NotFoundError("cannot read '" + path +
@@ -148,7 +169,8 @@ Executable::compileFile(const std::string &path,
   auto source = readGraphFile(path);
   if (!source.ok())
     return source.status();
-  return compileImpl(source->text, source->format, options, nullptr, path);
+  return compileImpl(source->text, source->format, options, nullptr,
+                     source->name);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -158,7 +180,8 @@ Executable::compileGradientFile(const std::string &path,
   auto source = readGraphFile(path);
   if (!source.ok())
     return source.status();
-  return compileImpl(source->text, source->format, options, &gradient, path);
+  return compileImpl(source->text, source->format, options, &gradient,
+                     source->name);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -328,7 +351,7 @@ absl::StatusOr<std::string> tl::emitGraphFile(const std::string &path,
   if (!source.ok())
     return source.status();
   return emitImpl(source->text, source->format, options, stage, gradient,
-                  path);
+                  source->name);
 }
 
 absl::Status Executable::save(const std::string &path) const {

@@ -6,6 +6,8 @@
 #include "tl/IO/Npy.h"
 #include "tl/Runtime/Limits.h"
 
+#include <cmath>
+
 using namespace tl::io;
 namespace runtime = tl::runtime;
 
@@ -49,14 +51,32 @@ tl::io::parseInlineInput(std::string_view spec) {
   std::vector<std::string_view> parts = text::split(type, 'x');
   std::string_view elem = parts.back();
   parts.pop_back();
+  // Floats are kept in their type; integers and booleans (IREE's i1, i8,
+  // ..., i64, u8, ...) are checked for range here and converted to f64, as
+  // G5 converts them anyway.
+  struct IntRange {
+    const char *name;
+    double lo, hi;
+  };
+  static const IntRange ints[] = {
+      {"i1", 0, 1},          {"i8", -128, 127},
+      {"i16", -32768, 32767}, {"i32", -2147483648.0, 2147483647.0},
+      {"i64", -9223372036854775808.0, 9223372036854775807.0},
+      {"u8", 0, 255},         {"u16", 0, 65535},
+      {"u32", 0, 4294967295.0}, {"u64", 0, 18446744073709551615.0}};
+  const IntRange *intType = nullptr;
+  for (const IntRange &r : ints)
+    if (elem == r.name)
+      intType = &r;
   DType dtype;
-  if (elem == "f64")
+  if (elem == "f64" || intType)
     dtype = DType::f64;
   else if (elem == "f32")
     dtype = DType::f32;
   else
-    return fail(spec, "element type '" + std::string(elem) +
-                          "' is not f32 or f64");
+    return fail(spec, "element type '" + text::clip(elem) +
+                          "' is not f32, f64 or an integer type (i1, i8, "
+                          "i16, i32, i64, u8, u16, u32, u64)");
   std::vector<int64_t> shape;
   for (std::string_view d : parts) {
     std::optional<int64_t> size = text::parseInt(d);
@@ -80,17 +100,26 @@ tl::io::parseInlineInput(std::string_view spec) {
         runtime::formatBytes(runtime::memoryLimit()) +
         " (TL_MEMORY_LIMIT or --memory-limit)");
   int64_t count = static_cast<int64_t>(*bytes / width);
+  // Values are separated by commas or spaces; the brackets of the printed
+  // form (2x2xf64=[1 0][1 1]) only group them.
+  std::string separated(values);
+  for (char &c : separated)
+    if (c == '[' || c == ']' || c == ',')
+      c = ' ';
   std::vector<double> data;
-  for (std::string_view tok : text::split(values, ',')) {
-    for (std::string_view t : text::split(tok, ' ')) {
-      t = text::trim(t);
-      if (t.empty())
-        continue;
-      std::optional<double> v = text::parseDouble(t);
-      if (!v)
-        return fail(spec, "'" + text::clip(t) + "' is not a number");
-      data.push_back(*v);
-    }
+  for (std::string_view t : text::split(separated, ' ')) {
+    t = text::trim(t);
+    if (t.empty())
+      continue;
+    std::optional<double> v = text::parseDouble(t);
+    if (intType && (t == "true" || t == "false") && elem == "i1")
+      v = t == "true" ? 1.0 : 0.0;
+    if (!v)
+      return fail(spec, "'" + text::clip(t) + "' is not a number");
+    if (intType && (*v != std::floor(*v) || *v < intType->lo || *v > intType->hi))
+      return fail(spec, "'" + text::clip(t) + "' is not a value of " +
+                            std::string(elem));
+    data.push_back(*v);
   }
   if (data.size() == 1 && count != 1)
     data.assign(count, data[0]); // a splat, as IREE allows

@@ -27,6 +27,7 @@
 #include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
+#include "tl/IO/Outputs.h"
 #include "tl/IO/Print.h"
 #include "tl/Runtime/Benchmark.h"
 #include "tl/Runtime/Limits.h"
@@ -64,9 +65,25 @@ static cl::list<std::string> inlineInputs(
     cl::desc("One input array: NAME=2x3xf64=1,2,3,4,5,6, NAME=f32=0.5 (0-d) "
              "or NAME=@file.npy; repeatable, wins over --inputs"),
     cl::value_desc("spec"), cl::cat(category));
-static cl::opt<std::string> outputPath(
-    "output", cl::desc("Write every output, keyed by slot name, to this .npz"),
-    cl::value_desc("file.npz"), cl::cat(category));
+static cl::list<std::string> outputPaths(
+    "output",
+    cl::desc("OUT.npz: every output, keyed by slot name; @OUT.npy "
+             "(repeatable): one output per flag, in order"),
+    cl::value_desc("OUT.npz|@OUT.npy"), cl::cat(category));
+static cl::list<std::string> expectedOutputs(
+    "expected_output",
+    cl::desc("Compare an output and exit 1 on a mismatch: NAME=2x2xf64=... "
+             "or NAME=@file.npy (by name), 2x2xf64=... or @file.npy (the "
+             "i-th flag, the i-th output); repeatable"),
+    cl::value_desc("spec"), cl::cat(category));
+static cl::opt<double> expectedF32Threshold(
+    "expected_f32_threshold",
+    cl::desc("Absolute tolerance of --expected_output for f32 outputs"),
+    cl::init(1e-4), cl::cat(category));
+static cl::opt<double> expectedF64Threshold(
+    "expected_f64_threshold",
+    cl::desc("Absolute tolerance of --expected_output for f64 outputs"),
+    cl::init(1e-4), cl::cat(category));
 namespace {
 enum class DTypeOpt { f64, f32 };
 enum class EmitOpt { none, tl, linalg, llvmDialect, llvmIR, assembly };
@@ -615,6 +632,18 @@ static int refuseNoOps() {
       {streamChunkRows, stream, "needs --stream"},
       {streamThrottleMs, stream, "needs --stream"},
       {withOutputs, !gradNames.empty(), "needs --grad"},
+      {expectedF32Threshold, !expectedOutputs.empty(),
+       "needs --expected_output"},
+      {expectedF64Threshold, !expectedOutputs.empty(),
+       "needs --expected_output"},
+      {expectedOutputs, !stream && !batch && !benchmark && !gradcheck &&
+                            emit == EmitOpt::none,
+       "compares the outputs of one run; it has no --batch, --stream, "
+       "--benchmark, --gradcheck or --emit"},
+      {outputPaths, !stream && !batch && !benchmark && !gradcheck &&
+                        emit == EmitOpt::none,
+       "writes the outputs of one run (--batch and --stream take "
+       "--output-dir)"},
       {benchmarkFormat, benchmark > 0, "needs --benchmark"},
       {compileRepetitions, benchmark > 0, "needs --benchmark"},
       {dumpObject, !useReference,
@@ -627,8 +656,9 @@ static int refuseNoOps() {
       {mcpu, !useReference, "shapes compiled code; drop --reference"},
       {mattr, !useReference, "shapes compiled code; drop --reference"},
       {printLimit,
-       print || (outputPath.empty() && !profile && tracePath.empty() &&
-                 !benchmark && emit == EmitOpt::none && !stream && !batch),
+       print || (outputPaths.empty() && expectedOutputs.empty() && !profile &&
+                 tracePath.empty() && !benchmark && emit == EmitOpt::none &&
+                 !stream && !batch),
        "limits printed outputs; nothing is printed in this combination "
        "(add --print)"},
   };
@@ -786,15 +816,19 @@ int main(int argc, char **argv) {
       return fail(st);
 
   // --profile and --trace print their report instead, unless asked.
-  io::NamedArrays results = toArrays(outputs, 0, numResults);
-  if (print || (outputPath.empty() && !profile && tracePath.empty()))
-    for (auto [i, named] : llvm::enumerate(results)) {
-      std::ostringstream os;
-      io::printArray(os, i, named.first, named.second, printLimit);
-      llvm::outs() << os.str();
-    }
-  if (!outputPath.empty())
-    if (absl::Status st = io::writeNpz(outputPath, results); !st.ok())
-      return fail(st);
+  io::OutputOptions deliver;
+  deliver.files.assign(outputPaths.begin(), outputPaths.end());
+  deliver.expected.assign(expectedOutputs.begin(), expectedOutputs.end());
+  deliver.tolerances.f32 = expectedF32Threshold;
+  deliver.tolerances.f64 = expectedF64Threshold;
+  deliver.print = print;
+  deliver.quiet = profile || !tracePath.empty();
+  deliver.printLimit = printLimit;
+  std::ostringstream printed;
+  absl::Status st = io::deliverOutputs(deliver, toArrays(outputs, 0, numResults),
+                                       printed);
+  llvm::outs() << printed.str();
+  if (!st.ok())
+    return fail(std::string(st.message()), io::exitStatus(st));
   return 0;
 }

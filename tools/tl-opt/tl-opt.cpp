@@ -2,20 +2,63 @@
 //
 // mlir-opt with the tl dialect, the compiler's dialects and passes: every
 // --mlir-* flag, --pass-pipeline, --split-input-file and
-// --verify-diagnostics work as users of mlir-opt expect.
+// --verify-diagnostics work as users of mlir-opt expect. A TensorLogic
+// JSON graph (by its extension, or text starting with '{') is imported
+// first, as tl-translate --import-tensorlogic-json would.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tl/Driver/BuildId.h"
+#include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
+#include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::tl::registerTLCompilerDialects(registry);
   mlir::tl::registerTLCompilerPasses();
   mlir::tl::setVersionPrinter("tl-opt");
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "tl optimizer driver\n", registry));
+  auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
+      argc, argv, "tl optimizer driver\n", registry);
+  mlir::MlirOptMainConfig config =
+      mlir::MlirOptMainConfig::createFromCLOptions();
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      mlir::openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::WithColor::error(llvm::errs(), "tl-opt") << error << "\n";
+    return 1;
+  }
+  if (mlir::tl::isTensorLogicJSON(inputFilename == "-" ? "" : inputFilename,
+                                  input->getBuffer())) {
+    mlir::MLIRContext context;
+    mlir::tl::ImportOptions options;
+    options.sourceName = inputFilename == "-" ? "<stdin>" : inputFilename;
+    auto module =
+        mlir::tl::importTensorLogicJSON(input->getBuffer(), &context, options);
+    if (!module)
+      return 1; // the importer reported the error (G1-G13)
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+    input = llvm::MemoryBuffer::getMemBufferCopy(text, inputFilename);
+  }
+  auto output = mlir::openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::WithColor::error(llvm::errs(), "tl-opt") << error << "\n";
+    return 1;
+  }
+  if (mlir::failed(mlir::MlirOptMain(output->os(), std::move(input), registry,
+                                     config)))
+    return 1;
+  output->keep();
+  return 0;
 }

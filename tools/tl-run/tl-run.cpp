@@ -1,7 +1,8 @@
 //===- tl-run.cpp - run a compiled TensorLogic module ---------------------===//
 //
 //   tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]
-//          [--cotangents=COT.npz] [--output=OUT.npz] [--print]
+//          [--cotangents=COT.npz] [--output=OUT.npz | --output=@OUT.npy ...]
+//          [--expected_output=SPEC ...] [--print]
 //          [--output_max_element_count=N] [--benchmark=N [--benchmark_format=console|json]]
 //          [--profile] [--describe] [--memory-limit=SIZE]
 //
@@ -16,6 +17,7 @@
 #include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
+#include "tl/IO/Outputs.h"
 #include "tl/IO/Print.h"
 #include "tl/Runtime/Benchmark.h"
 #include "tl/Runtime/Limits.h"
@@ -36,8 +38,9 @@ using runtime::Buffer;
 namespace {
 struct Options {
   std::string module;
-  std::string inputs, cotangents, output;
-  std::vector<std::string> inlineInputs;
+  std::string inputs, cotangents;
+  std::vector<std::string> inlineInputs, outputs, expected;
+  io::Tolerances tolerances;
   bool print = false, describe = false, json = false, profile = false;
   long printLimit = 1024;
   long benchmark = 0;
@@ -45,7 +48,8 @@ struct Options {
 
 const char *kUsage =
     "usage: tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]\n"
-    "              [--cotangents=COT.npz] [--output=OUT.npz] [--print]\n"
+    "              [--cotangents=COT.npz] [--output=OUT.npz | --output=@OUT.npy ...]\n"
+    "              [--expected_output=SPEC ...] [--print]\n"
     "              [--output_max_element_count=N] [--benchmark=N "
     "[--benchmark_format=console|json]]\n"
     "              [--profile] [--describe] [--memory-limit=SIZE]\n"
@@ -105,7 +109,17 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (takeValue(arg, "cotangents", v)) {
       o.cotangents = v;
     } else if (takeValue(arg, "output", v)) {
-      o.output = v;
+      o.outputs.push_back(v);
+    } else if (takeValue(arg, "expected_output", v)) {
+      o.expected.push_back(v);
+    } else if (takeValue(arg, "expected_f32_threshold", v) ||
+               takeValue(arg, "expected_f64_threshold", v)) {
+      char *end = nullptr;
+      double t = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(t >= 0))
+        return fail(arg + ": expected a non-negative number", 2);
+      (arg.find("f32") != std::string::npos ? o.tolerances.f32
+                                            : o.tolerances.f64) = t;
     } else if (takeValue(arg, "output_max_element_count", v)) {
       if (!parseCount(v, o.printLimit))
         return fail("--output_max_element_count='" + v + "' is not a count", 2);
@@ -275,12 +289,13 @@ int main(int argc, char **argv) {
   io::NamedArrays outputs;
   for (const auto &[name, buffer] : *result)
     outputs.emplace_back(name, io::toArray(buffer));
-  if (o.print || o.output.empty())
-    for (size_t i = 0; i < outputs.size(); ++i)
-      io::printArray(std::cout, i, outputs[i].first, outputs[i].second,
-                     o.printLimit);
-  if (!o.output.empty())
-    if (absl::Status s = io::writeNpz(o.output, outputs); !s.ok())
-      return fail(std::string(s.message()));
+  io::OutputOptions deliver;
+  deliver.files = o.outputs;
+  deliver.expected = o.expected;
+  deliver.tolerances = o.tolerances;
+  deliver.print = o.print;
+  deliver.printLimit = size_t(o.printLimit);
+  if (absl::Status s = io::deliverOutputs(deliver, outputs, std::cout); !s.ok())
+    return fail(std::string(s.message()), io::exitStatus(s));
   return 0;
 }

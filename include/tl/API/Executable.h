@@ -62,7 +62,8 @@ struct GraphSource {
   std::string name; // the path, for messages
 };
 /// Reads a graph file; its format from the extension (.json, .mlir), else
-/// from its text.
+/// from its text. "-" reads standard input (once per process: later calls
+/// return the same text).
 absl::StatusOr<GraphSource> readGraphFile(const std::string &path);
 
 struct CompileOptions {

@@ -124,6 +124,10 @@ ShapeInference::run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes) {
                              : "#" + std::to_string(arg.getArgNumber());
     auto declared = llvm::dyn_cast<RankedTensorType>(arg.getType());
     auto it = name ? inputShapes.find(name.strref()) : inputShapes.end();
+    // G3: a slot `parent[ab]` also takes the shape given for `parent`.
+    if (name && it == inputShapes.end())
+      it = inputShapes.find(
+          name.strref().take_until([](char c) { return c == '['; }));
     if (it == inputShapes.end()) {
       if (!declared || !declared.hasStaticShape())
         return func.emitError("G11: no shape given for input ")

@@ -1,0 +1,184 @@
+//===- Outputs.cpp - where a run's outputs go, and what they must be -------===//
+
+#include "tl/IO/Outputs.h"
+
+#include "Text.h"
+#include "tl/IO/InlineInput.h"
+#include "tl/IO/Print.h"
+
+#include <cmath>
+
+using namespace tl::io;
+
+static bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::string(suffix).size();
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
+                                      size_t numOutputs) {
+  size_t files = 0;
+  for (const std::string &spec : specs) {
+    if (!spec.empty() && spec[0] == '@') {
+      if (!endsWith(spec, ".npy"))
+        return absl::InvalidArgumentError(
+            "--output='" + text::clip(spec) +
+            "': @FILE writes one output as .npy; name it FILE.npy");
+      ++files;
+    } else if (endsWith(spec, ".npy")) {
+      return absl::InvalidArgumentError(
+          "--output='" + text::clip(spec) +
+          "': a .npy holds one array; write --output=@" + text::clip(spec) +
+          " (one flag per output, in order) or name an .npz for all of them");
+    } else if (specs.size() > 1) {
+      return absl::InvalidArgumentError(
+          "--output='" + text::clip(spec) +
+          "': an .npz takes every output, so it is the only --output");
+    }
+  }
+  if (files && files != numOutputs)
+    return absl::InvalidArgumentError(
+        "the graph has " + std::to_string(numOutputs) + " output(s) but " +
+        std::to_string(files) +
+        " --output=@FILE.npy flag(s) were given: one per output, in order "
+        "(or one .npz for all)");
+  return absl::OkStatus();
+}
+
+absl::Status tl::io::writeOutputs(const std::vector<std::string> &specs,
+                                  const NamedArrays &outputs) {
+  if (absl::Status st = checkOutputSpecs(specs, outputs.size()); !st.ok())
+    return st;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    absl::Status st = specs[i][0] == '@'
+                          ? writeNpy(specs[i].substr(1), outputs[i].second)
+                          : writeNpz(specs[i], outputs);
+    if (!st.ok())
+      return st;
+  }
+  return absl::OkStatus();
+}
+
+/// The expected array of `spec` and the output it is for (by name, or the
+/// `position`-th flag's output).
+static absl::StatusOr<std::pair<size_t, Array>>
+parseExpected(const std::string &spec, size_t position,
+              const NamedArrays &outputs) {
+  // Positional when what precedes the first '=' is a type (2x2xf64, f32)
+  // or the spec is @FILE.
+  size_t eq = spec.find('=');
+  std::string head = spec.substr(0, eq);
+  bool positional = spec[0] == '@';
+  if (!positional && eq != std::string::npos) {
+    auto typed = parseInlineInput("x=" + spec);
+    positional = typed.ok();
+    if (positional) {
+      if (position >= outputs.size())
+        return absl::InvalidArgumentError(
+            "--expected_output #" + std::to_string(position + 1) +
+            " has no output to compare with (the graph has " +
+            std::to_string(outputs.size()) + ")");
+      return std::make_pair(position, std::move(typed->second));
+    }
+  }
+  if (positional) {
+    auto read = readNpy(spec.substr(1));
+    if (!read.ok())
+      return read.status();
+    if (position >= outputs.size())
+      return absl::InvalidArgumentError(
+          "--expected_output #" + std::to_string(position + 1) +
+          " has no output to compare with (the graph has " +
+          std::to_string(outputs.size()) + ")");
+    return std::make_pair(position, std::move(*read));
+  }
+  auto named = parseInlineInput(spec);
+  if (!named.ok())
+    return absl::Status(named.status().code(),
+                        "--expected_output: " +
+                            std::string(named.status().message()));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (outputs[i].first == named->first)
+      return std::make_pair(i, std::move(named->second));
+  std::string names;
+  for (const auto &[n, a] : outputs)
+    names += (names.empty() ? "" : ", ") + n;
+  return absl::InvalidArgumentError("--expected_output: the graph has no "
+                                    "output named '" +
+                                    text::clip(named->first) +
+                                    "' (it has: " + names + ")");
+}
+
+absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
+                                          const NamedArrays &outputs,
+                                          const Tolerances &tolerances) {
+  std::string mismatches;
+  int failed = 0;
+  for (size_t k = 0; k < specs.size(); ++k) {
+    auto expected = parseExpected(specs[k], k, outputs);
+    if (!expected.ok())
+      return expected.status();
+    const auto &[index, want] = *expected;
+    const auto &[name, got] = outputs[index];
+    auto mismatch = [&](const std::string &why) {
+      ++failed;
+      mismatches += "\n  output " + std::to_string(index) + " '" + name +
+                    "': " + why;
+    };
+    if (want.shape != got.shape) {
+      mismatch("expected shape " + want.shapeString() + ", got " +
+               got.shapeString());
+      continue;
+    }
+    double tolerance = got.dtype == DType::f32 ? tolerances.f32 : tolerances.f64;
+    std::vector<double> w = want.toDoubles(), g = got.toDoubles();
+    int64_t bad = 0, first = -1;
+    for (size_t i = 0; i < w.size(); ++i) {
+      bool same = (std::isnan(w[i]) && std::isnan(g[i])) || w[i] == g[i] ||
+                  std::fabs(w[i] - g[i]) <= tolerance;
+      if (!same) {
+        if (first < 0)
+          first = int64_t(i);
+        ++bad;
+      }
+    }
+    if (bad) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "%lld of %zu elements differ by more than %g; the first, "
+                    "element %lld: expected %.17g, got %.17g",
+                    (long long)bad, w.size(), tolerance, (long long)first,
+                    w[first], g[first]);
+      mismatch(buf);
+    }
+  }
+  if (failed)
+    return absl::FailedPreconditionError(
+        std::to_string(failed) + " of " + std::to_string(specs.size()) +
+        " expected output(s) did not match:" + mismatches);
+  return absl::OkStatus();
+}
+
+absl::Status tl::io::deliverOutputs(const OutputOptions &options,
+                                    const NamedArrays &outputs,
+                                    std::ostream &out) {
+  if (absl::Status st = checkOutputSpecs(options.files, outputs.size());
+      !st.ok())
+    return st;
+  if (options.print || (!options.quiet && options.files.empty() &&
+                        options.expected.empty()))
+    for (size_t i = 0; i < outputs.size(); ++i)
+      printArray(out, i, outputs[i].first, outputs[i].second,
+                 options.printLimit);
+  if (!options.files.empty())
+    if (absl::Status st = writeOutputs(options.files, outputs); !st.ok())
+      return st;
+  if (!options.expected.empty()) {
+    if (absl::Status st =
+            checkExpectedOutputs(options.expected, outputs, options.tolerances);
+        !st.ok())
+      return st;
+    out << "[SUCCESS] all function outputs matched their expected values.\n";
+  }
+  return absl::OkStatus();
+}
