@@ -192,6 +192,17 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
   for (const auto &[name, shape] : shapes)
     callerNames.push_back(name);
 
+  size_t ops = 0;
+  func.walk([&](Operation *op) {
+    ops += op->getDialect() && op->getDialect()->getNamespace() == "tl";
+  });
+  if (ops > kMaxGraphNodes)
+    return makeError("@" + func.getSymName() + " has " + llvm::Twine(ops) +
+                     " tl ops; tl compiles graphs of up to " +
+                     llvm::Twine(kMaxGraphNodes) +
+                     " (compile time grows faster than linearly beyond; "
+                     "split the program)");
+
   // G3/G5: bind each argument by name.
   signature = GraphSignature();
   // The compute type (G5); a graph of constants alone has no arguments.

@@ -341,6 +341,12 @@ bool Importer::parseStructure(const json::Value &rootValue) {
       return fail("G1: " + join(prefix, "tensor_metadata") +
                   ": expected an object, got " + describeValue(*tm));
   }
+  if (narr->size() > kMaxGraphNodes)
+    return fail("G1: " + join(prefix, "nodes") + ": the graph has " +
+                std::to_string(narr->size()) + " nodes; tl compiles graphs "
+                "of up to " + std::to_string(kMaxGraphNodes) +
+                " (compile time grows faster than linearly beyond; split "
+                "the program)");
   for (size_t i = 0; i < narr->size(); ++i)
     if (!parseNode((*narr)[i], i,
                    join(prefix, "nodes") + "[" + std::to_string(i) + "]"))

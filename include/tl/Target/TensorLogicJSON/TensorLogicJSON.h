@@ -24,6 +24,12 @@
 
 namespace mlir::tl {
 
+/// The most nodes (JSON) or tl ops (MLIR) a graph may have: compile time
+/// grows faster than linearly in a long chain of distinct ops (about 2 s
+/// at 500, 7 s at 1000, 24 s at 2000 here), so larger graphs are refused
+/// up front (docs/CLI.md) rather than left to run for minutes.
+constexpr size_t kMaxGraphNodes = 1000;
+
 struct ImportOptions {
   /// The element type of every tensor (G5): f64 unless f32 is asked for.
   bool useF32 = false;

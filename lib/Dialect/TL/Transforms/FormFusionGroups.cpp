@@ -25,6 +25,9 @@ using namespace mlir::tl;
 
 namespace {
 
+/// The most ops one fusion group holds.
+constexpr size_t kMaxGroupOps = 32;
+
 /// A one-operand einsum that only moves data (a broadcast, a transpose,
 /// or both: no label summed, none repeated): each output element is one
 /// input element, so a consumer can read it through an indexing map.
@@ -120,6 +123,11 @@ struct TLFormFusionGroupsPass
             auto it = groupOf.find(u);
             return it != groupOf.end() && it->second == id;
           });
+          // A group's ops become one loop body: past a few dozen, LLVM's
+          // instruction selection and scheduling grow faster than the
+          // body, and a long chain gains nothing from one more op in it.
+          if (groups.back().size() >= kMaxGroupOps)
+            continue;
           if (usersInGroup && canFuse(producer, operand, hasAnchor))
             join(producer);
         }

@@ -96,8 +96,9 @@ def TLFormFusionGroupsPass : Pass<"tl-form-fusion-groups", "func::FuncOp"> {
       contraction.
 
     A producer joins only when every one of its users is in the group (no
-    value is computed twice), and a group holds at most one contraction or
-    reduction. Groups are formed from the last op backwards, so a chain
+    value is computed twice), a group holds at most one contraction or
+    reduction, and at most 32 ops (its ops become one loop body, and
+    LLVM's time grows faster than the body). Groups are formed from the last op backwards, so a chain
     gathers into its final consumer.
 
     ```mlir
