@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs tl (cmake --install) into a scratch prefix, builds
+# examples/installed (find_package(tl) only) against it and runs it on the
+# family example: the grandparent relation must come out (issue 14).
+#   install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build="$1"; source="$2"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" > "$work/install.log"
+# Only the API's headers are installed, and none includes MLIR or LLVM.
+if grep -rlE '#include "(mlir|llvm)/' "$work/prefix/include"; then
+  echo "install_test: an installed header includes MLIR or LLVM" >&2
+  exit 1
+fi
+cmake -S "$source/examples/installed" -B "$work/example" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release \
+  > "$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
+cmake --build "$work/example" > "$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; exit 1; }
+"$work/example/grandparent" "$source/examples/family/grandparent.json"
