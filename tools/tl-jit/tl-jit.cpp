@@ -668,8 +668,7 @@ static int refuseNoOps() {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+static int runTool(int argc, char **argv) {
   // MLIR's own debugging flags, as in tl-opt: --mlir-print-ir-after-all,
   // --mlir-print-ir-before=PASS, --mlir-timing, --mlir-print-debuginfo...
   mlir::tl::registerTLCompilerPasses(); // so the flags can name passes
@@ -831,4 +830,18 @@ int main(int argc, char **argv) {
   if (!st.ok())
     return fail(std::string(st.message()), io::exitStatus(st));
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  int status = runTool(argc, argv);
+  // A full disk or a closed pipe on standard output is an error with its
+  // reason, not LLVM's "IO failure on output stream" abort at exit.
+  llvm::outs().flush();
+  if (llvm::outs().has_error()) {
+    std::error_code ec = llvm::outs().error();
+    llvm::outs().clear_error();
+    return fail("cannot write the standard output: " + ec.message());
+  }
+  return status;
 }

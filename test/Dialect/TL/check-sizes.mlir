@@ -31,3 +31,13 @@ func.func @fine(%a: tensor<100xf64> {tl.name = "a"}) -> tensor<100x100xf64> {
   %0 = tl.einsum "i,j->ij" %a, %a : (tensor<100xf64>, tensor<100xf64>) -> tensor<100x100xf64>
   return %0 : tensor<100x100xf64>
 }
+
+// -----
+
+// A loop nest beyond 2^42 points is refused even when every value is
+// small (an outer product summed away).
+func.func @loops(%a: tensor<100000xf64> {tl.name = "a"}, %b: tensor<100000xf64> {tl.name = "b"}, %c: tensor<1000xf64> {tl.name = "c"}) -> tensor<f64> {
+  // expected-error @+1 {{G11: 'tl.einsum' op iterates over 10000000000000 points (i=100000, j=100000, k=1000)}}
+  %0 = tl.einsum "i,j,k->" %a, %b, %c : (tensor<100000xf64>, tensor<100000xf64>, tensor<1000xf64>) -> tensor<f64>
+  return %0 : tensor<f64>
+}

@@ -6,6 +6,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <map>
+
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLCHECKSIZESPASS
 #include "tl/Dialect/TL/Transforms/Passes.h.inc"
@@ -26,9 +28,51 @@ std::string typeText(RankedTensorType type) {
   return os.str();
 }
 
+/// The most points an einsum may iterate over: 2^42 (4.4e12) is minutes
+/// of work at this machine's peak; more (an outer product summed away,
+/// whose value is small but whose loop nest is not) is refused.
+constexpr uint64_t kMaxIterations = uint64_t(1) << 42;
+
 struct TLCheckSizesPass
     : mlir::tl::impl::TLCheckSizesPassBase<TLCheckSizesPass> {
   using TLCheckSizesPassBase::TLCheckSizesPassBase;
+
+  /// False (after the error) when the einsum's loop nest, the product of
+  /// the sizes of its distinct labels, is beyond kMaxIterations.
+  bool checkLoops(EinsumOp op) {
+    EinsumSpec spec = op.getParsedSpec();
+    std::map<char, int64_t> sizes;
+    for (auto [labels, operand] : llvm::zip(spec.inputs, op->getOperands())) {
+      auto type = dyn_cast<RankedTensorType>(operand.getType());
+      if (!type || !type.hasStaticShape() ||
+          type.getRank() != int64_t(labels.size()))
+        return true;
+      for (auto [label, size] : llvm::zip(labels, type.getShape()))
+        sizes[label] = size;
+    }
+    uint64_t points = 1;
+    std::string shown;
+    bool overflow = false;
+    for (auto [label, size] : sizes) {
+      shown += std::string(shown.empty() ? "" : ", ") + label + "=" +
+               std::to_string(size);
+      if (size == 0)
+        return true;
+      overflow |= __builtin_mul_overflow(points, uint64_t(size), &points);
+    }
+    if (!overflow && points <= kMaxIterations)
+      return true;
+    InFlightDiagnostic diag = op->emitError()
+                              << "G11: " << describeOp(op)
+                              << " iterates over ";
+    if (overflow)
+      diag << "more than 2^64";
+    else
+      diag << points;
+    diag << " points (" << shown << "), more than tl runs in one einsum ("
+         << kMaxIterations << ")";
+    return false;
+  }
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -75,6 +119,10 @@ struct TLCheckSizesPass
             ok = false;
             return WalkResult::interrupt();
           }
+        if (auto einsum = dyn_cast<EinsumOp>(op); einsum && !checkLoops(einsum)) {
+          ok = false;
+          return WalkResult::interrupt();
+        }
         return WalkResult::advance();
       });
     if (!ok)

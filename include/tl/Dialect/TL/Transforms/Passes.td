@@ -182,7 +182,10 @@ def TLCheckSizesPass : Pass<"tl-check-sizes", "::mlir::func::FuncOp"> {
     ```
 
     Fused values are checked too, so the limit is conservative: every value
-    is a size the reference interpreter would hold.
+    is a size the reference interpreter would hold. An einsum whose loop
+    nest (the product of its labels' sizes) exceeds 2^42 points is refused
+    as well: an outer product summed away has a small value and a loop
+    that would run for hours.
   }];
   let options = [
     Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
