@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (idempotent), builds, and runs every test: the release build's
 # ctest (lit, gtest, the conformance corpus, round trips, docs freshness),
-# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the concurrency tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash utils/bootstrap.sh
@@ -17,3 +18,7 @@ ctest --preset release
 cmake --preset asan > /dev/null
 cmake --build --preset asan
 ctest --preset asan
+
+cmake --preset tsan > /dev/null
+cmake --build --preset tsan
+ctest --preset tsan
