@@ -470,12 +470,13 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   }
   chunk = std::min(chunk, rows);
 
+  const std::string keyHash = tl::runtime::sha256Hex(key);
   // A checkpoint fixes the chunk size: the chunks already written.
   StreamReport report;
   report.rows = rows;
   std::optional<Checkpoint> previous;
   if (!stream.checkpoint.empty()) {
-    auto read = readCheckpoint(stream.checkpoint, tl::runtime::sha256Hex(key), rows,
+    auto read = readCheckpoint(stream.checkpoint, keyHash, rows,
                                plan.outputs.size());
     if (!read.ok())
       return read.status();
@@ -523,7 +524,7 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
 
   // Accumulators: from the checkpoint, or the reductions' identities.
   Checkpoint ckpt;
-  ckpt.key = tl::runtime::sha256Hex(key);
+  ckpt.key = keyHash;
   ckpt.rows = rows;
   ckpt.chunkRows = chunk;
   std::vector<std::vector<double>> acc(plan.outputs.size());

@@ -248,33 +248,28 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
   }
   // G3: an array that binds nothing is most likely a misspelt name.
   warnings.clear();
-  std::vector<std::string> slots;
+  // Each slot by its full name and its base name before '[': candidate i
+  // stands for slot i / 2.
+  std::vector<std::string> slots, names;
   for (const ArgBinding &arg : signature.args)
-    if (!arg.constant)
+    if (!arg.constant) {
       slots.push_back(arg.slot);
+      names.push_back(arg.slot);
+      names.push_back(
+          llvm::StringRef(arg.slot).take_until([](char c) { return c == '['; })
+              .str());
+    }
   for (const std::string &caller : callerNames) {
     if (llvm::any_of(signature.args, [&](const ArgBinding &a) {
           return a.caller == caller;
         }))
       continue;
-    // The nearest slot, by its full name or its base name before '['.
-    unsigned best = std::max<unsigned>(1, caller.size() / 3) + 1;
-    std::string nearest;
-    for (const std::string &slot : slots) {
-      llvm::StringRef base =
-          llvm::StringRef(slot).take_until([](char c) { return c == '['; });
-      unsigned d = std::min(typoDistance(caller, slot),
-                            typoDistance(caller, base));
-      if (d < best) {
-        best = d;
-        nearest = slot;
-      }
-    }
+    std::optional<size_t> nearest = closestName(caller, names);
     std::string message =
         "G3: the input array '" + caller + "' binds no argument of @" +
         func.getSymName().str() +
-        (nearest.empty() ? std::string()
-                         : " (did you mean '" + nearest + "'?)");
+        (nearest ? " (did you mean '" + slots[*nearest / 2] + "'?)"
+                 : std::string());
     if (options.strictInputs)
       return makeError(message + " (and --strict-inputs is given)");
     warnings.push_back(message + "; it is ignored");

@@ -1,6 +1,7 @@
 //===- Array.cpp - host n-d arrays -----------------------------------------===//
 
 #include "tl/IO/Array.h"
+#include "tl/Runtime/Limits.h"
 
 #include <cmath>
 #include <cstring>
@@ -41,14 +42,7 @@ bool tl::io::isFloat(DType t) {
 }
 
 int64_t Array::numElements() const {
-  int64_t n = 1;
-  bool overflow = false;
-  for (int64_t d : shape) {
-    if (d == 0)
-      return 0;
-    overflow |= __builtin_mul_overflow(n, d, &n);
-  }
-  return overflow ? INT64_MAX : n;
+  return tl::runtime::elementCount(shape);
 }
 
 std::string Array::shapeString() const {

@@ -64,33 +64,24 @@ absl::Status tl::io::writeOutputs(const std::vector<std::string> &specs,
 static absl::StatusOr<std::pair<size_t, Array>>
 parseExpected(const std::string &spec, size_t position,
               const NamedArrays &outputs) {
-  // Positional when what precedes the first '=' is a type (2x2xf64, f32)
-  // or the spec is @FILE.
-  size_t eq = spec.find('=');
-  std::string head = spec.substr(0, eq);
-  bool positional = spec[0] == '@';
-  if (!positional && eq != std::string::npos) {
-    auto typed = parseInlineInput("x=" + spec);
-    positional = typed.ok();
-    if (positional) {
-      if (position >= outputs.size())
-        return absl::InvalidArgumentError(
-            "--expected_output #" + std::to_string(position + 1) +
-            " has no output to compare with (the graph has " +
-            std::to_string(outputs.size()) + ")");
-      return std::make_pair(position, std::move(typed->second));
-    }
+  // Positional when it is @FILE or what precedes the first '=' is a type
+  // (2x2xf64, f32): the `position`-th flag's output.
+  std::optional<absl::StatusOr<Array>> positional;
+  if (spec[0] == '@') {
+    positional = readNpy(spec.substr(1));
+  } else if (spec.find('=') != std::string::npos) {
+    if (auto typed = parseInlineInput("x=" + spec); typed.ok())
+      positional = std::move(typed->second);
   }
   if (positional) {
-    auto read = readNpy(spec.substr(1));
-    if (!read.ok())
-      return read.status();
+    if (!positional->ok())
+      return positional->status();
     if (position >= outputs.size())
       return absl::InvalidArgumentError(
           "--expected_output #" + std::to_string(position + 1) +
           " has no output to compare with (the graph has " +
           std::to_string(outputs.size()) + ")");
-    return std::make_pair(position, std::move(*read));
+    return std::make_pair(position, std::move(**positional));
   }
   auto named = parseInlineInput(spec);
   if (!named.ok())

@@ -92,14 +92,7 @@ Buffer Buffer::view() const {
 int64_t Buffer::numElements() const {
   // Saturates: a shape whose size overflows (a buffer allocate() could not
   // make) still reports more elements than any buffer has.
-  int64_t n = 1;
-  bool overflow = false;
-  for (int64_t d : dims) {
-    if (d == 0)
-      return 0;
-    overflow |= __builtin_mul_overflow(n, d, &n);
-  }
-  return overflow ? INT64_MAX : n;
+  return elementCount(dims);
 }
 
 bool Buffer::isContiguous() const {

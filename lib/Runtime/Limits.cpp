@@ -29,6 +29,17 @@ std::optional<uint64_t> tl::runtime::checkedBytes(
   return empty ? 0 : nonzero;
 }
 
+int64_t tl::runtime::elementCount(const std::vector<int64_t> &dims) {
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t d : dims) {
+    if (d == 0)
+      return 0;
+    overflow |= __builtin_mul_overflow(n, d, &n);
+  }
+  return overflow ? INT64_MAX : n;
+}
+
 std::optional<uint64_t> tl::runtime::parseByteSize(std::string_view text) {
   uint64_t scale = 1;
   if (!text.empty()) {

@@ -155,41 +155,38 @@ resume("no-meta", pack([(n, a) for n, a in entries if n != "meta"]), "is incompl
 resume("garbage", b"PK\x03\x04" + os.urandom(200), "is unreadable")
 resume("other-input", good, "belongs to another graph or other inputs", "other.npy")
 
+def resume_copy(label, lost=None):
+    """Resumes the genuine checkpoint over a copy of the killed run's
+    outputs, with the output file `lost` deleted first."""
+    out = os.path.join(tmp, label)
+    shutil.copytree(snapshot, out)
+    with open(out + ".ckpt", "wb") as f:
+        f.write(good)
+    if lost:
+        os.remove(os.path.join(out, lost))
+    r = subprocess.run(cmd(out, out + ".ckpt"), capture_output=True, text=True)
+    same = r.returncode == 0 and all(
+        open(os.path.join(out, n), "rb").read() == open(os.path.join(ref_out, n), "rb").read()
+        for n in names)
+    return r, same
+
+
 # A write-once output lost before the resume is written again.
-out = os.path.join(tmp, "once")
-shutil.copytree(snapshot, out)
-with open(out + ".ckpt", "wb") as f:
-    f.write(good)
-os.remove(os.path.join(out, "weights.npy"))
-r = subprocess.run(cmd(out, out + ".ckpt"), capture_output=True, text=True)
-same = r.returncode == 0 and all(
-    open(os.path.join(out, n), "rb").read() == open(os.path.join(ref_out, n), "rb").read()
-    for n in names)
+r, same = resume_copy("once", "weights.npy")
 print("%s write-once output rewritten on resume" % ("PASS" if same else "FAIL"))
 if not same:
     failures.append("once: " + r.stderr)
 
 # A concatenated output lost before the resume is refused.
-out = os.path.join(tmp, "concat")
-shutil.copytree(snapshot, out)
-with open(out + ".ckpt", "wb") as f:
-    f.write(good)
-os.remove(os.path.join(out, "rule.npy"))
-r = subprocess.run(cmd(out, out + ".ckpt"), capture_output=True, text=True)
+r, _ = resume_copy("concat", "rule.npy")
 ok = r.returncode == 1 and "rule.npy' is missing" in r.stderr
 print("%s lost concatenated output refused: %s" % ("PASS" if ok else "FAIL", r.stderr.strip()))
 if not ok:
     failures.append("concat")
 
 # The genuine checkpoint resumes to the uninterrupted outputs.
-out = os.path.join(tmp, "genuine")
-shutil.copytree(snapshot, out)
-with open(out + ".ckpt", "wb") as f:
-    f.write(good)
-r = subprocess.run(cmd(out, out + ".ckpt"), capture_output=True, text=True)
-same = r.returncode == 0 and "resumed at row" in r.stdout and all(
-    open(os.path.join(out, n), "rb").read() == open(os.path.join(ref_out, n), "rb").read()
-    for n in names)
+r, same = resume_copy("genuine")
+same = same and "resumed at row" in r.stdout
 print("%s genuine checkpoint resumes to identical outputs" % ("PASS" if same else "FAIL"))
 if not same:
     failures.append("genuine: " + r.stdout + r.stderr)

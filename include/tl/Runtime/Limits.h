@@ -30,6 +30,11 @@ constexpr size_t kMaxRank = 32;
 std::optional<uint64_t> checkedBytes(const std::vector<int64_t> &dims,
                                      size_t elementBytes);
 
+/// dims[0] * ... * dims[n-1], saturated at INT64_MAX instead of wrapping
+/// (0 when a dimension is 0): the element count of a shape that may be
+/// absurd.
+int64_t elementCount(const std::vector<int64_t> &dims);
+
 /// The most bytes one run may allocate: set by setMemoryLimit (tl-jit
 /// --memory-limit), else TL_MEMORY_LIMIT (bytes, or with a K, M, G or T
 /// suffix), else the machine's available memory (MemAvailable).

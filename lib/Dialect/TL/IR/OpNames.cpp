@@ -108,18 +108,21 @@ unsigned mlir::tl::typoDistance(llvm::StringRef a, llvm::StringRef b) {
   return d[a.size()][b.size()];
 }
 
+std::optional<size_t>
+mlir::tl::closestName(llvm::StringRef name,
+                      const std::vector<std::string> &candidates) {
+  unsigned best = std::max<unsigned>(1, name.size() / 3) + 1;
+  std::optional<size_t> closest;
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (unsigned d = typoDistance(name, candidates[i]); d < best) {
+      best = d;
+      closest = i;
+    }
+  return closest;
+}
+
 std::string mlir::tl::suggestName(llvm::StringRef name,
                                   const std::vector<std::string> &candidates) {
-  std::string lower = name.trim().lower();
-  // Accept at most one edit per three characters, like a spelling checker.
-  unsigned best = std::max<unsigned>(1, lower.size() / 3) + 1;
-  const std::string *bestName = nullptr;
-  for (const std::string &c : candidates) {
-    unsigned d = typoDistance(lower, c);
-    if (d < best) {
-      best = d;
-      bestName = &c;
-    }
-  }
-  return bestName ? " (did you mean '" + *bestName + "'?)" : "";
+  std::optional<size_t> i = closestName(name.trim().lower(), candidates);
+  return i ? " (did you mean '" + candidates[*i] + "'?)" : "";
 }

@@ -26,6 +26,12 @@ std::vector<std::string> allReduceNames();
 /// of neighbouring characters.
 unsigned typoDistance(llvm::StringRef a, llvm::StringRef b);
 
+/// The index of the candidate closest to `name` (the first of equals),
+/// if one is within one edit per three characters, like a spelling
+/// checker.
+std::optional<size_t> closestName(llvm::StringRef name,
+                                  const std::vector<std::string> &candidates);
+
 /// G13: " (did you mean 'sigmoid'?)" for the closest candidate, or "".
 std::string suggestName(llvm::StringRef name,
                         const std::vector<std::string> &candidates);
