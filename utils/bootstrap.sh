@@ -15,6 +15,8 @@ PACKAGES=(
   libssl-dev
   # Test helpers: Debian's python3 with NumPy for the conformance oracle.
   zlib1g-dev python3 python3-numpy
+  # libFuzzer (clang's runtime) for the fuzz preset's targets (fuzz/).
+  libclang-rt-19-dev
 )
 # bench/compare.py's peers (not needed to build or test): --bench adds them.
 if [ "${1:-}" = "--bench" ]; then

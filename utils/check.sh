@@ -2,7 +2,8 @@
 # Sets up (idempotent), builds, and runs every test: the release build's
 # ctest (lit, gtest, the conformance corpus, round trips, docs freshness),
 # then the same tests under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the concurrency tests under ThreadSanitizer.
+# then the concurrency tests under ThreadSanitizer, then each libFuzzer
+# target for a bounded time (fuzz/, clang with ASan+UBSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash utils/bootstrap.sh
@@ -22,3 +23,7 @@ ctest --preset asan
 cmake --preset tsan > /dev/null
 cmake --build --preset tsan
 ctest --preset tsan
+
+cmake --preset fuzz > /dev/null
+cmake --build --preset fuzz
+ctest --preset fuzz

@@ -111,7 +111,8 @@ absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
       return expected.status();
     const auto &[index, want] = *expected;
     const auto &[name, got] = outputs[index];
-    auto mismatch = [&](const std::string &why) {
+    // Structured bindings cannot be captured before C++20.
+    auto mismatch = [&, index = index, &name = name](const std::string &why) {
       ++failed;
       mismatches += "\n  output " + std::to_string(index) + " '" + name +
                     "': " + why;

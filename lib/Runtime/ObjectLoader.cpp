@@ -124,6 +124,9 @@ LoadedObject::load(std::string_view elf, const SymbolResolver &resolve) {
       sh[st.sh_link].sh_type != SHT_STRTAB)
     return bad("malformed symbol table");
   size_t numSyms = st.sh_size / sizeof(Elf64_Sym);
+  // Every symbol table starts with the null symbol.
+  if (numSyms == 0)
+    return bad("empty symbol table");
   std::vector<Elf64_Sym> syms(numSyms);
   std::memcpy(syms.data(), bytes + st.sh_offset, numSyms * sizeof(Elf64_Sym));
   const Elf64_Shdr &strtab = sh[st.sh_link];
