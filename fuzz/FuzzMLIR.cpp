@@ -1,9 +1,9 @@
 //===- FuzzMLIR.cpp - what the MLIR-facing fuzz targets share -------------===//
 
 #include "FuzzMLIR.h"
+#include "FuzzLimits.h"
 
 #include "tl/InitTL.h"
-#include "tl/Runtime/Limits.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -18,9 +18,7 @@ namespace tl::fuzz {
 std::unique_ptr<MLIRContext> makeContext() {
   static const bool once = [] {
     mlir::tl::registerTLToolPasses();
-    // A graph may declare any shape; the size check compares against
-    // this, and libFuzzer's RSS limit must never be the one that fires.
-    ::tl::runtime::setMemoryLimit(uint64_t(256) << 20);
+    setFuzzMemoryLimit();
     return true;
   }();
   (void)once;

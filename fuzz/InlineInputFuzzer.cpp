@@ -6,15 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzLimits.h"
+
 #include "tl/IO/InlineInput.h"
-#include "tl/Runtime/Limits.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  tl::runtime::setMemoryLimit(uint64_t(256) << 20);
+  tl::fuzz::setFuzzMemoryLimit();
   return 0;
 }
 

@@ -6,9 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzLimits.h"
+
 #include "tl/IO/Npy.h"
 #include "tl/IO/Zip.h"
-#include "tl/Runtime/Limits.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +17,7 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  tl::runtime::setMemoryLimit(uint64_t(256) << 20);
+  tl::fuzz::setFuzzMemoryLimit();
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "tl/API/Executable.h"
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/MemoryBuffer.h"

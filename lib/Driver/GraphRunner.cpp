@@ -99,14 +99,6 @@ static func::FuncOp findFunction(ModuleOp module, llvm::StringRef name) {
   return count == 1 ? only : func::FuncOp();
 }
 
-bool mlir::tl::isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text) {
-  if (path.ends_with(".json"))
-    return true;
-  if (path.ends_with(".mlir"))
-    return false;
-  return text.ltrim().starts_with("{");
-}
-
 func::FuncOp GraphRunner::getFunction() {
   return module ? findFunction(*module, options.functionName) : func::FuncOp();
 }

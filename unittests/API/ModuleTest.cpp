@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 
 #include <cstdlib>
+#include <elf.h>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -238,4 +239,31 @@ TEST(ModuleTest, FuzzedModulesNeverCrashTheLoader) {
     auto o = runtime::LoadedObject::load(noise);
     EXPECT_FALSE(o.ok());
   }
+}
+
+// Found by tl-fuzz-module: a symbol table of size 0 reached a memcpy from
+// an empty vector (undefined behaviour) before being refused.
+TEST(ModuleTest, EmptySymbolTableIsRefused) {
+  auto parsed = runtime::parseModule(moduleBytes(), "t.tlm");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  std::string elf(parsed->second);
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, elf.data(), sizeof(eh));
+  int emptied = 0;
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr sh;
+    size_t at = eh.e_shoff + i * sizeof(sh);
+    std::memcpy(&sh, elf.data() + at, sizeof(sh));
+    if (sh.sh_type != SHT_SYMTAB)
+      continue;
+    sh.sh_size = 0;
+    std::memcpy(elf.data() + at, &sh, sizeof(sh));
+    ++emptied;
+  }
+  ASSERT_EQ(emptied, 1);
+  auto o = runtime::LoadedObject::load(elf);
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(std::string(o.status().message()).find("empty symbol table"),
+            std::string::npos)
+      << o.status();
 }

@@ -44,11 +44,6 @@ struct RunOptions {
 /// (tl::runtime::profilerNowUs), for --profile and --trace.
 using CompilePhase = runtime::Phase;
 
-/// Whether a graph is TensorLogic JSON (else tl MLIR): by the file's
-/// extension (.json, .mlir), else by its text (JSON starts with '{'). The
-/// one place a graph's format is decided; `path` may be empty.
-bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
-
 
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(llvm::StringRef outputName);

@@ -878,6 +878,14 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef text) {
   return module;
 }
 
+bool mlir::tl::isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text) {
+  if (path.ends_with(".json"))
+    return true;
+  if (path.ends_with(".mlir"))
+    return false;
+  return text.ltrim().starts_with("{");
+}
+
 OwningOpRef<ModuleOp>
 mlir::tl::importTensorLogicJSON(llvm::StringRef text, MLIRContext *context,
                                 const ImportOptions &options) {

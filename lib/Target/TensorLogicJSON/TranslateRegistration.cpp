@@ -5,6 +5,8 @@
 #include "tl/Dialect/TL/IR/TLDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
@@ -22,30 +24,57 @@ static llvm::cl::opt<ElementType> elementType(
                      clEnumValN(ElementType::f32, "f32", "32-bit floats")),
     llvm::cl::init(ElementType::f64));
 
+/// The options of a JSON import from tl-translate's flags.
+static tl::ImportOptions importOptions(const llvm::MemoryBuffer &buffer) {
+  tl::ImportOptions options;
+  options.useF32 = elementType == ElementType::f32;
+  options.sourceName = buffer.getBufferIdentifier().str();
+  return options;
+}
+
+/// The graph of tl-translate's input in either format (isTensorLogicJSON),
+/// verified; null after a diagnostic.
+static OwningOpRef<ModuleOp> readGraph(llvm::SourceMgr &sourceMgr,
+                                       MLIRContext *ctx) {
+  DialectRegistry registry;
+  registry.insert<tl::TLDialect, func::FuncDialect>();
+  ctx->appendDialectRegistry(registry);
+  ctx->loadAllAvailableDialects();
+  const llvm::MemoryBuffer *buf =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  OwningOpRef<ModuleOp> module =
+      tl::isTensorLogicJSON(buf->getBufferIdentifier(), buf->getBuffer())
+          ? tl::importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf))
+          : parseSourceFile<ModuleOp>(sourceMgr, ctx);
+  if (module && failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
 void mlir::tl::registerTensorLogicTranslations() {
   static TranslateToMLIRRegistration importJson(
       "import-tensorlogic-json", "Import a TensorLogic EinsumGraph (JSON)",
       [](llvm::SourceMgr &sourceMgr, MLIRContext *ctx) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buf =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        ImportOptions options;
-        options.useF32 = elementType == ElementType::f32;
-        options.sourceName = buf->getBufferIdentifier().str();
         OwningOpRef<ModuleOp> module =
-            importTensorLogicJSON(buf->getBuffer(), ctx, options);
+            importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf));
         return OwningOpRef<Operation *>(module.release());
       });
-  auto dialects = [](DialectRegistry &registry) {
-    registry.insert<tl::TLDialect, func::FuncDialect>();
-  };
-  static TranslateFromMLIRRegistration exportJson(
-      "export-tensorlogic-json", "Export a tl function as EinsumGraph JSON",
-      [](Operation *op, llvm::raw_ostream &os) {
-        return exportTensorLogicJSON(op, os);
-      },
-      dialects);
-  static TranslateFromMLIRRegistration exportDot(
-      "export-dot", "Draw a tl function as a Graphviz graph",
-      [](Operation *op, llvm::raw_ostream &os) { return tl::exportDot(op, os); },
-      dialects);
+  // The exports read tl MLIR or, as every tool does, TensorLogic JSON.
+  static TranslateRegistration exportJson(
+      "export-tensorlogic-json",
+      "Export a tl function (or a JSON graph, normalized) as EinsumGraph JSON",
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         llvm::raw_ostream &os, MLIRContext *ctx) -> LogicalResult {
+        OwningOpRef<ModuleOp> module = readGraph(*sourceMgr, ctx);
+        return success(module && succeeded(exportTensorLogicJSON(*module, os)));
+      });
+  static TranslateRegistration exportDot(
+      "export-dot", "Draw a tl function (or a JSON graph) as a Graphviz graph",
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         llvm::raw_ostream &os, MLIRContext *ctx) -> LogicalResult {
+        OwningOpRef<ModuleOp> module = readGraph(*sourceMgr, ctx);
+        return success(module && succeeded(tl::exportDot(*module, os)));
+      });
 }

@@ -47,6 +47,11 @@ struct ImportOptions {
   std::string sourceName = "<graph>";
 };
 
+/// Whether a graph is TensorLogic JSON (else tl MLIR): by the file's
+/// extension (.json, .mlir), else by its text (JSON starts with '{'). The
+/// one place a graph's format is decided; `path` may be empty.
+bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
+
 /// Imports a graph; errors are emitted as diagnostics (starting with their
 /// rule, G1-G11) and give a null module.
 OwningOpRef<ModuleOp> importTensorLogicJSON(llvm::StringRef text,
