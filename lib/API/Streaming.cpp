@@ -15,6 +15,7 @@
 #include "tl/Driver/GraphRunner.h"
 #include "tl/Driver/StreamPlan.h"
 #include "tl/IO/Npy.h"
+#include "tl/IO/StreamCheckpoint.h"
 #include "tl/Runtime/Sha256.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -136,131 +137,6 @@ absl::Status writeAll(int fd, const char *p, size_t n, uint64_t offset) {
     offset += uint64_t(w);
   }
   return absl::OkStatus();
-}
-
-/// The checkpoint: where to resume and the accumulators so far, for one
-/// graph over one set of input files (`key`).
-struct Checkpoint {
-  std::string key;
-  int64_t rows = 0, chunkRows = 0, nextRow = 0;
-  std::vector<std::vector<double>> accumulators;
-};
-
-io::Array textArray(const std::string &text) {
-  io::Array a;
-  a.dtype = io::DType::u8;
-  a.shape = {int64_t(text.size())};
-  a.data.assign(text.begin(), text.end());
-  return a;
-}
-
-/// SHA-256 over every member but the checksum, names included.
-std::string checksumOf(const io::NamedArrays &arrays) {
-  std::string bytes;
-  for (const auto &[name, array] : arrays)
-    if (name != "checksum")
-      bytes += name + '\0' + io::serializeNpy(array);
-  return tl::runtime::sha256Hex(bytes);
-}
-
-absl::Status writeCheckpoint(const std::string &path, const Checkpoint &c) {
-  io::NamedArrays arrays;
-  arrays.emplace_back("key", textArray(c.key));
-  arrays.emplace_back(
-      "meta", io::Array::fromDoubles(io::DType::f64, {3},
-                                     {double(c.rows), double(c.chunkRows),
-                                      double(c.nextRow)}));
-  for (size_t i = 0; i < c.accumulators.size(); ++i)
-    arrays.emplace_back("acc" + std::to_string(i),
-                        io::Array::fromDoubles(
-                            io::DType::f64,
-                            {int64_t(c.accumulators[i].size())},
-                            c.accumulators[i]));
-  arrays.emplace_back("checksum", textArray(checksumOf(arrays)));
-  // writeNpz renames a complete file into place; sync it first so a crash
-  // after the rename cannot leave an empty checkpoint.
-  if (absl::Status st = io::writeNpz(path, arrays); !st.ok())
-    return error(std::string(st.message()));
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  return absl::OkStatus();
-}
-
-/// The checkpoint at `path`, checked field by field against this run
-/// (`key`, `rows`, `numAccumulators`); nullopt when there is none.
-absl::StatusOr<std::optional<Checkpoint>>
-readCheckpoint(const std::string &path, const std::string &key, int64_t rows,
-               size_t numAccumulators) {
-  if (!llvm::sys::fs::exists(path))
-    return std::optional<Checkpoint>();
-  auto invalid = [&](const std::string &why) {
-    return error("checkpoint '" + path + "' " + why +
-                 "; delete it to start over");
-  };
-  auto arrays = io::readNpz(path);
-  if (!arrays.ok())
-    return invalid("is unreadable (" + std::string(arrays.status().message()) +
-                   ")");
-  Checkpoint c;
-  std::optional<std::string> checksum;
-  std::optional<std::vector<double>> meta;
-  for (auto &[name, array] : *arrays) {
-    llvm::StringRef n(name);
-    if (n == "key" || n == "checksum") {
-      if (array.dtype != io::DType::u8 || array.shape.size() != 1)
-        return invalid("has a malformed '" + name + "'");
-      std::string text(array.data.begin(), array.data.end());
-      (n == "key" ? c.key : checksum.emplace()) = std::move(text);
-    } else if (n == "meta") {
-      if (array.shape != std::vector<int64_t>{3})
-        return invalid("has a malformed 'meta'");
-      meta = array.toDoubles();
-    } else if (n.consume_front("acc")) {
-      unsigned index;
-      if (n.empty() || n.size() > 6 || n.getAsInteger(10, index) ||
-          index >= numAccumulators)
-        return invalid("has an unexpected member '" + name + "'");
-      if (c.accumulators.size() <= index)
-        c.accumulators.resize(index + 1);
-      c.accumulators[index] = array.toDoubles();
-    } else {
-      return invalid("has an unexpected member '" + name + "'");
-    }
-  }
-  if (!checksum || !meta || c.key.empty())
-    return invalid("is incomplete (it needs 'key', 'meta' and 'checksum')");
-  if (*checksum != checksumOf(*arrays))
-    return invalid("fails its checksum (it was changed or damaged)");
-  if (c.key != key)
-    return invalid("belongs to another graph or other inputs (or an input "
-                   "file changed since it was written)");
-  // Every number must be an integer in range before it is used.
-  int64_t fields[3];
-  for (int i = 0; i < 3; ++i) {
-    double v = (*meta)[i];
-    if (!std::isfinite(v) || v != std::floor(v) || v < 0 || v > 1e15)
-      return invalid("has an invalid 'meta' value");
-    fields[i] = int64_t(v);
-  }
-  c.rows = fields[0];
-  c.chunkRows = fields[1];
-  c.nextRow = fields[2];
-  if (c.rows != rows)
-    return invalid("is for " + std::to_string(c.rows) + " rows, the inputs have " +
-                   std::to_string(rows));
-  if (c.chunkRows < 1 || c.chunkRows > rows)
-    return invalid("has a chunk of " + std::to_string(c.chunkRows) +
-                   " rows (expected 1 to " + std::to_string(rows) + ")");
-  if (c.nextRow < 1 || c.nextRow > rows ||
-      (c.nextRow % c.chunkRows != 0 && c.nextRow != rows))
-    return invalid("resumes at row " + std::to_string(c.nextRow) +
-                   ", not after a whole chunk of " +
-                   std::to_string(c.chunkRows) + " rows within " +
-                   std::to_string(rows));
-  return std::optional<Checkpoint>(std::move(c));
 }
 
 /// What identifies an input file's contents cheaply: its size, its
@@ -474,9 +350,9 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   // A checkpoint fixes the chunk size: the chunks already written.
   StreamReport report;
   report.rows = rows;
-  std::optional<Checkpoint> previous;
+  std::optional<io::StreamCheckpoint> previous;
   if (!stream.checkpoint.empty()) {
-    auto read = readCheckpoint(stream.checkpoint, keyHash, rows,
+    auto read = io::readStreamCheckpoint(stream.checkpoint, keyHash, rows,
                                plan.outputs.size());
     if (!read.ok())
       return read.status();
@@ -523,7 +399,7 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
   }
 
   // Accumulators: from the checkpoint, or the reductions' identities.
-  Checkpoint ckpt;
+  io::StreamCheckpoint ckpt;
   ckpt.key = keyHash;
   ckpt.rows = rows;
   ckpt.chunkRows = chunk;
@@ -684,7 +560,7 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
           ::fdatasync(f->fd);
       ckpt.nextRow = end;
       ckpt.accumulators = acc;
-      if (absl::Status s = writeCheckpoint(stream.checkpoint, ckpt); !s.ok())
+      if (absl::Status s = io::writeStreamCheckpoint(stream.checkpoint, ckpt); !s.ok())
         return s;
     }
     if (stream.throttleMs > 0)
