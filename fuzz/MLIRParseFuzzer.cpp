@@ -8,6 +8,8 @@
 
 #include "FuzzMLIR.h"
 
+#include "tl/Dialect/TL/IR/ParseSource.h"
+
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/SourceMgr.h"
@@ -23,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, "fuzz.mlir"), llvm::SMLoc());
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, context.get());
+  auto module = mlir::tl::parseTLSourceFile(sourceMgr, context.get());
   if (!module || failed(mlir::verify(*module)))
     return 0;
   tl::fuzz::runTLPasses(*module);

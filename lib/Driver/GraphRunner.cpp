@@ -1,6 +1,7 @@
 //===- GraphRunner.cpp - load, bind, lower and compile a graph -------------===//
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Dialect/TL/IR/OpNames.h"
 
 #include "tl/Dialect/TL/IR/GradientRegistry.h"
@@ -148,7 +149,7 @@ llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, bool isJSON,
     llvm::SourceMgr sourceMgr;
     sourceMgr.AddNewSourceBuffer(
         llvm::MemoryBuffer::getMemBufferCopy(text, sourceName), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, context);
+    module = parseTLSourceFile(sourceMgr, context);
     if (!module)
       return diags.take("cannot parse '" + sourceName.str() + "'");
     func::FuncOp func = findFunction(*module, options.functionName);

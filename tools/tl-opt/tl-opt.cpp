@@ -8,11 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Driver/BuildId.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -50,6 +52,16 @@ int main(int argc, char **argv) {
     llvm::raw_string_ostream os(text);
     module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
     input = llvm::MemoryBuffer::getMemBufferCopy(text, inputFilename);
+  } else {
+    // Text that MLIR 19's parser would crash on is refused first.
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBuffer(input->getMemBufferRef(), false),
+        llvm::SMLoc());
+    mlir::MLIRContext context;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    if (mlir::failed(mlir::tl::checkKnownParserCrashes(sourceMgr, &context)))
+      return 1;
   }
   auto output = mlir::openOutputFile(outputFilename, &error);
   if (!output) {

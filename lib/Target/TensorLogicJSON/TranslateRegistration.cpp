@@ -2,6 +2,7 @@
 
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
+#include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Dialect/TL/IR/TLDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,7 +46,7 @@ static OwningOpRef<ModuleOp> readGraph(llvm::SourceMgr &sourceMgr,
   OwningOpRef<ModuleOp> module =
       tl::isTensorLogicJSON(buf->getBufferIdentifier(), buf->getBuffer())
           ? tl::importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf))
-          : parseSourceFile<ModuleOp>(sourceMgr, ctx);
+          : tl::parseTLSourceFile(sourceMgr, ctx);
   if (module && failed(verify(*module)))
     return nullptr;
   return module;

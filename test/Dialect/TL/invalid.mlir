@@ -1,13 +1,5 @@
 // RUN: tl-opt %s -split-input-file -verify-diagnostics
 
-func.func @constant_sparse() {
-  // expected-error @+1 {{G3: value must be a dense tensor of f32 or f64}}
-  %0 = tl.constant sparse<[[0]], [1.0]> : tensor<2xf64>
-  return
-}
-
-// -----
-
 func.func @constant_int() {
   // expected-error @+1 {{result #0 must be tensor of 32-bit float or 64-bit float values}}
   %0 = "tl.constant"() <{value = dense<1> : tensor<i32>}> : () -> tensor<i32>
