@@ -6,6 +6,10 @@
 // unknown and takes the size of the first dimension it is unified with.
 // Nothing is rewritten until the whole function checks out.
 //
+// Shape-generic code (tier 0) leaves some input sizes unknown (`?`): such a
+// size is a symbol, never taken for 1, so a symbol aligned with a size of
+// 1 is broadcast over it, and the dims a symbol reaches stay dynamic.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tl/Dialect/TL/IR/TLOps.h"
@@ -33,6 +37,15 @@ public:
 
   Var known(int64_t size) { return add(size); }
   Var unknown() { return add(ShapedType::kDynamic); }
+  /// A size given as unknown: it stays dynamic unless unified with a
+  /// known one.
+  Var symbol() {
+    Var v = add(ShapedType::kDynamic);
+    vars[v].symbol = true;
+    return v;
+  }
+  /// Whether `v`'s class holds a symbol and no known size.
+  bool isSymbol(Var v) { return vars[find(v)].symbol && !isKnown(v); }
 
   int64_t value(Var v) { return vars[find(v)].value; }
   bool isKnown(Var v) { return !ShapedType::isDynamic(value(v)); }
@@ -49,6 +62,7 @@ public:
     if (ShapedType::isDynamic(va))
       std::swap(a, b); // keep the known one as the root
     vars[b].parent = a;
+    vars[a].symbol = vars[a].symbol || vars[b].symbol;
     return true;
   }
 
@@ -56,11 +70,12 @@ private:
   struct Entry {
     Var parent;
     int64_t value;
+    bool symbol = false;
   };
   std::vector<Entry> vars;
 
   Var add(int64_t value) {
-    vars.push_back({static_cast<Var>(vars.size()), value});
+    vars.push_back({static_cast<Var>(vars.size()), value, false});
     return vars.size() - 1;
   }
   Var find(Var v) {
@@ -83,13 +98,16 @@ struct PendingLabel {
 
 class ShapeInference {
 public:
-  explicit ShapeInference(func::FuncOp func) : func(func) {}
+  ShapeInference(func::FuncOp func, bool generic)
+      : func(func), generic(generic) {}
 
   LogicalResult run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes);
   void rewrite();
 
 private:
   func::FuncOp func;
+  /// Unknown input sizes are allowed (symbols) rather than an error.
+  bool generic;
   SizeSolver solver;
   DenseMap<Value, Shape> shapes;
   std::vector<PendingLabel> pending;
@@ -104,6 +122,13 @@ private:
     Shape s;
     for (int64_t d : type.getShape())
       s.push_back(ShapedType::isDynamic(d) ? solver.unknown() : solver.known(d));
+    return s;
+  }
+  /// A given or declared input shape; `?` dims become symbols.
+  Shape fromInput(ArrayRef<int64_t> dims) {
+    Shape s;
+    for (int64_t d : dims)
+      s.push_back(ShapedType::isDynamic(d) ? solver.symbol() : solver.known(d));
     return s;
   }
 
@@ -129,26 +154,32 @@ ShapeInference::run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes) {
       it = inputShapes.find(
           name.strref().take_until([](char c) { return c == '['; }));
     if (it == inputShapes.end()) {
-      if (!declared || !declared.hasStaticShape())
+      // Shape-generic: a ranked argument's dynamic dims are symbols.
+      if (!declared || (!declared.hasStaticShape() && !generic))
         return func.emitError("G11: no shape given for input ")
-               << label << " of type " << arg.getType();
-      shapes[arg] = fromType(declared);
+               << label << " of type " << arg.getType()
+               << (declared ? "" : " (its rank is needed, even for "
+                                   "shape-generic code)");
+      shapes[arg] = fromInput(declared.getShape());
       continue;
     }
     ArrayRef<int64_t> given = it->second;
     if (declared) {
       bool ok = declared.getRank() == static_cast<int64_t>(given.size());
       for (size_t i = 0; ok && i < given.size(); ++i)
-        ok = declared.isDynamicDim(i) || declared.getDimSize(i) == given[i];
+        ok = declared.isDynamicDim(i) || ShapedType::isDynamic(given[i]) ||
+             declared.getDimSize(i) == given[i];
       if (!ok)
         return func.emitError("G11: input ")
                << label << " has shape " << formatShape(given)
                << " but the function declares " << arg.getType();
     }
-    Shape s;
-    for (int64_t d : given)
-      s.push_back(solver.known(d));
-    shapes[arg] = s;
+    SmallVector<int64_t> dims(given);
+    // A `?` where the function declares a size takes that size.
+    for (size_t i = 0; declared && i < dims.size(); ++i)
+      if (ShapedType::isDynamic(dims[i]))
+        dims[i] = declared.getDimSize(i);
+    shapes[arg] = fromInput(dims);
   }
 
   for (Operation &op : func.getBody().front())
@@ -156,7 +187,7 @@ ShapeInference::run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes) {
       return failure();
 
   for (const PendingLabel &p : pending)
-    if (!solver.isKnown(p.var))
+    if (!solver.isKnown(p.var) && !solver.isSymbol(p.var))
       return p.op->emitError("G7: cannot infer the size of label '")
              << p.label << "' in " << describeOp(p.op)
              << ": no later op aligns it with a dimension of known size";
@@ -236,6 +267,12 @@ LogicalResult ShapeInference::visitBinary(BinaryOp op, Shape &out) {
         return op.emitError("G9: ")
                << describeOp(op) << ": operand shapes " << show(a) << " and "
                << show(b) << " are not broadcast-compatible";
+    } else if (solver.isSymbol(da) && solver.isKnown(db) &&
+               solver.value(db) == 1) {
+      out.push_back(da); // a symbol is never 1: the 1 is broadcast
+    } else if (solver.isSymbol(db) && solver.isKnown(da) &&
+               solver.value(da) == 1) {
+      out.push_back(db);
     } else {
       // G11: an unknown (broadcast-label) size takes the size it is aligned
       // with, even a size of 1.
@@ -341,6 +378,10 @@ parseShapeOption(StringRef text, std::string &error) {
     dims.split(parts, 'x');
     for (StringRef p : parts) {
       int64_t d;
+      if (p == "?") {
+        shape.push_back(ShapedType::kDynamic);
+        continue;
+      }
       if (p.getAsInteger(10, d) || d < 0) {
         error = "bad size '" + p.str() + "' in '" + text.str() + "'";
         return failure();
@@ -361,6 +402,7 @@ struct TLSpecializeShapesPass
     if (func.isExternal())
       return;
     llvm::StringMap<SmallVector<int64_t>> given;
+    bool generic = this->generic;
     if (auto dict = func->getAttrOfType<DictionaryAttr>(kInputShapesAttr)) {
       for (NamedAttribute entry : dict) {
         auto dims = llvm::dyn_cast<DenseI64ArrayAttr>(entry.getValue());
@@ -371,6 +413,7 @@ struct TLSpecializeShapesPass
           return signalPassFailure();
         }
         given[entry.getName()] = SmallVector<int64_t>(dims.asArrayRef());
+        generic = generic || llvm::any_of(dims.asArrayRef(), ShapedType::isDynamic);
       }
     }
     for (const std::string &text : inputShapes) {
@@ -380,10 +423,12 @@ struct TLSpecializeShapesPass
         func.emitError("tl-specialize-shapes: input-shapes: ") << error;
         return signalPassFailure();
       }
+      generic = generic ||
+                llvm::any_of(parsed->second, ShapedType::isDynamic);
       given[parsed->first] = parsed->second;
     }
 
-    ShapeInference inference(func);
+    ShapeInference inference(func, generic);
     if (failed(inference.run(given)))
       return signalPassFailure();
     inference.rewrite();

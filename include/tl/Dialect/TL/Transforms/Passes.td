@@ -26,10 +26,20 @@ def TLSpecializeShapesPass : Pass<"tl-specialize-shapes", "func::FuncOp"> {
     ```
     tl-opt --tl-specialize-shapes="input-shapes=parent=3x3" graph.mlir
     ```
+
+    Shape-generic code (tier 0): a size given as `?` (`parent=?x?`), or
+    with `generic`, a ranked argument without an entry, keeps its dynamic
+    dims. Such a size is a symbol: it unifies like any size (an einsum
+    label, aligned binary operands), but is never taken to be 1, so a
+    symbol aligned with a size of 1 broadcasts that operand, and every dim
+    a symbol reaches stays `?`. The dims known from other inputs or from
+    constants still become static.
   }];
   let options = [
     ListOption<"inputShapes", "input-shapes", "std::string",
-               "Shapes of the arguments, as name=DxDx... (name= for 0-d)">
+               "Shapes of the arguments, as name=DxDx... (name= for 0-d; ? for a size known only at run time)">,
+    Option<"generic", "generic", "bool", /*default=*/"false",
+           "Allow ranked arguments with dynamic dims and no entry (shape-generic code)">
   ];
 }
 
