@@ -8,9 +8,13 @@ include "mlir/Pass/PassBase.td"
 def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
   let summary = "Lower tl ops to linalg on tensors (G6-G10)";
   let description = [{
-    Rewrites every `tl` op of a function whose shapes are static (run
+    Rewrites every `tl` op of a function whose shapes are ranked (run
     `tl-specialize-shapes` first) into `linalg` on tensors, with `arith`
-    and `math` in the bodies:
+    and `math` in the bodies. Dynamic sizes (shape-generic code) are read
+    at run time with `tensor.dim` from an operand dimension that carries
+    them, and `mean` divides by the product of the reduced sizes read the
+    same way; a broadcast label (G7) whose size only a later op sets has
+    no such operand and is an error. Only static 1s broadcast.
 
     - `tl.einsum` becomes a `linalg.generic` with one loop per label:
       output labels are parallel, the others reductions. A label repeated

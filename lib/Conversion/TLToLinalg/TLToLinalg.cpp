@@ -2,8 +2,11 @@
 //
 // Every tl op becomes one linalg op (two for `mean`), so that elementwise
 // fusion, tiling and vectorization see the whole graph as linalg. Shapes
-// must be static: the shape rules (G6, G7, G9, G11) are already resolved
-// by tl-specialize-shapes, and the patterns only read sizes off the types.
+// must be ranked: the shape rules (G6, G7, G9, G11) are already resolved
+// by tl-specialize-shapes. A dynamic size (shape-generic code) is read at
+// run time with tensor.dim from an operand dimension that carries it; it
+// is never 1 (a symbol of tl-specialize-shapes), so broadcasting is still
+// decided by the static 1s.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,32 +57,85 @@ private:
 
 using utils::IteratorType;
 
-Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type) {
-  return b.create<tensor::EmptyOp>(loc, type.getShape(),
-                                   type.getElementType());
+/// Where a dimension's size can be read: dimension `axis` of `value`.
+struct DimSource {
+  Value value;
+  int64_t axis = 0;
+};
+/// A source per dimension of a result; only dynamic dims need one.
+using DimSources = SmallVector<DimSource>;
+
+/// The size of dimension `axis` of `value`, as an index.
+OpFoldResult dimSize(OpBuilder &b, Location loc, Value value, int64_t axis) {
+  auto type = llvm::cast<RankedTensorType>(value.getType());
+  if (!type.isDynamicDim(axis))
+    return b.getIndexAttr(type.getDimSize(axis));
+  return b.create<tensor::DimOp>(loc, value, axis).getResult();
+}
+
+/// The sizes of `value`'s dims, read at run time where dynamic.
+DimSources dimsOf(Value value) {
+  DimSources sources;
+  int64_t rank = llvm::cast<RankedTensorType>(value.getType()).getRank();
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({value, d});
+  return sources;
+}
+
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                ArrayRef<DimSource> sources = {}) {
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d)) {
+      const DimSource &s = sources[d];
+      dynamic.push_back(b.create<tensor::DimOp>(loc, s.value, s.axis));
+    }
+  return b.create<tensor::EmptyOp>(loc, type, dynamic);
 }
 
 Value filled(OpBuilder &b, Location loc, RankedTensorType type,
-             ReduceKind kind) {
+             ReduceKind kind, ArrayRef<DimSource> sources = {}) {
   Value init = emitReduceInit(b, loc, kind,
                               llvm::cast<FloatType>(type.getElementType()));
   return b
       .create<linalg::FillOp>(loc, ValueRange{init},
-                              ValueRange{emptyLike(b, loc, type)})
+                              ValueRange{emptyLike(b, loc, type, sources)})
       .getResult(0);
+}
+
+/// The number of elements `dims` span, as a float of `type` (folded to a
+/// constant when every size is static).
+Value countOf(OpBuilder &b, Location loc, ArrayRef<DimSource> dims,
+              Type type) {
+  int64_t known = 1;
+  Value dynamic;
+  for (const DimSource &d : dims) {
+    OpFoldResult size = dimSize(b, loc, d.value, d.axis);
+    if (auto attr = llvm::dyn_cast<Attribute>(size)) {
+      known *= llvm::cast<IntegerAttr>(attr).getInt();
+      continue;
+    }
+    Value v = llvm::cast<Value>(size);
+    dynamic = dynamic ? b.create<arith::MulIOp>(loc, dynamic, v).getResult() : v;
+  }
+  Value n = b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, double(known)));
+  if (!dynamic)
+    return n;
+  Value i64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), dynamic);
+  Value f = b.create<arith::UIToFPOp>(loc, type, i64);
+  return b.create<arith::MulFOp>(loc, n, f);
 }
 
 /// `mean` finishes a sum by dividing by the number of folded elements
 /// (0/0 = NaN for an empty fold, G10).
-Value divideByCount(OpBuilder &b, Location loc, Value sum, int64_t count) {
+Value divideByCount(OpBuilder &b, Location loc, Value sum, Value n) {
   auto type = llvm::cast<RankedTensorType>(sum.getType());
-  Value n = b.create<arith::ConstantOp>(
-      loc, b.getFloatAttr(type.getElementType(), double(count)));
   SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(type.getRank()));
   SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
   return b
       .create<linalg::GenericOp>(
-          loc, type, ValueRange{sum}, ValueRange{emptyLike(b, loc, type)},
+          loc, type, ValueRange{sum},
+          ValueRange{emptyLike(b, loc, type, dimsOf(sum))},
           maps, iters,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             nb.create<linalg::YieldOp>(
@@ -88,15 +144,12 @@ Value divideByCount(OpBuilder &b, Location loc, Value sum, int64_t count) {
       .getResult(0);
 }
 
-/// Fails the pattern (and so the conversion) on shapes that are not static.
-LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
-  auto isStatic = [](Type t) {
-    auto ranked = llvm::dyn_cast<RankedTensorType>(t);
-    return ranked && ranked.hasStaticShape();
-  };
-  if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
-      !llvm::all_of(op->getResultTypes(), isStatic))
-    return rewriter.notifyMatchFailure(op, "shapes are not static");
+/// Fails the pattern (and so the conversion) on unranked shapes.
+LogicalResult requireRanked(Operation *op, PatternRewriter &rewriter) {
+  auto isRanked = [](Type t) { return llvm::isa<RankedTensorType>(t); };
+  if (!llvm::all_of(op->getOperandTypes(), isRanked) ||
+      !llvm::all_of(op->getResultTypes(), isRanked))
+    return rewriter.notifyMatchFailure(op, "shapes are not ranked");
   return success();
 }
 
@@ -124,7 +177,7 @@ struct UnaryLowering : OpConversionPattern<UnaryOp> {
   matchAndRewrite(UnaryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     InheritFusionGroup inherit(op);
-    if (failed(requireStatic(op, rewriter)))
+    if (failed(requireRanked(op, rewriter)))
       return failure();
     auto type = llvm::cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
@@ -134,7 +187,8 @@ struct UnaryLowering : OpConversionPattern<UnaryOp> {
     UnaryKind kind = op.getKind();
     rewriter.replaceOpWithNewOp<linalg::GenericOp>(
         op, type, ValueRange{adaptor.getInput()},
-        ValueRange{emptyLike(rewriter, loc, type)}, maps, iters,
+        ValueRange{emptyLike(rewriter, loc, type, dimsOf(adaptor.getInput()))},
+        maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
           b.create<linalg::YieldOp>(l, emitUnary(b, l, kind, args[0]));
         });
@@ -189,7 +243,7 @@ struct BinaryLowering : OpConversionPattern<BinaryOp> {
   matchAndRewrite(BinaryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     InheritFusionGroup inherit(op);
-    if (failed(requireStatic(op, rewriter)))
+    if (failed(requireRanked(op, rewriter)))
       return failure();
     auto type = llvm::cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
@@ -200,10 +254,20 @@ struct BinaryLowering : OpConversionPattern<BinaryOp> {
     SmallVector<AffineMap> maps = {
         lhsMap, rhsMap, rewriter.getMultiDimIdentityMap(type.getRank())};
     SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
+    // A dynamic result dim is an operand's dynamic dim (aligned from the
+    // right, NumPy's rule).
+    DimSources sources(type.getRank());
+    for (Value operand : {adaptor.getLhs(), adaptor.getRhs()}) {
+      auto t = llvm::cast<RankedTensorType>(operand.getType());
+      int64_t pad = type.getRank() - t.getRank();
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        if (t.isDynamicDim(d))
+          sources[pad + d] = {operand, d};
+    }
     BinaryKind kind = op.getKind();
     rewriter.replaceOpWithNewOp<linalg::GenericOp>(
         op, type, ValueRange{lhs, rhs},
-        ValueRange{emptyLike(rewriter, loc, type)}, maps, iters,
+        ValueRange{emptyLike(rewriter, loc, type, sources)}, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
           b.create<linalg::YieldOp>(l,
                                     emitBinary(b, l, kind, args[0], args[1]));
@@ -222,7 +286,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     InheritFusionGroup inherit(op);
-    if (failed(requireStatic(op, rewriter)))
+    if (failed(requireRanked(op, rewriter)))
       return failure();
     if (op.getAxes().empty()) { // G10: the identity
       rewriter.replaceOp(op, adaptor.getInput());
@@ -233,9 +297,10 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
     Location loc = op.getLoc();
     SmallVector<int64_t> dims(op.getAxes());
     llvm::sort(dims);
-    int64_t count = 1;
-    for (int64_t d : dims)
-      count *= inType.getDimSize(d);
+    DimSources reduced, keptDims;
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      (llvm::is_contained(dims, d) ? reduced : keptDims)
+          .push_back({adaptor.getInput(), d});
     ReduceKind kind = op.getKind();
     // A generic rather than linalg.reduce: element-wise producers in the
     // same fusion group can then be inlined into its body.
@@ -256,14 +321,17 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
         rewriter
             .create<linalg::GenericOp>(
                 loc, type, ValueRange{adaptor.getInput()},
-                ValueRange{filled(rewriter, loc, type, kind)}, maps, iters,
+                ValueRange{filled(rewriter, loc, type, kind, keptDims)}, maps,
+                iters,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   b.create<linalg::YieldOp>(
                       l, emitReduceStep(b, l, kind, args[1], args[0]));
                 })
             .getResult(0);
     if (kind == ReduceKind::mean)
-      result = divideByCount(rewriter, loc, result, count);
+      result = divideByCount(
+          rewriter, loc, result,
+          countOf(rewriter, loc, reduced, type.getElementType()));
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -354,7 +422,7 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
   matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     InheritFusionGroup inherit(op);
-    if (failed(requireStatic(op, rewriter)))
+    if (failed(requireRanked(op, rewriter)))
       return failure();
     EinsumSpec spec = op.getParsedSpec();
     auto type = llvm::cast<RankedTensorType>(op.getType());
@@ -364,9 +432,25 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
     ReduceKind reduce = op.getReduce();
     EinsumLoops loops(spec);
     bool reduces = loops.labels.size() > loops.numParallel;
+    // Where each label's size is read: the first operand that has it.
+    auto labelSource = [&](char c) -> std::optional<DimSource> {
+      for (auto [j, subscripts] : llvm::enumerate(spec.inputs)) {
+        size_t pos = subscripts.find(c);
+        if (pos != std::string::npos)
+          return DimSource{inputs[j], int64_t(pos)};
+      }
+      return std::nullopt;
+    };
+    DimSources sources;
+    for (auto [i, c] : llvm::enumerate(spec.output)) {
+      std::optional<DimSource> source = labelSource(c);
+      if (!source && type.isDynamicDim(i)) // checked by the pass first
+        return rewriter.notifyMatchFailure(op, "unsized broadcast label");
+      sources.push_back(source.value_or(DimSource{}));
+    }
 
     if (combine == BinaryKind::multiply && reduce == ReduceKind::sum) {
-      Value init = filled(rewriter, loc, type, ReduceKind::sum);
+      Value init = filled(rewriter, loc, type, ReduceKind::sum, sources);
       if (isMatmul(spec, /*batched=*/false)) {
         rewriter.replaceOpWithNewOp<linalg::MatmulOp>(op, TypeRange{type},
                                                       inputs, init);
@@ -377,9 +461,11 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
           if (!transpose)
             return v;
           auto t = llvm::cast<RankedTensorType>(v.getType());
-          Value empty = rewriter.create<tensor::EmptyOp>(
-              loc, ArrayRef<int64_t>{t.getDimSize(1), t.getDimSize(0)},
-              t.getElementType());
+          Value empty = emptyLike(
+              rewriter, loc,
+              RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
+                                    t.getElementType()),
+              DimSources{{v, 1}, {v, 0}});
           return rewriter
               .create<linalg::TransposeOp>(loc, v, empty,
                                            ArrayRef<int64_t>{1, 0})
@@ -406,8 +492,8 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
     SmallVector<IteratorType> iters(loops.labels.size(),
                                     IteratorType::reduction);
     std::fill_n(iters.begin(), loops.numParallel, IteratorType::parallel);
-    Value init = reduces ? filled(rewriter, loc, type, reduce)
-                         : emptyLike(rewriter, loc, type);
+    Value init = reduces ? filled(rewriter, loc, type, reduce, sources)
+                         : emptyLike(rewriter, loc, type, sources);
     size_t numInputs = inputs.size();
     Value result =
         rewriter
@@ -427,18 +513,12 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
                 })
             .getResult(0);
     if (reduces && reduce == ReduceKind::mean) {
-      int64_t count = 1;
-      for (char c : StringRef(loops.labels).drop_front(loops.numParallel)) {
-        for (auto [j, subscripts] : llvm::enumerate(spec.inputs)) {
-          size_t pos = subscripts.find(c);
-          if (pos != std::string::npos) {
-            count *= llvm::cast<RankedTensorType>(inputs[j].getType())
-                         .getDimSize(pos);
-            break;
-          }
-        }
-      }
-      result = divideByCount(rewriter, loc, result, count);
+      DimSources reduced;
+      for (char c : StringRef(loops.labels).drop_front(loops.numParallel))
+        reduced.push_back(*labelSource(c));
+      result = divideByCount(
+          rewriter, loc, result,
+          countOf(rewriter, loc, reduced, type.getElementType()));
     }
     rewriter.replaceOp(op, result);
     return success();
@@ -453,14 +533,32 @@ struct ConvertTLToLinalgPass
     SmallVector<Type> types(func.getArgumentTypes());
     llvm::append_range(types, func.getResultTypes());
     for (Type t : types) {
-      auto ranked = llvm::dyn_cast<RankedTensorType>(t);
-      if (!ranked || !ranked.hasStaticShape()) {
-        func.emitError("convert-tl-to-linalg needs static shapes, but @")
+      if (!llvm::isa<RankedTensorType>(t)) {
+        func.emitError("convert-tl-to-linalg needs ranked shapes, but @")
             << func.getSymName() << " has " << t
             << "; run tl-specialize-shapes with the inputs' shapes first";
         return signalPassFailure();
       }
     }
+
+    // A dynamic broadcast label (G7) has no operand to read its size from.
+    WalkResult unsized = func.walk([&](EinsumOp op) {
+      EinsumSpec spec = op.getParsedSpec();
+      auto type = llvm::cast<RankedTensorType>(op.getType());
+      for (auto [i, c] : llvm::enumerate(spec.output))
+        if (type.isDynamicDim(i) &&
+            llvm::none_of(spec.inputs, [&](const std::string &in) {
+              return in.find(c) != std::string::npos;
+            })) {
+          op.emitError("shape-generic code cannot size the broadcast label '")
+              << c << "' of " << describeOp(op)
+              << " (G7): a later op sets it; give the inputs' shapes";
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (unsized.wasInterrupted())
+      return signalPassFailure();
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TLDialect>();
