@@ -35,6 +35,7 @@ void mlir::tl::populateTLReferencePipeline(
     OpPassManager &pm, const TLReferencePipelineOptions &options) {
   TLSpecializeShapesPassOptions specialize;
   specialize.inputShapes = options.inputShapes;
+  specialize.generic = options.generic;
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createTLSpecializeShapesPass(specialize));
   fpm.addPass(createTLCheckSizesPass());
@@ -164,6 +165,7 @@ void mlir::tl::populateTLCpuPipeline(OpPassManager &pm,
                                      const TLCpuPipelineOptions &options) {
   TLReferencePipelineOptions prepare;
   prepare.inputShapes = options.inputShapes;
+  prepare.generic = options.generic;
   populateTLReferencePipeline(pm, prepare);
   populateTLToLinalgPipeline(pm, options);
   populateLinalgToLLVMPipeline(pm, options);

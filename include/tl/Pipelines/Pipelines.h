@@ -27,6 +27,10 @@ struct TLReferencePipelineOptions
       *this, "canonicalize",
       llvm::cl::desc("Fold identities and constants after specialization"),
       llvm::cl::init(true)};
+  Option<bool> generic{
+      *this, "generic",
+      llvm::cl::desc("Shape-generic code: keep ranked arguments' dynamic "
+                     "dims (and sizes given as ?) dynamic")};
 };
 
 struct TLCpuPipelineOptions
@@ -35,6 +39,10 @@ struct TLCpuPipelineOptions
       *this, "input-shapes",
       llvm::cl::desc("Shapes of the arguments, as name=DxDx... (name= for "
                      "0-d); otherwise the tl.input_shapes attribute")};
+  Option<bool> generic{
+      *this, "generic",
+      llvm::cl::desc("Shape-generic code: keep ranked arguments' dynamic "
+                     "dims (and sizes given as ?) dynamic")};
   Option<bool> orderContractions{
       *this, "order-contractions",
       llvm::cl::desc("Merge einsum chains and split n-ary einsums in the "
