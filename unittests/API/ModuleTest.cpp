@@ -244,7 +244,8 @@ TEST(ModuleTest, FuzzedModulesNeverCrashTheLoader) {
 // Found by tl-fuzz-module: a symbol table of size 0 reached a memcpy from
 // an empty vector (undefined behaviour) before being refused.
 TEST(ModuleTest, EmptySymbolTableIsRefused) {
-  auto parsed = runtime::parseModule(moduleBytes(), "t.tlm");
+  std::string bytes = moduleBytes(); // the object is a view into it
+  auto parsed = runtime::parseModule(bytes, "t.tlm");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   std::string elf(parsed->second);
   Elf64_Ehdr eh;
