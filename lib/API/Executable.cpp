@@ -7,7 +7,10 @@
 
 #include "tl/API/Executable.h"
 
+#include "TieredModules.h"
+
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Runtime/Sha256.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -21,7 +24,10 @@
 using namespace tl;
 
 struct Executable::Impl {
+  /// The module compile() made (for a shape-generic executable, the
+  /// generic one); `tiers` picks the version each run uses.
   std::shared_ptr<const tl::runtime::Module> graph;
+  std::shared_ptr<TieredModules> tiers;
   std::vector<TensorInfo> inputs, outputs;
   // Adjoints only: the forward outputs whose cotangents the call takes,
   // and the gradients (the last results of the compiled function).
@@ -198,6 +204,34 @@ Executable::compile(std::string_view text, GraphFormat format,
   return compileImpl(text, format, options, nullptr);
 }
 
+absl::StatusOr<std::pair<std::string, std::vector<int64_t>>>
+tl::parseShapeSpec(std::string_view text) {
+  llvm::StringRef spec(text.data(), text.size());
+  auto bad = [&] {
+    return absl::InvalidArgumentError(
+        "'" + spec.str() +
+        "': expected NAME=DIMS, e.g. parent=5x5, parent=?x5 (? for a size "
+        "known only at run time), NAME= for 0-d");
+  };
+  auto [name, dims] = spec.split('=');
+  if (name.empty() || !spec.contains('='))
+    return bad();
+  std::vector<int64_t> shape;
+  if (!dims.empty() && dims != "scalar") {
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, 'x');
+    for (llvm::StringRef d : parts) {
+      int64_t v;
+      if (d == "?")
+        v = -1;
+      else if (d.getAsInteger(10, v) || v < 0)
+        return bad();
+      shape.push_back(v);
+    }
+  }
+  return std::make_pair(name.str(), shape);
+}
+
 GraphFormat tl::resolveGraphFormat(std::string_view text, GraphFormat format) {
   if (format != GraphFormat::kAuto)
     return format;
@@ -231,6 +265,14 @@ static llvm::Error loadGraph(mlir::tl::GraphRunner &runner,
                            runOptions(options));
 }
 
+/// A signature's shape as the API gives it: -1 for a size known only at
+/// run time.
+static std::vector<int64_t> apiShape(std::vector<int64_t> shape) {
+  for (int64_t &d : shape)
+    d = tl::runtime::isSymbolDim(d) ? -1 : d;
+  return shape;
+}
+
 /// The signature's inputs, outputs, cotangents and gradients as the API
 /// describes them.
 static std::unique_ptr<Executable::Impl>
@@ -244,26 +286,27 @@ describe(std::shared_ptr<const tl::runtime::Module> graph) {
         llvm::none_of(impl->inputs, [&](const TensorInfo &t) {
           return t.name == arg.caller;
         }))
-      impl->inputs.push_back({arg.caller, dtype, arg.shape});
+      impl->inputs.push_back({arg.caller, dtype, apiShape(arg.shape)});
   for (const auto &c : sig.cotangents)
     impl->cotangents.push_back({c.name, dtype, c.shape});
   size_t firstIntermediate = sig.results.size() - sig.intermediates.size();
   for (const auto &[i, result] : llvm::enumerate(sig.results)) {
+    std::vector<int64_t> shape = apiShape(result.shape);
     switch (sig.resultKind(i)) {
     case tl::runtime::ResultKind::output:
-      impl->outputs.push_back({result.name, dtype, result.shape});
+      impl->outputs.push_back({result.name, dtype, shape});
       break;
     case tl::runtime::ResultKind::gradient:
-      impl->gradients.push_back({result.name, dtype, result.shape});
+      impl->gradients.push_back({result.name, dtype, shape});
       break;
     case tl::runtime::ResultKind::intermediate: {
       const auto &origin = sig.intermediates[i - firstIntermediate];
       impl->intermediates.push_back(
-          {result.name, origin.node, origin.op, dtype, result.shape});
+          {result.name, origin.node, origin.op, dtype, shape});
       break;
     }
     }
-    impl->results.push_back({result.name, dtype, result.shape});
+    impl->results.push_back({result.name, dtype, shape});
   }
   impl->graph = std::move(graph);
   return impl;
@@ -302,6 +345,77 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   return request;
 }
 
+static std::string cacheOutcome(const mlir::tl::CacheReport &report) {
+  switch (report.outcome) {
+  case mlir::tl::CacheReport::kDisabled:
+    return "off";
+  case mlir::tl::CacheReport::kMiss:
+    return "miss";
+  default:
+    return "hit";
+  }
+}
+
+/// The versions of a compiled executable: the first one, and for
+/// shape-generic code a compiler of specialized versions (tier 1).
+static std::shared_ptr<TieredModules>
+makeTiers(const Executable::Impl &impl, std::string_view text,
+          GraphFormat format, const CompileOptions &options,
+          const GradientOptions *gradient, const std::string &sourceName,
+          const mlir::tl::CacheReport &cache) {
+  CompileEvent first;
+  bool generic = impl.graph->signature().isGeneric();
+  first.tier = generic ? "generic" : "specialized";
+  for (const TensorInfo &t : impl.inputs)
+    first.shapes[t.name] = t.shape;
+  first.reason = generic ? "unknown sizes at compile time"
+                         : "shapes given at compile time";
+  first.ms = impl.compileSeconds * 1000;
+  first.cache = cacheOutcome(cache);
+  TieredModules::Settings settings;
+  settings.hotThreshold = options.hotThreshold;
+  settings.maxVersions = options.maxVersions;
+  if (!generic)
+    return std::make_shared<TieredModules>(impl.graph, std::move(first),
+                                           nullptr, settings);
+  std::optional<GradientOptions> grad;
+  if (gradient)
+    grad = *gradient;
+  auto compiler = [text = std::string(text), format, options, grad,
+                   sourceName](const ShapeMap &shapes, bool onlyIfCached)
+      -> absl::StatusOr<CompiledVersion> {
+    CompileOptions fixed = options;
+    fixed.inputShapes = shapes;
+    mlir::tl::CompileRequest request = makeRequest(
+        text, format, fixed, grad ? &*grad : nullptr, sourceName);
+    request.onlyIfCached = onlyIfCached;
+    auto compiled = mlir::tl::compileGraph(request);
+    if (!compiled)
+      return toStatus(compiled.takeError(),
+                      absl::StatusCode::kInvalidArgument);
+    CompiledVersion v;
+    v.module = std::move(compiled->module);
+    v.cacheOn = compiled->cache.outcome != mlir::tl::CacheReport::kDisabled;
+    v.cacheHit = cacheOutcome(compiled->cache) == "hit";
+    return v;
+  };
+  // The hot shapes of this graph, compiled as asked, across processes.
+  std::string identity = std::string(text) + "\n" + sourceName;
+  for (const auto &[name, shape] : options.inputShapes)
+    identity += "\n" + name + "=" + tl::runtime::shapeString(shape);
+  for (const auto &[key, value] : impl.graph->manifest().options)
+    identity += "\n" + key + "=" + value;
+  mlir::tl::CacheSettings cacheSettings;
+  cacheSettings.enabled = options.cache;
+  cacheSettings.dir = options.cacheDir;
+  settings.profilePath = mlir::tl::cacheSidePath(
+      cacheSettings, "profiles", tl::runtime::sha256Hex(identity) + ".hot");
+  auto tiers = std::make_shared<TieredModules>(
+      impl.graph, std::move(first), std::move(compiler), settings);
+  tiers->loadProfile();
+  return tiers;
+}
+
 absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileImpl(std::string_view text, GraphFormat format,
                         const CompileOptions &options,
@@ -319,7 +433,37 @@ Executable::compileImpl(std::string_view text, GraphFormat format,
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
+  impl->tiers = makeTiers(*impl, text, format, options, gradient, sourceName,
+                          compiled->cache);
   return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
+}
+
+/// The module to run `inputs` on (counted for tiering).
+static std::shared_ptr<const tl::runtime::Module>
+selectModule(const Executable::Impl &impl,
+             const std::map<std::string, const Buffer *> &inputs) {
+  return impl.tiers ? impl.tiers->select(inputs) : impl.graph;
+}
+
+ExecutableStats Executable::stats() const {
+  if (impl->tiers)
+    return impl->tiers->stats();
+  return ExecutableStats();
+}
+
+absl::Status Executable::warmUp(
+    const std::vector<std::map<std::string, std::vector<int64_t>>> &shapes)
+    const {
+  if (!impl->tiers)
+    return absl::FailedPreconditionError(
+        "warmUp: a reference executable interprets the graph; nothing to "
+        "compile");
+  return impl->tiers->warmUp(shapes);
+}
+
+void Executable::waitForBackgroundCompiles() const {
+  if (impl->tiers)
+    impl->tiers->waitForBackground();
 }
 
 std::vector<std::string> tl::emitStages() { return mlir::tl::emitStages(); }
@@ -372,6 +516,19 @@ Executable::load(const std::string &path) {
   impl->compileSeconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
+  // A loaded module has no graph to specialize: it runs as it is.
+  CompileEvent loaded;
+  loaded.tier =
+      impl->graph->signature().isGeneric() ? "generic" : "specialized";
+  for (const TensorInfo &t : impl->inputs)
+    loaded.shapes[t.name] = t.shape;
+  loaded.reason = "loaded from " + path;
+  loaded.ms = impl->compileSeconds * 1000;
+  loaded.cache = "off";
+  TieredModules::Settings settings;
+  settings.hotThreshold = 0;
+  impl->tiers = std::make_shared<TieredModules>(impl->graph, std::move(loaded),
+                                                nullptr, settings);
   return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
 }
 
@@ -387,7 +544,7 @@ absl::StatusOr<Gradients> Executable::runGradient(
   if (absl::Status s = impl->graph->addCotangents(cotangents, all, ones);
       !s.ok())
     return s;
-  auto result = impl->graph->run(all);
+  auto result = selectModule(*impl, all)->run(all);
   if (!result.ok())
     return result.status();
   Gradients g;
@@ -461,7 +618,7 @@ Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
   if (isGradient())
     return absl::FailedPreconditionError(
         "run: this executable is an adjoint; call runGradient");
-  auto result = impl->graph->run(inputs);
+  auto result = selectModule(*impl, inputs)->run(inputs);
   if (!result.ok())
     return result.status();
   Outputs outputs;
@@ -482,6 +639,25 @@ Outputs Executable::allocateOutputs() const {
   return outputs;
 }
 
+absl::StatusOr<Outputs> Executable::allocateOutputs(
+    const std::map<std::string, const Buffer *> &inputs) const {
+  if (impl->isReference)
+    return allocateOutputs();
+  auto bound = impl->graph->bind(inputs);
+  if (!bound.ok())
+    return bound.status();
+  std::vector<Buffer> buffers = impl->graph->allocateResults(*bound);
+  Outputs outputs;
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    if (!buffers[i].data() && buffers[i].numElements() > 0)
+      return absl::ResourceExhaustedError(
+          "out of memory allocating the output '" + impl->results[i].name +
+          "' (" + buffers[i].typeString() + ")");
+    outputs.entries.emplace_back(impl->results[i].name, std::move(buffers[i]));
+  }
+  return outputs;
+}
+
 absl::Status
 Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
                     Outputs &outputs) const {
@@ -492,25 +668,32 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
     return absl::InvalidArgumentError(
         "runInto: " + std::to_string(outputs.size()) + " output buffers for " +
         std::to_string(impl->results.size()) + " outputs (use allocateOutputs)");
+  std::shared_ptr<const tl::runtime::Module> module =
+      selectModule(*impl, inputs);
+  auto bound = module->bind(inputs);
+  if (!bound.ok())
+    return bound.status();
   std::vector<Buffer *> results;
   for (size_t i = 0; i < outputs.size(); ++i) {
     Buffer &b = outputs[i];
     const TensorInfo &want = impl->results[i];
-    if (!b.data() && b.numElements() > 0 && b.shape() == want.shape)
+    const std::vector<int64_t> &shape = bound->resultShapes[i];
+    if (!b.data() && b.numElements() > 0 && b.shape() == shape)
       return absl::ResourceExhaustedError(
           "out of memory allocating the output '" + want.name + "' (" +
           b.typeString() + ")");
-    if (b.dtype() != want.dtype || b.shape() != want.shape ||
-        !b.isContiguous() || !b.data())
+    if (b.dtype() != want.dtype || b.shape() != shape || !b.isContiguous() ||
+        (!b.data() && b.numElements() > 0))
       return absl::InvalidArgumentError(
           "runInto: output '" + want.name + "' is " + b.typeString() +
           "; the graph writes a contiguous " + runtime::dtypeName(want.dtype) +
-          " array of its compiled shape (use allocateOutputs)");
+          " array of shape " + runtime::shapeString(shape) +
+          (module->signature().isGeneric() ||
+                   impl->graph->signature().isGeneric()
+               ? " for these inputs (use allocateOutputs(inputs))"
+               : " (use allocateOutputs)"));
     results.push_back(&b);
   }
-  auto bound = impl->graph->bind(inputs);
-  if (!bound.ok())
-    return bound.status();
   // Compiled code writes results in place while it still reads inputs.
   for (size_t i = 0; i < results.size(); ++i) {
     ByteSpan out = byteSpan(*results[i]);
@@ -519,7 +702,7 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
         return absl::InvalidArgumentError(
             "runInto: output '" + impl->results[i].name +
             "' overlaps input '" +
-            impl->graph->signature().args[j].caller +
+            module->signature().args[j].caller +
             "'; the graph writes outputs while it reads inputs");
     for (size_t j = 0; j < i; ++j)
       if (out.overlaps(byteSpan(*results[j])))
@@ -527,6 +710,6 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
             "runInto: outputs '" + impl->results[j].name + "' and '" +
             impl->results[i].name + "' share memory");
   }
-  impl->graph->runUnchecked(bound->args, results);
+  module->runUnchecked(bound->args, results);
   return absl::OkStatus();
 }

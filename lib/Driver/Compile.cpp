@@ -109,7 +109,7 @@ mlir::tl::compileGraph(const CompileRequest &request) {
     double start = runtime::profilerNowUs();
     result.module = cacheLookup(request.cache, key, result.cache);
     result.phases.push_back({"cache lookup", start, runtime::profilerNowUs()});
-    if (result.module)
+    if (result.module || request.onlyIfCached)
       return result;
     for (const auto &[part, value] : key.parts)
       extra.emplace_back("key." + part, value);

@@ -315,4 +315,15 @@ void mlir::tl::cacheStore(const CacheSettings &settings, const CacheKey &key,
   evict(dir, settings.maxBytes, path);
 }
 
+std::string mlir::tl::cacheSidePath(const CacheSettings &settings,
+                                    const std::string &kind,
+                                    const std::string &name) {
+  if (!settings.enabled)
+    return "";
+  std::string dir = resolveCacheDir(settings);
+  if (dir.empty() || !makeDirs(dir + "/" + kind))
+    return "";
+  return dir + "/" + kind + "/" + name;
+}
+
 void mlir::tl::clearInProcessCache() { memoryCache().clear(); }

@@ -216,10 +216,23 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
     ArgBinding binding;
     binding.slot = name.str();
     binding.caller = bindSlotName(name.getValue(), callerNames);
+    auto declared = dyn_cast<RankedTensorType>(arg.getType());
     if (!binding.caller.empty()) {
       binding.shape = shapes.at(binding.caller);
+      for (int64_t d : binding.shape)
+        if (d < -1)
+          return makeError("the shape given for '" + binding.caller +
+                           "' has size " + llvm::Twine(d) +
+                           " (a size is at least 0, or -1 for one known "
+                           "only at run time)");
     } else if (std::optional<double> c = parseConstSlot(name.getValue())) {
       binding.constant = c;
+    } else if (declared) {
+      // No shape given, but the function declares the rank: the argument
+      // binds by its own name, its dynamic dims known at run time.
+      binding.caller = name.str();
+      for (int64_t d : declared.getShape())
+        binding.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
     } else {
       llvm::StringRef base =
           name.getValue().take_until([](char c) { return c == '['; });
@@ -235,8 +248,10 @@ GraphRunner::bind(const std::map<std::string, std::vector<int64_t>> &shapes) {
                                    : " or '" + base.str() + "'") +
           " (" + given + ")");
     }
-    shapeAttrs.push_back(
-        b.getNamedAttr(name, b.getDenseI64ArrayAttr(binding.shape)));
+    SmallVector<int64_t> dims;
+    for (int64_t d : binding.shape)
+      dims.push_back(d < 0 ? ShapedType::kDynamic : d);
+    shapeAttrs.push_back(b.getNamedAttr(name, b.getDenseI64ArrayAttr(dims)));
     signature.args.push_back(std::move(binding));
   }
   // G3: an array that binds nothing is most likely a misspelt name.
@@ -285,6 +300,8 @@ std::string mlir::tl::cotangentName(llvm::StringRef outputName) {
 llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   if (lowered)
     return makeError("differentiate() needs the module as loaded and bound");
+  if (llvm::Error e = requireStaticShapes("gradients (G12)"))
+    return e;
   // Gradients need static shapes: specialize first.
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {
@@ -380,6 +397,8 @@ llvm::Error GraphRunner::exposeIntermediates() {
   if (lowered)
     return makeError(
         "exposeIntermediates() needs the module as loaded and bound");
+  if (llvm::Error e = requireStaticShapes("exposed intermediates"))
+    return e;
   if (llvm::Error e = specialize())
     return e;
   func::FuncOp func = getFunction();
@@ -397,6 +416,57 @@ llvm::Error GraphRunner::exposeIntermediates() {
       return a ? a.str() : std::string();
     };
     signature.intermediates.push_back({text("tl.node"), text("tl.op")});
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphRunner::requireStaticShapes(llvm::StringRef what) {
+  for (const ArgBinding &arg : signature.args)
+    if (llvm::any_of(arg.shape, [](int64_t d) { return d < 0; }))
+      return makeError(what + " need every input size known at compile "
+                       "time; '" + arg.caller + "' has shape " +
+                       runtime::shapeString(arg.shape) +
+                       " (give its shape, or compile once the shapes are "
+                       "known)");
+  return llvm::Error::success();
+}
+
+/// Dims of `type` as a signature has them: static sizes, and -(k + 1) for
+/// the symbol k that `tl.dims` gives a dynamic dim.
+static llvm::Expected<std::vector<int64_t>>
+signatureShape(RankedTensorType type, DenseI64ArrayAttr symbols,
+               const llvm::Twine &what) {
+  std::vector<int64_t> shape;
+  for (auto [i, d] : llvm::enumerate(type.getShape())) {
+    if (!ShapedType::isDynamic(d)) {
+      shape.push_back(d);
+      continue;
+    }
+    if (!symbols || static_cast<int64_t>(i) >= symbols.size() ||
+        symbols[i] < 0)
+      return makeError(what + " has a dynamic size that no input gives");
+    shape.push_back(runtime::symbolDim(symbols[i]));
+  }
+  return shape;
+}
+
+llvm::Error GraphRunner::readSymbols() {
+  func::FuncOp func = getFunction();
+  for (auto [i, binding] : llvm::enumerate(signature.args)) {
+    auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+    if (!type || binding.constant)
+      continue;
+    auto shape = signatureShape(
+        type, func.getArgAttrOfType<DenseI64ArrayAttr>(i, kDimsAttr),
+        "argument '" + binding.slot + "'");
+    if (!shape)
+      return shape.takeError();
+    binding.shape = std::move(*shape);
+    binding.dimLinks.clear();
+    if (auto links = func.getArgAttrOfType<ArrayAttr>(i, kDimLinksAttr))
+      for (Attribute l : links)
+        binding.dimLinks.push_back(
+            cast_or_null<StringAttr>(l) ? cast<StringAttr>(l).str() : "");
   }
   return llvm::Error::success();
 }
@@ -425,13 +495,16 @@ llvm::Error GraphRunner::recordResults() {
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
     auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
     auto ranked = llvm::dyn_cast<RankedTensorType>(type);
-    if (!ranked || !ranked.hasStaticShape())
+    if (!ranked)
       return makeError("result #" + llvm::Twine(i) + " of @" +
                        func.getSymName() + " has no static shape");
+    auto shape = signatureShape(
+        ranked, func.getResultAttrOfType<DenseI64ArrayAttr>(i, kDimsAttr),
+        "result #" + llvm::Twine(i) + " of @" + func.getSymName());
+    if (!shape)
+      return shape.takeError();
     signature.results.push_back(
-        {name ? name.str() : "result" + std::to_string(i),
-         std::vector<int64_t>(ranked.getShape().begin(),
-                              ranked.getShape().end())});
+        {name ? name.str() : "result" + std::to_string(i), std::move(*shape)});
   }
   return llvm::Error::success();
 }
@@ -631,5 +704,5 @@ llvm::Error GraphRunner::specialize() {
           "shape specialization"))
     return e;
   specialized = true;
-  return llvm::Error::success();
+  return readSymbols();
 }

@@ -32,6 +32,11 @@ AsyncQueue &AsyncQueue::get() {
   return queue;
 }
 
+AsyncQueue &AsyncQueue::compiles() {
+  static AsyncQueue queue;
+  return queue;
+}
+
 AsyncQueue::AsyncQueue() : worker([this] { work(); }) {}
 
 AsyncQueue::~AsyncQueue() {

@@ -28,6 +28,13 @@
 
 using namespace tl::runtime;
 
+static bool hasSymbol(const std::vector<int64_t> &shape) {
+  for (int64_t d : shape)
+    if (isSymbolDim(d))
+      return true;
+  return false;
+}
+
 namespace {
 constexpr char kMagic[8] = {'T', 'L', 'M', 'O', 'D', 'U', 'L', 'E'};
 constexpr size_t kHeader = 32, kTrailer = 32;
@@ -80,10 +87,15 @@ std::optional<std::string> unescape(std::string_view s) {
   return out;
 }
 
+// Bounds the symbol numbers a manifest may use.
+constexpr int64_t kMaxSymbols = 1 << 16;
+
 std::string shapeField(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
+    s += (i ? "," : "") + (isSymbolDim(shape[i])
+                               ? "?" + std::to_string(symbolOf(shape[i]))
+                               : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -96,6 +108,9 @@ std::optional<std::vector<int64_t>> parseShape(std::string_view s) {
   while (!s.empty()) {
     size_t comma = s.find(',');
     std::string_view d = s.substr(0, comma);
+    bool symbol = !d.empty() && d.front() == '?';
+    if (symbol)
+      d.remove_prefix(1);
     if (d.empty() || d.size() > 18)
       return std::nullopt;
     int64_t v = 0;
@@ -104,10 +119,16 @@ std::optional<std::vector<int64_t>> parseShape(std::string_view s) {
         return std::nullopt;
       v = v * 10 + (c - '0');
     }
-    if (v > 0 && elements > kMaxElements / v)
-      return std::nullopt;
-    elements *= v;
-    shape.push_back(v);
+    if (symbol) {
+      if (v >= kMaxSymbols)
+        return std::nullopt;
+      shape.push_back(symbolDim(v));
+    } else {
+      if (v > 0 && elements > kMaxElements / v)
+        return std::nullopt;
+      elements *= v;
+      shape.push_back(v);
+    }
     if (shape.size() > kMaxRank)
       return std::nullopt;
     if (comma == std::string_view::npos)
@@ -177,6 +198,11 @@ std::string serializeManifest(const ModuleManifest &m) {
       line({"arg", escape(a.slot), escape(a.caller), shapeField(a.shape)});
     }
   }
+  for (size_t i = 0; i < sig.args.size(); ++i)
+    for (size_t d = 0; d < sig.args[i].dimLinks.size(); ++d)
+      if (!sig.args[i].dimLinks[d].empty())
+        line({"link", std::to_string(i), std::to_string(d),
+              escape(sig.args[i].dimLinks[d])});
   for (const ResultInfo &r : sig.results)
     line({"result", escape(r.name), shapeField(r.shape)});
   if (sig.isGradient) {
@@ -299,6 +325,15 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
         return fail("malformed shape");
       (key == "result" ? sig.results : sig.cotangents)
           .push_back({f[1], *shape});
+    } else if (key == "link") {
+      std::optional<uint64_t> arg, dim;
+      if (!wantFields(4) || !(arg = parseCount(f[1])) ||
+          !(dim = parseCount(f[2])) || *arg >= sig.args.size() ||
+          *dim >= sig.args[*arg].shape.size())
+        return fail("expected an argument, one of its dims and an op");
+      std::vector<std::string> &links = sig.args[*arg].dimLinks;
+      links.resize(sig.args[*arg].shape.size());
+      links[*dim] = f[3];
     } else if (key == "profile-node") {
       if (!wantFields(2))
         return fail("expected one name");
@@ -318,6 +353,26 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
     return absl::InvalidArgumentError(std::string(what) +
                                       ": the manifest has no " +
                                       (sawDtype ? "entry" : "dtype"));
+  // A result's symbol must be sized by some argument's dim.
+  std::vector<bool> sized;
+  for (const ArgBinding &a : sig.args)
+    for (int64_t d : a.shape)
+      if (isSymbolDim(d)) {
+        if (static_cast<size_t>(symbolOf(d)) >= sized.size())
+          sized.resize(symbolOf(d) + 1);
+        sized[symbolOf(d)] = true;
+      }
+  for (const ResultInfo &r : sig.results)
+    for (int64_t d : r.shape)
+      if (isSymbolDim(d) && (static_cast<size_t>(symbolOf(d)) >= sized.size() ||
+                             !sized[symbolOf(d)]))
+        return absl::InvalidArgumentError(
+            std::string(what) + ": result '" + r.name + "' has a size (?" +
+            std::to_string(symbolOf(d)) + ") that no argument gives");
+  for (const ResultInfo &c : sig.cotangents)
+    if (hasSymbol(c.shape))
+      return absl::InvalidArgumentError(
+          std::string(what) + ": a cotangent has a size known only at run time");
   if (sig.numGradients > sig.results.size() ||
       sig.intermediates.size() > sig.results.size() - sig.numGradients)
     return absl::InvalidArgumentError(
@@ -360,8 +415,16 @@ std::string tl::runtime::shapeString(const std::vector<int64_t> &shape) {
     return "scalar";
   std::string s;
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
+    s += (i ? "x" : "") +
+         (isSymbolDim(shape[i]) ? std::string("?") : std::to_string(shape[i]));
   return s;
+}
+
+bool Signature::isGeneric() const {
+  for (const ArgBinding &a : args)
+    if (hasSymbol(a.shape))
+      return true;
+  return false;
 }
 
 std::string tl::runtime::serializeModule(const ModuleManifest &manifest,
@@ -572,8 +635,19 @@ absl::Status Module::save(const std::string &path) const {
 
 std::vector<Buffer> Module::allocateResults() const {
   std::vector<Buffer> out;
-  for (const ResultInfo &r : info.signature.results)
-    out.push_back(Buffer::allocate(dtype(), r.shape));
+  for (const ResultInfo &r : info.signature.results) {
+    std::vector<int64_t> shape = r.shape;
+    for (int64_t &d : shape)
+      d = isSymbolDim(d) ? 0 : d; // unknown before a call: empty
+    out.push_back(Buffer::allocate(dtype(), shape));
+  }
+  return out;
+}
+
+std::vector<Buffer> Module::allocateResults(const BoundArgs &bound) const {
+  std::vector<Buffer> out;
+  for (const std::vector<int64_t> &shape : bound.resultShapes)
+    out.push_back(Buffer::allocate(dtype(), shape));
   return out;
 }
 
@@ -609,15 +683,68 @@ void Module::runUnchecked(const std::vector<const Buffer *> &args,
   entry(packed.data());
 }
 
+namespace {
+/// The sizes of one call's symbols, and the input dim that gave each.
+class SymbolSizes {
+public:
+  /// Records `size` for the symbol of dim `axis` of argument `arg`, or
+  /// checks it against the size recorded before (G11).
+  absl::Status set(const Signature &sig, size_t arg, size_t axis,
+                   int64_t size) {
+    size_t k = symbolOf(sig.args[arg].shape[axis]);
+    if (k >= sizes.size())
+      sizes.resize(k + 1, {-1, 0, 0});
+    Entry &e = sizes[k];
+    if (e.size < 0) {
+      e = {size, arg, axis};
+      return absl::OkStatus();
+    }
+    if (e.size == size)
+      return absl::OkStatus();
+    auto linkOf = [&](size_t a, size_t d) -> std::string {
+      const std::vector<std::string> &l = sig.args[a].dimLinks;
+      return d < l.size() ? l[d] : "";
+    };
+    std::string why = linkOf(arg, axis);
+    if (why.empty())
+      why = linkOf(e.arg, e.axis);
+    const ArgBinding &first = sig.args[e.arg], &here = sig.args[arg];
+    std::string message =
+        "G11: input '" + here.caller + "' has size " + std::to_string(size) +
+        " in dim " + std::to_string(axis) + " but input '" + first.caller +
+        "' has size " + std::to_string(e.size) + " in dim " +
+        std::to_string(e.axis) + "; " +
+        (why.empty() ? std::string("the graph") : why) +
+        " needs them equal";
+    if (size == 1 || e.size == 1)
+      message += " (shape-generic code does not stretch a size of 1: "
+                 "compile for these shapes to broadcast it)";
+    return absl::InvalidArgumentError(message);
+  }
+  int64_t operator[](int64_t dim) const {
+    return isSymbolDim(dim) ? sizes[symbolOf(dim)].size : dim;
+  }
+
+private:
+  struct Entry {
+    int64_t size;
+    size_t arg, axis;
+  };
+  std::vector<Entry> sizes;
+};
+} // namespace
+
 absl::StatusOr<Module::BoundArgs>
 Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
   if (!loadStatus.ok())
     return loadStatus;
+  const Signature &sig = info.signature;
   BoundArgs bound;
+  SymbolSizes symbols;
   // Reserved so the pointers into it stay valid.
-  bound.copies.reserve(info.signature.args.size());
-  for (size_t i = 0; i < info.signature.args.size(); ++i) {
-    const ArgBinding &arg = info.signature.args[i];
+  bound.copies.reserve(sig.args.size());
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    const ArgBinding &arg = sig.args[i];
     if (arg.constant) {
       bound.args.push_back(&constants[i]);
       continue;
@@ -627,11 +754,19 @@ Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
       return absl::InvalidArgumentError("G3: no input named '" + arg.caller +
                                         "' for argument '" + arg.slot + "'");
     const Buffer &in = *it->second;
-    if (in.shape() != arg.shape)
+    bool fits = in.shape().size() == arg.shape.size();
+    for (size_t d = 0; fits && d < arg.shape.size(); ++d)
+      fits = isSymbolDim(arg.shape[d]) || in.shape()[d] == arg.shape[d];
+    if (!fits)
       return absl::InvalidArgumentError(
           "input '" + arg.caller + "' has shape " + shapeString(in.shape()) +
           " but the graph was compiled for " + shapeString(arg.shape) +
+          (sig.isGeneric() ? " (? is any size)" : "") +
           " (compile again for other shapes)");
+    for (size_t d = 0; d < arg.shape.size(); ++d)
+      if (isSymbolDim(arg.shape[d]))
+        if (absl::Status s = symbols.set(sig, i, d, in.shape()[d]); !s.ok())
+          return s;
     if (in.numElements() > 0 && !in.data())
       return absl::InvalidArgumentError("input '" + arg.caller +
                                         "' has no data");
@@ -645,6 +780,12 @@ Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
                                           arg.caller + "'");
     bound.args.push_back(&bound.copies.back());
   }
+  for (const ResultInfo &r : sig.results) {
+    std::vector<int64_t> shape;
+    for (int64_t d : r.shape)
+      shape.push_back(symbols[d]);
+    bound.resultShapes.push_back(std::move(shape));
+  }
   return bound;
 }
 
@@ -653,7 +794,7 @@ Module::run(const std::map<std::string, const Buffer *> &inputs) const {
   auto bound = bind(inputs);
   if (!bound.ok())
     return bound.status();
-  std::vector<Buffer> outputs = allocateResults();
+  std::vector<Buffer> outputs = allocateResults(*bound);
   std::vector<Buffer *> results;
   for (Buffer &b : outputs) {
     if (!b.data())

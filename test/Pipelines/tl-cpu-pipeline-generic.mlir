@@ -5,7 +5,7 @@
 // RUN: tl-opt %s --tl-cpu-pipeline="generic=true" | FileCheck %s
 // RUN: tl-opt %s --tl-reference-pipeline="generic=true" | FileCheck %s --check-prefix=REF
 
-// REF: func.func @main(%{{.*}}: tensor<?x8xf64> {tl.name = "x"}) -> (tensor<?xf64> {tl.name = "s"})
+// REF: func.func @main(%{{.*}}: tensor<?x8xf64> {tl.dim_links = ["", ""], tl.dims = array<i64: 0, -1>, tl.name = "x"}) -> (tensor<?xf64> {tl.dims = array<i64: 0>, tl.name = "s"})
 // REF: tl.einsum "ab->a" {{.*}} : (tensor<?x8xf64>) -> tensor<?xf64>
 
 // The rows are a loop bound read from the input's descriptor (its size

@@ -40,7 +40,8 @@ static cl::opt<std::string>
                cl::value_desc("in.npz"), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
-    cl::desc("An input's shape, NAME=2x3 (NAME= or NAME=scalar for 0-d); "
+    cl::desc("An input's shape, NAME=2x3 (? for a size known only at run "
+             "time: shape-generic code; NAME= or NAME=scalar for 0-d); "
              "repeatable, and overrides --inputs"),
     cl::value_desc("name=dims"), cl::cat(category));
 enum class DTypeOpt { f64, f32 };
@@ -86,27 +87,6 @@ static int fail(const llvm::Twine &msg, int status = 1) {
   return status;
 }
 
-/// "x=2x3" -> ("x", {2, 3}); "x=" or "x=scalar" -> ("x", {}).
-static bool parseShape(llvm::StringRef spec, std::string &name,
-                       std::vector<int64_t> &shape) {
-  auto [n, dims] = spec.split('=');
-  if (n.empty() || !spec.contains('='))
-    return false;
-  name = n.str();
-  shape.clear();
-  if (dims.empty() || dims == "scalar")
-    return true;
-  llvm::SmallVector<llvm::StringRef> parts;
-  dims.split(parts, 'x');
-  for (llvm::StringRef d : parts) {
-    int64_t v;
-    if (d.getAsInteger(10, v) || v < 0)
-      return false;
-    shape.push_back(v);
-  }
-  return true;
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -135,13 +115,11 @@ int main(int argc, char **argv) {
       options.inputShapes[name] = array.shape;
   }
   for (const std::string &spec : inputShapes) {
-    std::string name;
-    std::vector<int64_t> shape;
-    if (!parseShape(spec, name, shape))
-      return fail("--input-shape='" + spec +
-                      "': expected NAME=DIMS, e.g. parent=5x5 (NAME= for 0-d)",
+    auto parsed = tl::parseShapeSpec(spec);
+    if (!parsed.ok())
+      return fail("--input-shape=" + std::string(parsed.status().message()),
                   2);
-    options.inputShapes[name] = shape;
+    options.inputShapes[parsed->first] = parsed->second;
   }
 
   absl::StatusOr<std::shared_ptr<const tl::Executable>> exe;

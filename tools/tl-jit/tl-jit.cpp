@@ -289,6 +289,22 @@ static cl::opt<std::string> memoryLimit(
              "machine's available memory)"),
     cl::value_desc("SIZE"), cl::cat(category));
 
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Compile for this shape of an input instead of its array's, "
+             "NAME=2x3; ? for a size known only at run time (shape-generic "
+             "code, docs/Tiering.md); repeatable"),
+    cl::value_desc("name=dims"), cl::cat(category));
+static cl::opt<int> hotThreshold(
+    "hot-threshold",
+    cl::desc("Shape-generic code: specialize a shape in the background "
+             "after this many calls with it (0: never; default 3)"),
+    cl::init(3), cl::cat(category));
+static cl::opt<std::string> jitLog(
+    "jit-log",
+    cl::desc("Write every compile (tier, shapes, reason, ms, cache) to this "
+             "file as a JSON array"),
+    cl::value_desc("file.json"), cl::cat(category));
 static cl::opt<bool> fallback(
     "fallback",
     cl::desc("If code generation fails, say so and run the reference "
@@ -323,7 +339,34 @@ static ::tl::CompileOptions apiOptions() {
   options.cacheDir = cacheDir;
   options.exposeIntermediates = !dumpIntermediates.empty() || checkNumerics;
   options.strictInputs = strictInputs;
+  options.hotThreshold = hotThreshold;
   return options;
+}
+
+/// --input-shape over the shapes taken from the arrays.
+static absl::Status applyInputShapes(::tl::CompileOptions &options) {
+  for (const std::string &spec : inputShapes) {
+    auto parsed = ::tl::parseShapeSpec(spec);
+    if (!parsed.ok())
+      return absl::InvalidArgumentError("--input-shape=" +
+                                        std::string(parsed.status().message()));
+    options.inputShapes[parsed->first] = parsed->second;
+  }
+  return absl::OkStatus();
+}
+
+/// --jit-log: every compile of `exe`, once its background compiles are
+/// done.
+static int writeJitLog(const ::tl::Executable &exe) {
+  if (jitLog.empty())
+    return 0;
+  exe.waitForBackgroundCompiles();
+  std::error_code ec;
+  llvm::raw_fd_ostream os(jitLog, ec);
+  if (ec)
+    return fail("cannot write '" + jitLog + "': " + ec.message());
+  os << ::tl::jitLogJSON(exe.stats().events);
+  return 0;
 }
 
 /// --grad's options, or nullptr without --grad.
@@ -366,7 +409,10 @@ static int runBenchmark(const ::tl::Executable &exe,
       graphPath, options, gradientOptions(), compileRepetitions);
   if (!compile.ok())
     return fail("--benchmark: " + std::string(compile.status().message()));
-  ::tl::Outputs outputs = exe.allocateOutputs();
+  auto allocated = exe.allocateOutputs(inputs);
+  if (!allocated.ok())
+    return fail(allocated.status());
+  ::tl::Outputs &outputs = *allocated;
   if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
     return fail(st);
   ::tl::runtime::Timing run = ::tl::runtime::medianOf(
@@ -390,7 +436,10 @@ static int runBenchmark(const ::tl::Executable &exe,
 static int runProfile(const ::tl::Executable &exe,
                       const std::map<std::string, const Buffer *> &inputs) {
   namespace rt = ::tl::runtime;
-  ::tl::Outputs outputs = exe.allocateOutputs();
+  auto allocated = exe.allocateOutputs(inputs);
+  if (!allocated.ok())
+    return fail(allocated.status());
+  ::tl::Outputs &outputs = *allocated;
   if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
     return fail(st);
   rt::ProfileRecording recording = rt::recordProfile(
@@ -405,7 +454,8 @@ static int runProfile(const ::tl::Executable &exe,
                                 exe.profileShapes());
   }
   if (profile)
-    llvm::outs() << rt::formatProfile(recording, exe.compilePhases(),
+    llvm::outs() << "tier: " << exe.stats().lastTier << "\n"
+                 << rt::formatProfile(recording, exe.compilePhases(),
                                       exe.profileNodes());
   return 0;
 }
@@ -460,9 +510,23 @@ static int runBatch() {
   if (first == arrays.size())
     return fail("--batch: no input file could be read; the first: " +
                 loadErrors[0]);
+  // Items of different shapes share one shape-generic compile: a dim
+  // that differs between readable items is left to run time (-1).
   ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays[first])
     options.inputShapes[name] = array.shape;
+  for (const io::NamedArrays &item : arrays)
+    for (const auto &[name, array] : item) {
+      auto it = options.inputShapes.find(name);
+      if (it == options.inputShapes.end() ||
+          it->second.size() != array.shape.size())
+        continue; // binding and rank errors are the item's own
+      for (size_t d = 0; d < array.shape.size(); ++d)
+        if (it->second[d] != array.shape[d])
+          it->second[d] = -1;
+    }
+  if (absl::Status st = applyInputShapes(options); !st.ok())
+    return fail(std::string(st.message()), 2);
   auto exe = ::tl::Executable::compileFile(graphPath, options);
   if (!exe.ok())
     return fail(exe.status());
@@ -507,6 +571,8 @@ static int runBatch() {
   }
   llvm::outs() << (results.size() - failed) << "/" << results.size()
                << " batch items succeeded\n";
+  if (int status = writeJitLog(**exe))
+    return status;
   return failed ? 1 : 0;
 }
 
@@ -593,12 +659,18 @@ static int compileAndRun(const ::tl::CompileOptions &options,
         !st.ok())
       return fail(st);
   }
-  if (benchmark)
-    return runBenchmark(**exe, all, options);
+  if (benchmark) {
+    if (int status = runBenchmark(**exe, all, options))
+      return status;
+    return writeJitLog(**exe);
+  }
   if (profile || !tracePath.empty())
     if (int status = runProfile(**exe, all))
       return status;
-  outputs = (*exe)->allocateOutputs();
+  auto allocated = (*exe)->allocateOutputs(all);
+  if (!allocated.ok())
+    return fail(allocated.status());
+  outputs = std::move(*allocated);
   if (absl::Status st = (*exe)->runInto(all, outputs); !st.ok())
     return fail(st);
   intermediates = (*exe)->intermediates();
@@ -606,7 +678,7 @@ static int compileAndRun(const ::tl::CompileOptions &options,
     if (absl::Status st = ::tl::checkNumerics(**exe, inputs, outputs);
         !st.ok())
       return fail("--check-numerics: " + std::string(st.message()));
-  return 0;
+  return writeJitLog(**exe);
 }
 
 /// A flag that would do nothing in this combination is a usage error,
@@ -651,6 +723,12 @@ static int refuseNoOps() {
       {explainCache, !useReference && emit == EmitOpt::none,
        "reports a compile; --reference and --emit do not use the cache"},
       {fallback, !useReference, "has nothing to fall back from with --reference"},
+      {jitLog, !useReference && !stream && !gradcheck && emit == EmitOpt::none,
+       "logs compiles of a run or a batch; --reference, --stream, "
+       "--gradcheck and --emit make none it can log"},
+      {hotThreshold, !useReference && !stream && emit == EmitOpt::none,
+       "specializes shape-generic code as it runs; drop --reference, "
+       "--stream and --emit"},
       {optLevel, !useReference, "shapes compiled code; drop --reference"},
       {vectorize, !useReference, "shapes compiled code; drop --reference"},
       {mcpu, !useReference, "shapes compiled code; drop --reference"},
@@ -778,6 +856,8 @@ static int runTool(int argc, char **argv) {
   ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays)
     options.inputShapes[name] = array.shape;
+  if (absl::Status st = applyInputShapes(options); !st.ok())
+    return fail(std::string(st.message()), 2);
 
   if (gradcheck)
     return runGradcheck(inputs.named);

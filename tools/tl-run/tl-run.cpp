@@ -156,7 +156,8 @@ int parseArgs(int argc, char **argv, Options &o) {
 std::string shapeText(const std::vector<int64_t> &shape, runtime::DType t) {
   std::string s;
   for (int64_t d : shape)
-    s += std::to_string(d) + "x";
+    s += (runtime::isSymbolDim(d) ? std::string("?") : std::to_string(d)) +
+         "x";
   return s + runtime::dtypeName(t);
 }
 
@@ -250,7 +251,7 @@ int main(int argc, char **argv) {
     auto bound = m.bind(named);
     if (!bound.ok())
       return fail(std::string(bound.status().message()));
-    std::vector<Buffer> outputs = m.allocateResults();
+    std::vector<Buffer> outputs = m.allocateResults(*bound);
     std::vector<Buffer *> results;
     for (Buffer &b : outputs)
       results.push_back(&b);

@@ -11,9 +11,10 @@
 //   auto outputs = (*exe)->run({{"parent", &parent}});
 //   const tl::Buffer *gp = outputs->find("grandparent[ac]");
 //
-// An Executable is compiled for fixed input shapes and one element type
-// (G5, G11) and is immutable: run() may be called from many threads at
-// once. compile() is thread-safe too (each call has its own MLIR context).
+// An Executable is compiled for one element type (G5) and fixed input
+// shapes, or with sizes left unknown for shape-generic code whose hot
+// shapes are specialized in the background (docs/Tiering.md). Its
+// behaviour is immutable: run() may be called from many threads at once. compile() is thread-safe too (each call has its own MLIR context).
 // Every error is an absl::Status whose message says what went wrong and
 // where, starting with the graph-contract rule (G1-G14) where one applies.
 //
@@ -24,6 +25,7 @@
 #ifndef TL_API_EXECUTABLE_H
 #define TL_API_EXECUTABLE_H
 
+#include "tl/API/Tiering.h"
 #include "tl/Driver/GradientOptions.h"
 #include "tl/Runtime/Buffer.h"
 #include "tl/Runtime/Reports.h"
@@ -76,8 +78,17 @@ struct CompileOptions {
   /// (G3); otherwise it is ignored with a warning (Executable::warnings).
   bool strictInputs = false;
   /// The shape of every input array, by the name the caller will bind it
-  /// with (G3: a slot's full name or its base name before '[').
+  /// with (G3: a slot's full name or its base name before '['). A size of
+  /// -1 is known only at run time, and so is every dynamic dim of an MLIR
+  /// argument left out: the code is then shape-generic (tier 0), one
+  /// compile for every conforming shape (docs/Tiering.md).
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Shape-generic executables: after this many calls with one shape set,
+  /// a version specialized to it is compiled in the background and used
+  /// from then on (tier 1); 0: never.
+  int hotThreshold = 3;
+  /// Specialized versions kept per executable (least recently used go).
+  int maxVersions = 8;
   /// The function of an MLIR module to compile.
   std::string function = "main";
   /// LLVM optimization level, 0 to 3.
@@ -110,6 +121,11 @@ struct CompileOptions {
   /// Every value is then materialized, so the code is slower.
   bool exposeIntermediates = false;
 };
+
+/// Parses an input shape as the tools take it: "x=2x3", "x=?x8" (? for a
+/// size known only at run time, -1), "x=" or "x=scalar" for 0-d.
+absl::StatusOr<std::pair<std::string, std::vector<int64_t>>>
+parseShapeSpec(std::string_view spec);
 
 struct TensorInfo {
   std::string name;
@@ -280,11 +296,28 @@ public:
   /// is kept alive by the queue. Runs start in the order queued.
   AsyncRun runAsync(std::map<std::string, const Buffer *> inputs) const;
 
+  /// Every compile of this executable (the first, then tier 1's), the
+  /// calls per tier and the versions held. Thread-safe.
+  ExecutableStats stats() const;
+  /// Shape-generic executables: compiles a specialized version for each
+  /// shape set now (in this thread), for servers that want no compile
+  /// after start-up. An error for fixed-shape executables.
+  absl::Status warmUp(
+      const std::vector<std::map<std::string, std::vector<int64_t>>> &shapes)
+      const;
+  /// Blocks until no specialization of this executable is queued or
+  /// compiling (tests, benchmarks, a clean exit).
+  void waitForBackgroundCompiles() const;
+
   /// Output buffers for runInto, allocated once and reused across runs.
   /// For an adjoint they hold the outputs (withOutputs) then the
   /// gradients, and runInto takes each cotangent as an input named
   /// "cotangent:<output>" (runGradient does this for you).
   Outputs allocateOutputs() const;
+  /// The same for a shape-generic executable, sized for `inputs` (whose
+  /// shapes are checked as run() checks them).
+  absl::StatusOr<Outputs>
+  allocateOutputs(const std::map<std::string, const Buffer *> &inputs) const;
   /// Runs into `outputs` from allocateOutputs(): no allocation on the way
   /// when the inputs are contiguous arrays of the compute type. An output
   /// of the wrong shape or type is an error.

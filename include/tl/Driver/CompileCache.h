@@ -71,6 +71,13 @@ void cacheStore(const CacheSettings &settings, const CacheKey &key,
                 const std::shared_ptr<const ::tl::runtime::Module> &module,
                 CacheReport &report);
 
+/// The path of file `name` in folder `kind` of the cache directory
+/// ("profiles": hot shapes; "tuning": tuning records), apart from the
+/// modules; the folder is created. "" when the cache is off or the folder
+/// cannot be made.
+std::string cacheSidePath(const CacheSettings &settings,
+                          const std::string &kind, const std::string &name);
+
 /// Drops the in-process cache (tests, and benchmarks of the disk cache).
 void clearInProcessCache();
 

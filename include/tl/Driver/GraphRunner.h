@@ -127,8 +127,14 @@ private:
   llvm::Error finishLoad(llvm::StringRef sourceName);
   llvm::Error runPipeline(llvm::function_ref<void(OpPassManager &)> populate,
                           llvm::StringRef what);
-  /// Result names and shapes, read once shapes are static.
+  /// Result names and shapes, read once shapes are static (a dynamic dim
+  /// by its symbol).
   llvm::Error recordResults();
+  /// After specialization: the arguments' symbols and their links
+  /// (tl-specialize-shapes' tl.dims, tl.dim_links) into the signature.
+  llvm::Error readSymbols();
+  /// Fails, naming the first input with an unknown size, for `what`.
+  llvm::Error requireStaticShapes(llvm::StringRef what);
 
   MLIRContext *context;
   RunOptions options;
@@ -180,6 +186,9 @@ struct CompileRequest {
   CodegenOptions codegen;
   JitOptions jit;
   CacheSettings cache;
+  /// A cache miss returns no module instead of compiling (the tiered JIT
+  /// loading what an earlier process specialized).
+  bool onlyIfCached = false;
 };
 
 struct CompileResult {

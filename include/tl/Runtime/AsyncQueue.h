@@ -31,7 +31,11 @@ void forEachItem(size_t n, int threads, const std::function<void(size_t)> &fn);
 
 class AsyncQueue {
 public:
+  /// The queue of runAsync.
   static AsyncQueue &get();
+  /// The background compiler's queue (tiered JIT: specializations and
+  /// tuning), apart from runs so a compile never delays one.
+  static AsyncQueue &compiles();
 
   /// Queues `run`; returns an id for cancel().
   uint64_t push(std::function<void()> run, std::function<void()> cancelled);

@@ -41,9 +41,17 @@ namespace tl::runtime {
 class LoadedObject;
 
 /// The version of the .tlm layout and manifest this runtime reads.
-constexpr uint32_t kModuleFormatVersion = 1;
+/// 2: shapes may hold symbols (shape-generic code) and `link` lines.
+constexpr uint32_t kModuleFormatVersion = 2;
 /// The version of the entry points generated code calls (RuntimeABI.h).
 constexpr uint32_t kRuntimeABIVersion = 1;
+
+/// A dim of shape-generic code is a symbol, known only at run time: in a
+/// signature's shapes, -(k + 1) stands for symbol k, and dims with the
+/// same symbol must have the same size at each call (G11).
+inline bool isSymbolDim(int64_t d) { return d < 0; }
+inline int64_t symbolOf(int64_t d) { return -d - 1; }
+inline int64_t symbolDim(int64_t k) { return -k - 1; }
 
 /// One argument of the compiled function.
 struct ArgBinding {
@@ -51,6 +59,10 @@ struct ArgBinding {
   std::string caller;             // the caller's array that feeds it
   std::optional<double> constant; // a const_<number> slot's value
   std::vector<int64_t> shape;
+  /// Shape-generic code: per dim, the op that ties it to another input's
+  /// dim ("node 3 (Einsum ...)"), for the message when they differ; empty
+  /// when static.
+  std::vector<std::string> dimLinks;
 };
 
 struct ResultInfo {
@@ -79,6 +91,9 @@ struct Signature {
   /// the shapes of their values ("300x300xf64, 300x300xf64").
   std::vector<std::string> profileNodes;
   std::vector<std::string> profileShapes;
+
+  /// Whether some dim is a symbol (shape-generic code).
+  bool isGeneric() const;
   /// Adjoints only: the forward outputs whose cotangents the call takes
   /// (bound as "cotangent:<name>"), and how many trailing results are
   /// gradients.
@@ -118,7 +133,7 @@ struct ModuleManifest {
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(std::string_view outputName);
 
-/// "2x3", "scalar" for 0-d.
+/// "2x3", "scalar" for 0-d; a symbol is "?".
 std::string shapeString(const std::vector<int64_t> &shape);
 
 /// The bytes of a module file.
@@ -170,10 +185,13 @@ public:
   struct BoundArgs {
     std::vector<Buffer> copies; // what `args` may point into
     std::vector<const Buffer *> args;
+    /// Every result's shape for these inputs.
+    std::vector<std::vector<int64_t>> resultShapes;
   };
   /// Binds the caller's arrays by name (G3). An input of the other float
   /// type or with gaps is copied (G5); every other mismatch (a missing
-  /// name, a shape the code was not compiled for) is an error.
+  /// name, a shape the code was not compiled for, sizes that shape-generic
+  /// code needs equal and that differ: G11) is an error.
   absl::StatusOr<BoundArgs>
   bind(const std::map<std::string, const Buffer *> &inputs) const;
 
@@ -196,8 +214,10 @@ public:
   void runUnchecked(const std::vector<const Buffer *> &args,
                     const std::vector<Buffer *> &results) const;
 
-  /// Result buffers of the right types and shapes, zero-filled.
+  /// Result buffers of the right types and shapes, zero-filled. For
+  /// shape-generic code the shapes depend on the inputs: the second form.
   std::vector<Buffer> allocateResults() const;
+  std::vector<Buffer> allocateResults(const BoundArgs &bound) const;
 
 private:
   Module() = default;

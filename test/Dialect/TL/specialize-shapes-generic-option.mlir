@@ -3,7 +3,7 @@
 // RUN: tl-opt %s -split-input-file --tl-specialize-shapes="generic" -verify-diagnostics | FileCheck %s
 
 // CHECK-LABEL: func @ranked
-// CHECK-SAME: (%{{.*}}: tensor<?x8xf64> {tl.name = "x"}) -> tensor<?xf64>
+// CHECK-SAME: (%{{.*}}: tensor<?x8xf64> {tl.dim_links = ["", ""], tl.dims = array<i64: 0, -1>, tl.name = "x"}) -> (tensor<?xf64> {tl.dims = array<i64: 0>})
 // CHECK: tl.einsum "ab->a" {{.*}} -> tensor<?xf64>
 func.func @ranked(%x: tensor<?x8xf64> {tl.name = "x"}) -> tensor<*xf64> {
   %0 = tl.einsum "ab->a" %x : (tensor<?x8xf64>) -> tensor<*xf64>

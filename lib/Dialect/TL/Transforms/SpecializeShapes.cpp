@@ -9,6 +9,10 @@
 // Shape-generic code (tier 0) leaves some input sizes unknown (`?`): such a
 // size is a symbol, never taken for 1, so a symbol aligned with a size of
 // 1 is broadcast over it, and the dims a symbol reaches stay dynamic.
+// What the runtime needs to size such code is left as data: each
+// argument and result with a symbol carries `tl.dims` (a symbol number per
+// dim, -1 for a static one), and each such argument `tl.dim_links` (the op
+// that tied that dim to another input's, for the runtime's G11 message).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,8 +54,10 @@ public:
   int64_t value(Var v) { return vars[find(v)].value; }
   bool isKnown(Var v) { return !ShapedType::isDynamic(value(v)); }
 
-  /// Makes two sizes equal; false when both are known and differ.
-  bool unify(Var a, Var b) {
+  /// Makes two sizes equal; false when both are known and differ. When
+  /// two symbols meet, `why` is remembered as the link of both variables.
+  bool unify(Var a, Var b, Operation *why = nullptr) {
+    Var oa = a, ob = b;
     a = find(a);
     b = find(b);
     if (a == b)
@@ -59,23 +65,32 @@ public:
     int64_t va = vars[a].value, vb = vars[b].value;
     if (!ShapedType::isDynamic(va) && !ShapedType::isDynamic(vb))
       return va == vb;
+    if (why && vars[a].symbol && vars[b].symbol)
+      for (Var v : {oa, ob})
+        if (!vars[v].link)
+          vars[v].link = why;
     if (ShapedType::isDynamic(va))
       std::swap(a, b); // keep the known one as the root
     vars[b].parent = a;
     vars[a].symbol = vars[a].symbol || vars[b].symbol;
     return true;
   }
+  /// The op that first tied `v` to another symbol, or null.
+  Operation *link(Var v) const { return vars[v].link; }
+  /// The same number for every variable of one class.
+  Var root(Var v) { return find(v); }
 
 private:
   struct Entry {
     Var parent;
     int64_t value;
     bool symbol = false;
+    Operation *link = nullptr;
   };
   std::vector<Entry> vars;
 
   Var add(int64_t value) {
-    vars.push_back({static_cast<Var>(vars.size()), value, false});
+    vars.push_back({static_cast<Var>(vars.size()), value, false, nullptr});
     return vars.size() - 1;
   }
   Var find(Var v) {
@@ -103,6 +118,9 @@ public:
 
   LogicalResult run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes);
   void rewrite();
+  /// Shape-generic code: `tl.dims` and `tl.dim_links` on the arguments
+  /// and results that have a symbol (see the file comment).
+  void recordSymbols();
 
 private:
   func::FuncOp func;
@@ -236,7 +254,7 @@ LogicalResult ShapeInference::checkDeclared(Operation *op, Value result,
            << " but the operands give shape " << show(out);
   for (auto [i, v] : llvm::enumerate(out))
     if (!declared.isDynamicDim(i) &&
-        !solver.unify(v, solver.known(declared.getDimSize(i))))
+        !solver.unify(v, solver.known(declared.getDimSize(i)), op))
       return op->emitError("G11: ")
              << describeOp(op) << ": result is declared " << declared
              << " but the operands give shape " << show(out);
@@ -276,7 +294,7 @@ LogicalResult ShapeInference::visitBinary(BinaryOp op, Shape &out) {
     } else {
       // G11: an unknown (broadcast-label) size takes the size it is aligned
       // with, even a size of 1.
-      solver.unify(da, db);
+      solver.unify(da, db, op);
       out.push_back(da);
     }
   }
@@ -324,7 +342,7 @@ LogicalResult ShapeInference::visitEinsum(EinsumOp op, Shape &out) {
       if (inserted)
         continue;
       int64_t before = solver.value(it->second.first);
-      if (!solver.unify(it->second.first, s[d]))
+      if (!solver.unify(it->second.first, s[d], op))
         return op.emitError(rule)
                << describeOp(op) << ": label '" << ch << "' has size "
                << before << " in operand " << it->second.second
@@ -362,6 +380,57 @@ void ShapeInference::rewrite() {
   func.setType(FunctionType::get(func.getContext(),
                                  func.getBody().front().getArgumentTypes(),
                                  ret.getOperandTypes()));
+}
+
+/// The op for a runtime message: its node, or for MLIR input its line.
+static std::string describeLink(Operation *op) {
+  std::string text = describeOp(op);
+  if (!llvm::StringRef(text).starts_with("node "))
+    if (auto loc = llvm::dyn_cast<FileLineColLoc>(op->getLoc()))
+      text += " at line " + std::to_string(loc.getLine());
+  return text;
+}
+
+void ShapeInference::recordSymbols() {
+  Builder b(func.getContext());
+  llvm::DenseMap<SizeSolver::Var, int64_t> numbers; // by class root
+  auto symbolsOf = [&](Value v, bool number) {
+    SmallVector<int64_t> dims;
+    bool any = false;
+    for (SizeSolver::Var var : shapes[v]) {
+      if (!solver.isSymbol(var)) {
+        dims.push_back(-1);
+        continue;
+      }
+      SizeSolver::Var root = solver.root(var);
+      auto it = numbers.find(root);
+      if (it == numbers.end() && number)
+        it = numbers.try_emplace(root, numbers.size()).first;
+      // Every symbol class holds an argument's dim, numbered first.
+      dims.push_back(it == numbers.end() ? -1 : it->second);
+      any = true;
+    }
+    return std::make_pair(dims, any);
+  };
+  for (BlockArgument arg : func.getArguments()) {
+    auto [dims, any] = symbolsOf(arg, /*number=*/true);
+    if (!any)
+      continue;
+    SmallVector<Attribute> links;
+    for (SizeSolver::Var var : shapes[arg]) {
+      Operation *why = solver.link(var);
+      links.push_back(b.getStringAttr(why ? describeLink(why) : ""));
+    }
+    func.setArgAttr(arg.getArgNumber(), kDimsAttr,
+                    b.getDenseI64ArrayAttr(dims));
+    func.setArgAttr(arg.getArgNumber(), kDimLinksAttr, b.getArrayAttr(links));
+  }
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto [dims, any] = symbolsOf(v, /*number=*/false);
+    if (any)
+      func.setResultAttr(i, kDimsAttr, b.getDenseI64ArrayAttr(dims));
+  }
 }
 
 /// Parses "name=2x3", "name=" or "name=scalar".
@@ -432,6 +501,8 @@ struct TLSpecializeShapesPass
     if (failed(inference.run(given)))
       return signalPassFailure();
     inference.rewrite();
+    if (generic)
+      inference.recordSymbols();
     func->removeAttr(kInputShapesAttr);
   }
 };

@@ -26,6 +26,13 @@ namespace mlir::tl {
 /// name (arguments, G3) or an output slot name (results, G4).
 inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
 
+/// Shape-generic code (tl-specialize-shapes): on an argument or result,
+/// the symbol number of each dim (-1: static), equal numbers meaning equal
+/// sizes; on an argument, `tl.dim_links` names, per dim, the op that tied
+/// it to another input's dim ("" if none).
+inline constexpr llvm::StringLiteral kDimsAttr = "tl.dims";
+inline constexpr llvm::StringLiteral kDimLinksAttr = "tl.dim_links";
+
 /// Describes the op for an error message: "node 3 (Einsum 'ab->a')" when the
 /// op was imported from a TensorLogic graph, else "'tl.einsum' op".
 std::string describeOp(Operation *op);

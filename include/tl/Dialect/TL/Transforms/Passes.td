@@ -33,7 +33,12 @@ def TLSpecializeShapesPass : Pass<"tl-specialize-shapes", "func::FuncOp"> {
     label, aligned binary operands), but is never taken to be 1, so a
     symbol aligned with a size of 1 broadcasts that operand, and every dim
     a symbol reaches stays `?`. The dims known from other inputs or from
-    constants still become static.
+    constants still become static. The runtime sizes such code from data
+    the pass leaves: each argument and result with a symbol gets `tl.dims`
+    (per dim, a symbol number, equal numbers for equal sizes, or -1 for a
+    static dim), and each such argument `tl.dim_links` (per dim, the op
+    that tied it to another input's dim), so a call whose sizes break G11
+    is refused naming the dim, the op and both sizes.
   }];
   let options = [
     ListOption<"inputShapes", "input-shapes", "std::string",

@@ -1,0 +1,347 @@
+//===- TieringTest.cpp - shape-generic code and background specialization -===//
+//
+// Every numeric result is checked against the reference interpreter
+// (Executable::compileReference) for the same shapes, never against other
+// compiled code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/API/Executable.h"
+
+#include "gtest/gtest.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <thread>
+
+using namespace tl;
+
+namespace {
+
+// A join, a broadcast add of a vector, a nonlinearity, and an EXISTS-like
+// max over one axis: p is a x b, q is b x c, w is c.
+const char *kRule = R"mlir(
+func.func @main(%p: tensor<?x?xf64> {tl.name = "p"},
+                %q: tensor<?x?xf64> {tl.name = "q"},
+                %w: tensor<?xf64> {tl.name = "w"})
+    -> (tensor<?x?xf64> {tl.name = "r"}, tensor<?xf64> {tl.name = "m"}) {
+  %j = tl.einsum "ab,bc->ac" %p, %q : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %s = tl.binary add %j, %w : tensor<?x?xf64>, tensor<?xf64> -> tensor<?x?xf64>
+  %r = tl.unary sigmoid %s : tensor<?x?xf64>
+  %m = tl.reduce max %r axes = [1] : tensor<?x?xf64> -> tensor<?xf64>
+  return %r, %m : tensor<?x?xf64>, tensor<?xf64>
+}
+)mlir";
+
+// The same rule as a TensorLogic graph, for the JSON path.
+const char *kRuleJSON = R"json({
+  "tensors": ["p[ab]", "q[bc]", "j[ac]", "s[ac]"],
+  "nodes": [
+    {"op": {"Einsum": {"spec": "ab,bc->ac"}}, "inputs": [0, 1], "outputs": [2]},
+    {"op": {"ElemUnary": {"op": "sigmoid"}}, "inputs": [2], "outputs": [3]}
+  ],
+  "inputs": [0, 1], "outputs": [3]
+})json";
+
+struct Inputs {
+  std::map<std::string, Buffer> owned;
+  std::map<std::string, const Buffer *> view() const {
+    std::map<std::string, const Buffer *> v;
+    for (const auto &[name, b] : owned)
+      v[name] = &b;
+    return v;
+  }
+  std::map<std::string, std::vector<int64_t>> shapes() const {
+    std::map<std::string, std::vector<int64_t>> s;
+    for (const auto &[name, b] : owned)
+      s[name] = b.shape();
+    return s;
+  }
+};
+
+Buffer randomBuffer(std::vector<int64_t> shape, std::mt19937 &rng) {
+  Buffer b = Buffer::allocate(DType::f64, shape);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (int64_t i = 0; i < b.numElements(); ++i)
+    b.data<double>()[i] = u(rng);
+  return b;
+}
+
+Inputs ruleInputs(int64_t a, int64_t b, int64_t c, std::mt19937 &rng) {
+  Inputs in;
+  in.owned.emplace("p", randomBuffer({a, b}, rng));
+  in.owned.emplace("q", randomBuffer({b, c}, rng));
+  in.owned.emplace("w", randomBuffer({c}, rng));
+  return in;
+}
+
+/// The interpreter's outputs for `in`.
+Outputs reference(const char *text, const Inputs &in) {
+  CompileOptions o;
+  o.inputShapes = in.shapes();
+  auto ref = Executable::compileReference(text, GraphFormat::kAuto, o);
+  EXPECT_TRUE(ref.ok()) << ref.status();
+  auto out = (*ref)->run(in.view());
+  EXPECT_TRUE(out.ok()) << out.status();
+  return std::move(*out);
+}
+
+void expectNear(const Outputs &got, const Outputs &want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got.name(i), want.name(i));
+    ASSERT_EQ(got[i].shape(), want[i].shape()) << want.name(i);
+    for (int64_t k = 0; k < want[i].numElements(); ++k)
+      ASSERT_NEAR(got[i].at(k), want[i].at(k), 1e-12) << want.name(i) << k;
+  }
+}
+
+std::string tempDir() {
+  std::string pattern = testing::TempDir() + "/tl-tiering-XXXXXX";
+  char *dir = mkdtemp(pattern.data());
+  return dir ? std::string(dir) : testing::TempDir();
+}
+
+/// A generic compile of kRule: every size unknown.
+CompileOptions genericOptions() {
+  CompileOptions o;
+  o.inputShapes = {{"p", {-1, -1}}, {"q", {-1, -1}}, {"w", {-1}}};
+  o.cacheDir = tempDir();
+  return o;
+}
+
+size_t countTier(const ExecutableStats &s, const std::string &tier) {
+  size_t n = 0;
+  for (const CompileEvent &e : s.events)
+    n += e.tier == tier;
+  return n;
+}
+
+} // namespace
+
+TEST(TieringTest, OneGenericCompileServesTwentyShapes) {
+  CompileOptions o = genericOptions();
+  o.hotThreshold = 0; // tier 0 alone
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  EXPECT_EQ((*exe)->inputs()[0].shape, (std::vector<int64_t>{-1, -1}));
+  std::mt19937 rng(15);
+  std::uniform_int_distribution<int64_t> size(1, 40);
+  for (int i = 0; i < 20; ++i) {
+    Inputs in = ruleInputs(size(rng), size(rng), size(rng), rng);
+    auto out = (*exe)->run(in.view());
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectNear(*out, reference(kRule, in));
+  }
+  ExecutableStats stats = (*exe)->stats();
+  ASSERT_EQ(stats.events.size(), 1u);
+  EXPECT_EQ(stats.events[0].tier, "generic");
+  EXPECT_EQ(stats.events[0].shapes.at("q"), (std::vector<int64_t>{-1, -1}));
+  EXPECT_EQ(stats.calls, 20u);
+  EXPECT_EQ(stats.callsByTier.at("generic"), 20u);
+}
+
+TEST(TieringTest, GenericJSONGraphAndNamesLeftOut) {
+  CompileOptions o;
+  o.inputShapes = {{"p", {-1, 3}}, {"q", {3, -1}}};
+  o.hotThreshold = 0;
+  auto exe = Executable::compile(kRuleJSON, GraphFormat::kAuto, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(7);
+  for (int64_t a : {1, 5, 17}) {
+    Inputs in;
+    in.owned.emplace("p", randomBuffer({a, 3}, rng));
+    in.owned.emplace("q", randomBuffer({3, 9 - a % 4}, rng));
+    auto out = (*exe)->run(in.view());
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectNear(*out, reference(kRuleJSON, in));
+  }
+  // MLIR arguments left out of inputShapes keep their declared dims.
+  CompileOptions none;
+  none.hotThreshold = 0;
+  auto byDecl = Executable::compile(kRule, GraphFormat::kMLIR, none);
+  ASSERT_TRUE(byDecl.ok()) << byDecl.status();
+  Inputs in = ruleInputs(4, 6, 2, rng);
+  auto out = (*byDecl)->run(in.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, reference(kRule, in));
+}
+
+TEST(TieringTest, SizesThatBreakG11AreRefusedNamingBoth) {
+  CompileOptions o = genericOptions();
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(1);
+  Inputs in;
+  in.owned.emplace("p", randomBuffer({3, 4}, rng));
+  in.owned.emplace("q", randomBuffer({5, 2}, rng));
+  in.owned.emplace("w", randomBuffer({2}, rng));
+  auto out = (*exe)->run(in.view());
+  ASSERT_FALSE(out.ok());
+  std::string m(out.status().message());
+  EXPECT_NE(m.find("G11: input 'q' has size 5 in dim 0 but input 'p' has "
+                   "size 4 in dim 1"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("'tl.einsum' op at line 6 needs them equal"),
+            std::string::npos)
+      << m;
+  // A size of 1 against n is not broadcast by generic code, and says so.
+  Inputs one = ruleInputs(3, 4, 2, rng);
+  one.owned.erase("w");
+  one.owned.emplace("w", randomBuffer({1}, rng));
+  out = (*exe)->run(one.view());
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(std::string(out.status().message()).find("does not stretch"),
+            std::string::npos)
+      << out.status();
+}
+
+TEST(TieringTest, HotShapeIsSpecializedOnceAndUsed) {
+  CompileOptions o = genericOptions();
+  o.hotThreshold = 3;
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(3);
+  Inputs hot = ruleInputs(6, 5, 4, rng);
+  Outputs want = reference(kRule, hot);
+  for (int i = 0; i < 5; ++i) {
+    auto out = (*exe)->run(hot.view());
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectNear(*out, want);
+  }
+  (*exe)->waitForBackgroundCompiles();
+  auto out = (*exe)->run(hot.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, want);
+  ExecutableStats stats = (*exe)->stats();
+  ASSERT_EQ(countTier(stats, "specialized"), 1u);
+  const CompileEvent &e = stats.events.back();
+  EXPECT_EQ(e.shapes.at("p"), (std::vector<int64_t>{6, 5}));
+  EXPECT_EQ(e.reason, "hot: 3 calls with these shapes");
+  EXPECT_EQ(e.cache, "miss");
+  EXPECT_EQ(stats.lastTier, "specialized");
+  EXPECT_EQ(stats.versions, 1u);
+  // A cold shape still runs the generic code.
+  Inputs cold = ruleInputs(2, 5, 4, rng);
+  out = (*exe)->run(cold.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, reference(kRule, cold));
+  EXPECT_EQ((*exe)->stats().lastTier, "generic");
+}
+
+TEST(TieringTest, EightThreadsRunThroughSwaps) {
+  CompileOptions o = genericOptions();
+  o.hotThreshold = 2;
+  o.maxVersions = 2; // evictions happen while threads run
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(8);
+  std::vector<Inputs> inputs;
+  std::vector<Outputs> wants;
+  for (int64_t s : {3, 4, 5}) {
+    inputs.push_back(ruleInputs(s, s + 1, s + 2, rng));
+    wants.push_back(reference(kRule, inputs.back()));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        size_t k = (t + i) % inputs.size();
+        auto out = (*exe)->run(inputs[k].view());
+        if (!out.ok() || out->size() != 2) {
+          ++wrong;
+          continue;
+        }
+        for (size_t r = 0; r < 2; ++r)
+          for (int64_t e = 0; e < wants[k][r].numElements(); ++e)
+            if (std::abs((*out)[r].at(e) - wants[k][r].at(e)) > 1e-12)
+              ++wrong;
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  (*exe)->waitForBackgroundCompiles();
+  EXPECT_EQ(wrong.load(), 0);
+  ExecutableStats stats = (*exe)->stats();
+  EXPECT_LE(stats.versions, 2u);
+  EXPECT_GE(countTier(stats, "specialized"), 3u); // one per hot shape, at least
+  EXPECT_EQ(stats.calls, 8u * 40u);
+}
+
+TEST(TieringTest, WarmUpAndRunIntoAtAnyShape) {
+  CompileOptions o = genericOptions();
+  o.hotThreshold = 0;
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(9);
+  Inputs in = ruleInputs(7, 3, 5, rng);
+  ASSERT_TRUE((*exe)->warmUp({in.shapes()}).ok());
+  ExecutableStats stats = (*exe)->stats();
+  ASSERT_EQ(stats.events.size(), 2u);
+  EXPECT_EQ(stats.events[1].reason, "warmUp");
+  auto outputs = (*exe)->allocateOutputs(in.view());
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  ASSERT_TRUE((*exe)->runInto(in.view(), *outputs).ok());
+  expectNear(*outputs, reference(kRule, in));
+  EXPECT_EQ((*exe)->stats().lastTier, "specialized");
+  // Buffers sized for other inputs are refused, naming the shape wanted.
+  Inputs other = ruleInputs(2, 3, 5, rng);
+  absl::Status s = (*exe)->runInto(other.view(), *outputs);
+  EXPECT_NE(std::string(s.message()).find("shape 2x5 for these inputs"),
+            std::string::npos)
+      << s;
+  // Fixed-shape executables have nothing to warm up.
+  CompileOptions fixed;
+  fixed.inputShapes = in.shapes();
+  auto exact = Executable::compile(kRule, GraphFormat::kMLIR, fixed);
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_FALSE((*exact)->warmUp({in.shapes()}).ok());
+  EXPECT_EQ((*exact)->stats().events[0].tier, "specialized");
+}
+
+TEST(TieringTest, NextProcessStartsSpecializedFromTheCache) {
+  // Modules other tests compiled would be in-process hits, never written
+  // to this test's cache directory.
+  Executable::clearInProcessCache();
+  CompileOptions o = genericOptions();
+  o.hotThreshold = 1;
+  std::mt19937 rng(10);
+  Inputs hot = ruleInputs(5, 6, 7, rng);
+  {
+    auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+    ASSERT_TRUE(exe.ok()) << exe.status();
+    ASSERT_TRUE((*exe)->run(hot.view()).ok());
+    (*exe)->waitForBackgroundCompiles();
+    ASSERT_EQ(countTier((*exe)->stats(), "specialized"), 1u);
+  }
+  Executable::clearInProcessCache(); // as a new process finds it
+  auto exe = Executable::compile(kRule, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  ExecutableStats stats = (*exe)->stats();
+  ASSERT_EQ(stats.events.size(), 2u);
+  EXPECT_EQ(stats.events[1].reason, "hot in an earlier process");
+  EXPECT_EQ(stats.events[1].cache, "hit");
+  auto out = (*exe)->run(hot.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, reference(kRule, hot));
+  EXPECT_EQ((*exe)->stats().lastTier, "specialized");
+}
+
+TEST(TieringTest, JitLogIsJSON) {
+  CompileEvent e;
+  e.tier = "generic";
+  e.shapes = {{"x", {-1, 8}}};
+  e.reason = "unknown sizes at compile time";
+  e.ms = 12.5;
+  e.cache = "miss";
+  std::string json = jitLogJSON({e});
+  EXPECT_EQ(json, "[\n  {\"cache\":\"miss\",\"ms\":12.5,\"reason\":\"unknown "
+                  "sizes at compile time\",\"shapes\":{\"x\":[-1,8]},"
+                  "\"tier\":\"generic\"}\n]\n");
+  EXPECT_EQ(jitLogJSON({}), "[]\n");
+}
