@@ -65,14 +65,6 @@ struct DimSource {
 /// A source per dimension of a result; only dynamic dims need one.
 using DimSources = SmallVector<DimSource>;
 
-/// The size of dimension `axis` of `value`, as an index.
-OpFoldResult dimSize(OpBuilder &b, Location loc, Value value, int64_t axis) {
-  auto type = llvm::cast<RankedTensorType>(value.getType());
-  if (!type.isDynamicDim(axis))
-    return b.getIndexAttr(type.getDimSize(axis));
-  return b.create<tensor::DimOp>(loc, value, axis).getResult();
-}
-
 /// The sizes of `value`'s dims, read at run time where dynamic.
 DimSources dimsOf(Value value) {
   DimSources sources;
@@ -110,7 +102,7 @@ Value countOf(OpBuilder &b, Location loc, ArrayRef<DimSource> dims,
   int64_t known = 1;
   Value dynamic;
   for (const DimSource &d : dims) {
-    OpFoldResult size = dimSize(b, loc, d.value, d.axis);
+    OpFoldResult size = tensor::getMixedSize(b, loc, d.value, d.axis);
     if (auto attr = llvm::dyn_cast<Attribute>(size)) {
       known *= llvm::cast<IntegerAttr>(attr).getInt();
       continue;
