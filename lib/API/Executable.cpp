@@ -375,6 +375,7 @@ makeTiers(const Executable::Impl &impl, std::string_view text,
   TieredModules::Settings settings;
   settings.hotThreshold = options.hotThreshold;
   settings.maxVersions = options.maxVersions;
+  settings.valueProfiles = options.valueProfiles;
   if (!generic)
     return std::make_shared<TieredModules>(impl.graph, std::move(first),
                                            nullptr, settings);
@@ -382,13 +383,16 @@ makeTiers(const Executable::Impl &impl, std::string_view text,
   if (gradient)
     grad = *gradient;
   auto compiler = [text = std::string(text), format, options, grad,
-                   sourceName](const ShapeMap &shapes, bool onlyIfCached)
+                   sourceName](const ShapeMap &shapes,
+                               const std::vector<std::string> &binary,
+                               bool onlyIfCached)
       -> absl::StatusOr<CompiledVersion> {
     CompileOptions fixed = options;
     fixed.inputShapes = shapes;
     mlir::tl::CompileRequest request = makeRequest(
         text, format, fixed, grad ? &*grad : nullptr, sourceName);
     request.onlyIfCached = onlyIfCached;
+    request.binaryInputs = binary;
     auto compiled = mlir::tl::compileGraph(request);
     if (!compiled)
       return toStatus(compiled.takeError(),

@@ -55,6 +55,20 @@ std::string TieredModules::shapeKey(
   return keyOf(shapes);
 }
 
+/// "0/1", or "zeros 93%", with ", NaN" when any was seen.
+static std::string describeValues(const runtime::ValueSummary &v) {
+  std::string text;
+  if (v.onlyZeroOne() && v.elements > 0)
+    text = "0/1";
+  else
+    text = "zeros " +
+           std::to_string(v.elements ? (100 * v.zeros + v.elements / 2) /
+                                           v.elements
+                                     : 0) +
+           "%";
+  return v.nans ? text + ", NaN" : text;
+}
+
 std::shared_ptr<const Module> TieredModules::select(
     const std::map<std::string, const runtime::Buffer *> &inputs) {
   if (!generic) {
@@ -66,33 +80,49 @@ std::shared_ptr<const Module> TieredModules::select(
   }
   ShapeMap shapes;
   std::string key = shapeKey(inputs, shapes);
-  std::lock_guard<std::mutex> lock(mutex);
-  ++calls;
-  if (key.empty()) {
-    lastTier = "generic";
-    ++callsByTier[lastTier];
-    return baseModule;
+  std::shared_ptr<const Module> chosen;
+  bool queue = false;
+  uint64_t count = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++calls;
+    if (!key.empty()) {
+      if (entries.size() >= kMaxCounted && !entries.count(key))
+        for (auto it = entries.begin(); it != entries.end();)
+          it = it->second.module || it->second.queued ? std::next(it)
+                                                      : entries.erase(it);
+      Entry &e = entries[key];
+      e.shapes = shapes;
+      count = ++e.calls;
+      e.lastUse = ++clock;
+      chosen = e.module;
+      if (!chosen && settings.hotThreshold > 0 && !e.queued && !e.failed &&
+          e.calls >= static_cast<uint64_t>(settings.hotThreshold)) {
+        e.queued = true;
+        ++pending;
+        queue = true;
+      }
+    }
   }
-  if (entries.size() >= kMaxCounted && !entries.count(key))
-    for (auto it = entries.begin(); it != entries.end();)
-      it = it->second.module || it->second.queued ? std::next(it)
-                                                  : entries.erase(it);
-  Entry &e = entries[key];
-  e.shapes = shapes;
-  ++e.calls;
-  e.lastUse = ++clock;
-  if (e.module) {
-    lastTier = "specialized";
-    ++callsByTier[lastTier];
-    return e.module;
-  }
-  if (settings.hotThreshold > 0 && !e.queued && !e.failed &&
-      e.calls >= static_cast<uint64_t>(settings.hotThreshold)) {
-    e.queued = true;
-    ++pending;
+  // A value specialization runs only on inputs that keep its assumption.
+  bool guardFailed =
+      chosen && !chosen->signature().binaryInputs.empty() &&
+      !chosen->checkAssumptions(inputs).ok();
+  if (queue) {
+    // The value profile of this call, taken here: the job runs later, when
+    // the caller's arrays may be gone.
+    std::map<std::string, std::string> values;
+    std::vector<std::string> binary;
+    if (settings.valueProfiles)
+      for (const auto &[name, shape] : shapes) {
+        runtime::ValueSummary v = runtime::summarizeValues(*inputs.at(name));
+        values[name] = describeValues(v);
+        if (v.onlyZeroOne() && v.elements > 0)
+          binary.push_back(name);
+      }
     std::weak_ptr<TieredModules> weak = weak_from_this();
     std::string reason =
-        "hot: " + std::to_string(e.calls) + " calls with these shapes";
+        "hot: " + std::to_string(count) + " calls with these shapes";
     auto done = [weak] {
       if (auto self = weak.lock()) {
         std::lock_guard<std::mutex> lock(self->mutex);
@@ -101,26 +131,34 @@ std::shared_ptr<const Module> TieredModules::select(
       }
     };
     runtime::AsyncQueue::compiles().push(
-        [weak, key, shapes, reason, done] {
+        [weak, key, shapes, binary, values, reason, done] {
           if (auto self = weak.lock())
-            self->specialize(key, shapes, reason, /*onlyIfCached=*/false);
+            self->specialize(key, shapes, binary, values, reason,
+                             /*onlyIfCached=*/false);
           done();
         },
         done);
   }
-  lastTier = "generic";
+  std::lock_guard<std::mutex> lock(mutex);
+  if (guardFailed)
+    ++guardFallbacks;
+  lastTier = chosen && !guardFailed ? "specialized" : "generic";
   ++callsByTier[lastTier];
-  return baseModule;
+  return chosen && !guardFailed ? chosen : baseModule;
 }
 
-void TieredModules::specialize(const std::string &key, const ShapeMap &shapes,
-                               const std::string &reason, bool onlyIfCached) {
+void TieredModules::specialize(
+    const std::string &key, const ShapeMap &shapes,
+    const std::vector<std::string> &binary,
+    const std::map<std::string, std::string> &values,
+    const std::string &reason, bool onlyIfCached) {
   auto start = std::chrono::steady_clock::now();
-  auto compiled = compiler(shapes, onlyIfCached);
+  auto compiled = compiler(shapes, binary, onlyIfCached);
   CompileEvent event;
   event.tier = "specialized";
   event.shapes = shapes;
   event.reason = reason;
+  event.values = values;
   event.ms = std::chrono::duration<double, std::milli>(
                  std::chrono::steady_clock::now() - start)
                  .count();
@@ -130,6 +168,7 @@ void TieredModules::specialize(const std::string &key, const ShapeMap &shapes,
     event.cache = !compiled->cacheOn ? "off"
                   : compiled->cacheHit ? "hit"
                                        : "miss";
+    event.assumes = compiled->module->signature().binaryInputs;
     install(key, compiled->module);
     if (!onlyIfCached)
       recordHot(shapes);
@@ -182,7 +221,7 @@ absl::Status TieredModules::warmUp(const std::vector<ShapeMap> &shapes) {
       if (it != entries.end() && it->second.module)
         continue;
     }
-    specialize(key, s, "warmUp", /*onlyIfCached=*/false);
+    specialize(key, s, {}, {}, "warmUp", /*onlyIfCached=*/false);
     std::lock_guard<std::mutex> lock(mutex);
     if (entries[key].failed)
       return absl::InvalidArgumentError("warmUp: " + events.back().reason);
@@ -241,7 +280,7 @@ void TieredModules::loadProfile() {
     }
     if (!ok || keyOf(shapes) != line)
       continue;
-    specialize(line, shapes, "hot in an earlier process",
+    specialize(line, shapes, {}, {}, "hot in an earlier process",
                /*onlyIfCached=*/true);
     ++loaded;
   }
@@ -260,6 +299,7 @@ ExecutableStats TieredModules::stats() const {
   s.callsByTier = callsByTier;
   s.lastTier = lastTier;
   s.versions = versions;
+  s.guardFallbacks = guardFallbacks;
   return s;
 }
 
@@ -275,15 +315,26 @@ std::string tl::jitLogJSON(const std::vector<CompileEvent> &events) {
         dims.push_back(d);
       shapes[name] = std::move(dims);
     }
-    llvm::json::Value event = llvm::json::Object{
-        {"tier", e.tier},
-        {"shapes", std::move(shapes)},
-        {"reason", e.reason},
-        {"ms", std::round(e.ms * 1000) / 1000},
-        {"cache", e.cache}};
+    llvm::json::Object event{{"tier", e.tier},
+                             {"shapes", std::move(shapes)},
+                             {"reason", e.reason},
+                             {"ms", std::round(e.ms * 1000) / 1000},
+                             {"cache", e.cache}};
+    if (!e.values.empty()) {
+      llvm::json::Object values;
+      for (const auto &[name, text] : e.values)
+        values[name] = text;
+      event["values"] = std::move(values);
+    }
+    if (!e.assumes.empty()) {
+      llvm::json::Array assumes;
+      for (const std::string &name : e.assumes)
+        assumes.push_back("binary:" + name);
+      event["assumes"] = std::move(assumes);
+    }
     std::string line;
     llvm::raw_string_ostream os(line);
-    os << event;
+    os << llvm::json::Value(std::move(event));
     text += (i ? ",\n  " : "\n  ") + os.str();
   }
   return text + (events.empty() ? "]\n" : "\n]\n");

@@ -37,14 +37,19 @@ struct CompiledVersion {
 
 class TieredModules : public std::enable_shared_from_this<TieredModules> {
 public:
-  /// Compiles the graph for fully known `shapes`; with `onlyIfCached`, a
-  /// cache miss gives a null module instead of a compile.
+  /// Compiles the graph for fully known `shapes`, relying on `binary`
+  /// inputs holding only 0 and 1 where that pays (the module then lists
+  /// them in Signature::binaryInputs); with `onlyIfCached`, a cache miss
+  /// gives a null module instead of a compile.
   using Compiler = std::function<absl::StatusOr<CompiledVersion>(
-      const ShapeMap &shapes, bool onlyIfCached)>;
+      const ShapeMap &shapes, const std::vector<std::string> &binary,
+      bool onlyIfCached)>;
 
   struct Settings {
     int hotThreshold = 3;
     int maxVersions = 8;
+    /// Profile the values of hot calls and specialize on them (guarded).
+    bool valueProfiles = true;
     /// The file listing this graph's hot shapes across processes ("" for
     /// none: the cache is off).
     std::string profilePath;
@@ -91,6 +96,8 @@ private:
   static std::string keyOf(const ShapeMap &shapes);
   /// Compiles and installs `shapes` (any thread); logs the event.
   void specialize(const std::string &key, const ShapeMap &shapes,
+                  const std::vector<std::string> &binary,
+                  const std::map<std::string, std::string> &values,
                   const std::string &reason, bool onlyIfCached);
   void install(const std::string &key,
                std::shared_ptr<const runtime::Module> module);
@@ -110,6 +117,7 @@ private:
   std::string lastTier;
   size_t versions = 0;
   int pending = 0;
+  uint64_t guardFallbacks = 0;
 };
 
 } // namespace tl

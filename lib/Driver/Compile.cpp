@@ -55,7 +55,11 @@ prepareGraph(GraphRunner &runner, const CompileRequest &request,
   if (request.exposeIntermediates)
     if (llvm::Error e = runner.exposeIntermediates())
       return e;
-  return runner.specialize();
+  if (llvm::Error e = runner.specialize())
+    return e;
+  if (!request.binaryInputs.empty())
+    return runner.assumeBinary(request.binaryInputs);
+  return llvm::Error::success();
 }
 
 llvm::Expected<CompileResult>

@@ -420,6 +420,40 @@ llvm::Error GraphRunner::exposeIntermediates() {
   return llvm::Error::success();
 }
 
+llvm::Error
+GraphRunner::assumeBinary(const std::vector<std::string> &callers) {
+  if (!specialized || lowered)
+    return makeError("assumeBinary() needs the module specialized, not "
+                     "lowered");
+  func::FuncOp func = getFunction();
+  Builder b(context);
+  for (auto [i, arg] : llvm::enumerate(signature.args))
+    if (!arg.constant && llvm::is_contained(callers, arg.caller))
+      func.setArgAttr(i, kValuesAttr, b.getStringAttr("binary"));
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) {
+            pm.nest<func::FuncOp>().addPass(createTLBooleanJoinsPass());
+          },
+          "value specialization"))
+    return e;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, kValuesAttr);
+  signature.binaryInputs.clear();
+  if (auto assumes = func->getAttrOfType<ArrayAttr>(kAssumesAttr)) {
+    for (Attribute a : assumes) {
+      llvm::StringRef slot = cast<StringAttr>(a).getValue();
+      if (!slot.consume_front("binary:"))
+        continue;
+      for (const ArgBinding &arg : signature.args)
+        if (arg.slot == slot &&
+            !llvm::is_contained(signature.binaryInputs, arg.caller))
+          signature.binaryInputs.push_back(arg.caller);
+    }
+    func->removeAttr(kAssumesAttr);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error GraphRunner::requireStaticShapes(llvm::StringRef what) {
   for (const ArgBinding &arg : signature.args)
     if (llvm::any_of(arg.shape, [](int64_t d) { return d < 0; }))

@@ -140,3 +140,46 @@ std::string Buffer::typeString() const {
     s += std::to_string(d) + "x";
   return s + dtypeName(type);
 }
+
+namespace {
+template <typename T>
+void summarize(const T *data, int64_t n, bool stop, ValueSummary &out) {
+  for (int64_t i = 0; i < n; ++i) {
+    T v = data[i];
+    out.zeros += v == T(0);
+    out.nans += v != v;
+    if (v != T(0) && v != T(1) && out.firstNonBinary < 0) {
+      out.firstNonBinary = i;
+      out.nonBinaryValue = double(v);
+      if (stop)
+        return;
+    }
+  }
+}
+} // namespace
+
+ValueSummary tl::runtime::summarizeValues(const Buffer &b, bool stop) {
+  ValueSummary out;
+  out.elements = b.numElements();
+  if (!b.data() || out.elements == 0)
+    return out;
+  if (b.isContiguous()) {
+    if (b.dtype() == DType::f32)
+      summarize(b.data<float>(), out.elements, stop, out);
+    else
+      summarize(b.data<double>(), out.elements, stop, out);
+    return out;
+  }
+  for (int64_t i = 0; i < out.elements; ++i) {
+    double v = b.at(i);
+    out.zeros += v == 0;
+    out.nans += v != v;
+    if (v != 0 && v != 1 && out.firstNonBinary < 0) {
+      out.firstNonBinary = i;
+      out.nonBinaryValue = v;
+      if (stop)
+        return out;
+    }
+  }
+  return out;
+}

@@ -210,6 +210,8 @@ std::string serializeManifest(const ModuleManifest &m) {
     for (const ResultInfo &c : sig.cotangents)
       line({"cotangent", escape(c.name), shapeField(c.shape)});
   }
+  for (const std::string &n : sig.binaryInputs)
+    line({"assume", "binary", escape(n)});
   for (const std::string &n : sig.profileNodes)
     line({"profile-node", escape(n)});
   for (const std::string &n : sig.profileShapes)
@@ -334,6 +336,10 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
       std::vector<std::string> &links = sig.args[*arg].dimLinks;
       links.resize(sig.args[*arg].shape.size());
       links[*dim] = f[3];
+    } else if (key == "assume") {
+      if (!wantFields(3) || f[1] != "binary")
+        return fail("expected 'binary' and an input");
+      sig.binaryInputs.push_back(f[2]);
     } else if (key == "profile-node") {
       if (!wantFields(2))
         return fail("expected one name");
@@ -734,10 +740,33 @@ private:
 };
 } // namespace
 
+absl::Status Module::checkAssumptions(
+    const std::map<std::string, const Buffer *> &inputs) const {
+  for (const std::string &name : info.signature.binaryInputs) {
+    auto it = inputs.find(name);
+    if (it == inputs.end() || !it->second)
+      continue; // bind() reports the missing input
+    ValueSummary values = summarizeValues(*it->second, /*stop=*/true);
+    if (!values.onlyZeroOne()) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", values.nonBinaryValue);
+      return absl::FailedPreconditionError(
+          "input '" + name + "' has the value " + value + " at element " +
+          std::to_string(values.firstNonBinary) +
+          ", but this code was specialized for inputs holding only 0 and 1 "
+          "(a value profile); run the shape-generic executable, or compile "
+          "without the value specialization");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Module::BoundArgs>
 Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
   if (!loadStatus.ok())
     return loadStatus;
+  if (absl::Status s = checkAssumptions(inputs); !s.ok())
+    return s;
   const Signature &sig = info.signature;
   BoundArgs bound;
   SymbolSizes symbols;

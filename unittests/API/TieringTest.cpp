@@ -332,6 +332,71 @@ TEST(TieringTest, NextProcessStartsSpecializedFromTheCache) {
   EXPECT_EQ((*exe)->stats().lastTier, "specialized");
 }
 
+// EXISTS over a join: max over b of p[a,b] * q[b,c].
+const char *kExistsJoin = R"mlir(
+func.func @main(%p: tensor<?x?xf64> {tl.name = "p"},
+                %q: tensor<?x?xf64> {tl.name = "q"})
+    -> (tensor<?x?xf64> {tl.name = "r"}) {
+  %r = tl.einsum "ab,bc->ac" reduce max %p, %q : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  return %r : tensor<?x?xf64>
+}
+)mlir";
+
+Buffer binaryBuffer(std::vector<int64_t> shape, std::mt19937 &rng) {
+  Buffer b = Buffer::allocate(DType::f64, shape);
+  std::bernoulli_distribution coin(0.3);
+  for (int64_t i = 0; i < b.numElements(); ++i)
+    b.data<double>()[i] = coin(rng) ? 1.0 : 0.0;
+  return b;
+}
+
+TEST(TieringTest, ValueProfileGuardFallsBackToGenericCode) {
+  CompileOptions o;
+  o.inputShapes = {{"p", {-1, -1}}, {"q", {-1, -1}}};
+  o.cacheDir = tempDir();
+  o.hotThreshold = 2;
+  auto exe = Executable::compile(kExistsJoin, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::mt19937 rng(4);
+  Inputs rel;
+  rel.owned.emplace("p", binaryBuffer({9, 7}, rng));
+  rel.owned.emplace("q", binaryBuffer({7, 5}, rng));
+  Outputs want = reference(kExistsJoin, rel);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE((*exe)->run(rel.view()).ok());
+  (*exe)->waitForBackgroundCompiles();
+  // The hot call held only 0 and 1: the specialization relies on it.
+  ExecutableStats stats = (*exe)->stats();
+  ASSERT_EQ(stats.events.size(), 2u);
+  const CompileEvent &e = stats.events[1];
+  EXPECT_EQ(e.values.at("p"), "0/1");
+  EXPECT_EQ(e.assumes, (std::vector<std::string>{"p", "q"}));
+  auto out = (*exe)->run(rel.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, want);
+  EXPECT_EQ((*exe)->stats().lastTier, "specialized");
+  // Same shapes, but a value the assumption excludes: the guard sends the
+  // call to the generic code, and the result is still the max.
+  Inputs fuzzy;
+  fuzzy.owned.emplace("q", rel.owned.at("q").copyAs(DType::f64));
+  Buffer p = binaryBuffer({9, 7}, rng);
+  p.data<double>()[3] = 0.25;
+  p.data<double>()[10] = -2;
+  fuzzy.owned.emplace("p", std::move(p));
+  out = (*exe)->run(fuzzy.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNear(*out, reference(kExistsJoin, fuzzy));
+  stats = (*exe)->stats();
+  EXPECT_EQ(stats.lastTier, "generic");
+  EXPECT_EQ(stats.guardFallbacks, 1u);
+  // runInto takes the same guard.
+  auto buffers = (*exe)->allocateOutputs(fuzzy.view());
+  ASSERT_TRUE(buffers.ok());
+  ASSERT_TRUE((*exe)->runInto(fuzzy.view(), *buffers).ok());
+  expectNear(*buffers, reference(kExistsJoin, fuzzy));
+  EXPECT_EQ((*exe)->stats().guardFallbacks, 2u);
+}
+
 TEST(TieringTest, JitLogIsJSON) {
   CompileEvent e;
   e.tier = "generic";

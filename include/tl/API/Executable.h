@@ -89,6 +89,10 @@ struct CompileOptions {
   int hotThreshold = 3;
   /// Specialized versions kept per executable (least recently used go).
   int maxVersions = 8;
+  /// Tier 1 samples the values of a hot call and may rely on them (inputs
+  /// of only 0 and 1: EXISTS joins as counting joins), behind a guard
+  /// that runs the generic code for inputs that break the assumption.
+  bool valueProfiles = true;
   /// The function of an MLIR module to compile.
   std::string function = "main";
   /// LLVM optimization level, 0 to 3.

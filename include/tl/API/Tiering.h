@@ -35,6 +35,13 @@ struct CompileEvent {
   double ms = 0;
   /// "hit" or "miss" in the compile cache ("off" without one).
   std::string cache;
+  /// The value profile of the hot call, by input: "0/1" (only 0 and 1),
+  /// else the share of zeros ("zeros 93%"), with ", NaN" when any was
+  /// seen. Empty when no values were sampled.
+  std::map<std::string, std::string> values;
+  /// The inputs the code relies on holding only 0 and 1 (checked before
+  /// each call; an input that breaks it runs the generic code).
+  std::vector<std::string> assumes;
 };
 
 /// What Executable::stats() reports.
@@ -48,6 +55,9 @@ struct ExecutableStats {
   std::string lastTier;
   /// Specialized versions held now (at most CompileOptions::maxVersions).
   size_t versions = 0;
+  /// Calls whose inputs broke a value specialization's assumption and ran
+  /// the generic code instead.
+  uint64_t guardFallbacks = 0;
 };
 
 /// `events` as the JSON array `tl-jit --jit-log` writes: one object per

@@ -103,6 +103,12 @@ public:
   /// static shapes, what the compile cache hashes). Idempotent.
   llvm::Error specialize();
 
+  /// After specialize(): marks the arguments bound to `callers` as 0/1
+  /// (tl.values), runs tl-boolean-joins, and records in the signature the
+  /// inputs a rewrite relied on (the marks are then removed, so the IR is
+  /// unchanged when none did).
+  llvm::Error assumeBinary(const std::vector<std::string> &callers);
+
   /// After bind() (and differentiate()): lowers to LLVM, emits object code
   /// and loads it through the runtime. The module's manifest records the
   /// code generation options and `extra` (key, value) pairs.
@@ -189,6 +195,10 @@ struct CompileRequest {
   /// A cache miss returns no module instead of compiling (the tiered JIT
   /// loading what an earlier process specialized).
   bool onlyIfCached = false;
+  /// Value specialization: inputs (by the caller's name) that hold only 0
+  /// and 1 (a value profile); code may rely on it (tl-boolean-joins), and
+  /// the module then checks it at each call.
+  std::vector<std::string> binaryInputs;
 };
 
 struct CompileResult {

@@ -85,6 +85,19 @@ private:
   bool owned = false;
 };
 
+/// What a buffer's values are: a value profile (the tiered JIT's value
+/// specializations and their guards).
+struct ValueSummary {
+  int64_t elements = 0, zeros = 0, nans = 0;
+  /// The first element that is neither 0 nor 1 (-1: none), and its value.
+  int64_t firstNonBinary = -1;
+  double nonBinaryValue = 0;
+  bool onlyZeroOne() const { return firstNonBinary < 0; }
+};
+/// Scans every element (contiguous buffers at memory speed); with
+/// `stopAtNonBinary`, stops at the first value other than 0 and 1.
+ValueSummary summarizeValues(const Buffer &b, bool stopAtNonBinary = false);
+
 } // namespace tl::runtime
 
 #endif // TL_RUNTIME_BUFFER_H

@@ -94,6 +94,9 @@ struct Signature {
 
   /// Whether some dim is a symbol (shape-generic code).
   bool isGeneric() const;
+  /// Value specialization: inputs (by the caller's name) the code relies
+  /// on holding only 0 and 1; bind() refuses a call where one does not.
+  std::vector<std::string> binaryInputs;
   /// Adjoints only: the forward outputs whose cotangents the call takes
   /// (bound as "cotangent:<name>"), and how many trailing results are
   /// gradients.
@@ -194,6 +197,11 @@ public:
   /// code needs equal and that differ: G11) is an error.
   absl::StatusOr<BoundArgs>
   bind(const std::map<std::string, const Buffer *> &inputs) const;
+
+  /// OK when `inputs` meet the value assumptions of the code
+  /// (Signature::binaryInputs); otherwise which element breaks which.
+  absl::Status
+  checkAssumptions(const std::map<std::string, const Buffer *> &inputs) const;
 
   /// For an adjoint: adds to `inputs`, for each forward output, its
   /// cotangent from `cotangents` (by output name) or ones where absent

@@ -33,6 +33,13 @@ inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
 inline constexpr llvm::StringLiteral kDimsAttr = "tl.dims";
 inline constexpr llvm::StringLiteral kDimLinksAttr = "tl.dim_links";
 
+/// Value specialization (tl-boolean-joins): on an argument, what its
+/// values are known to be ("binary": only 0 and 1); on the function, the
+/// assumptions ("binary:<name>") a rewrite relied on, which the runtime
+/// must check before each call.
+inline constexpr llvm::StringLiteral kValuesAttr = "tl.values";
+inline constexpr llvm::StringLiteral kAssumesAttr = "tl.assumes";
+
 /// Describes the op for an error message: "node 3 (Einsum 'ab->a')" when the
 /// op was imported from a TensorLogic graph, else "'tl.einsum' op".
 std::string describeOp(Operation *op);

@@ -48,6 +48,37 @@ def TLSpecializeShapesPass : Pass<"tl-specialize-shapes", "func::FuncOp"> {
   ];
 }
 
+def TLBooleanJoinsPass : Pass<"tl-boolean-joins", "func::FuncOp"> {
+  let summary = "Joins of 0/1 relations under max as a counting contraction (value profiles)";
+  let description = [{
+    A value specialization of the tiered JIT (docs/Tiering.md): an argument
+    marked `tl.values = "binary"` holds only 0 and 1, as the value profile
+    of hot calls observed and a guard checks at every call. For such
+    operands an EXISTS join, a `max` reduction of a product,
+
+    ```mlir
+    %r = tl.einsum "max(ab,bc->ac)" %p, %q   // combine multiply, reduce max
+    ```
+
+    equals the step of the counting join: the sum of 0/1 products is
+    positive exactly when one product is 1 (no cancellation: every term is
+    at least 0), so
+
+    ```mlir
+    %s = tl.einsum "ab,bc->ac" %p, %q        // multiply, sum
+    %r = tl.unary step %s
+    ```
+
+    which is a GEMM-shaped contraction: tiled by the cache model, in oneDNN
+    for f32. Applies when every operand is a marked argument and every
+    summed label has a static size above 0 (a max over nothing is -inf, a
+    sum 0). The function records the arguments a rewrite relied on in
+    `tl.assumes = ["binary:<name>", ...]`; the runtime checks them before
+    each call of the specialized code and runs the generic code when an
+    input breaks them.
+  }];
+}
+
 def TLOrderContractionsPass : Pass<"tl-order-contractions", "func::FuncOp"> {
   let summary = "Merge einsum chains, then split n-ary einsums in the cheapest order";
   let description = [{
