@@ -14,6 +14,7 @@
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <chrono>
@@ -342,6 +343,14 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   request.codegen.onednn = options.onednn;
   request.codegen.approximateExp = options.approximateExp;
   request.codegen.profile = options.profile;
+  // Tuning records of earlier tier-2 runs (any process) shape the code.
+  if (options.cache) {
+    mlir::tl::CacheSettings cache;
+    cache.dir = options.cacheDir;
+    std::string dir = mlir::tl::resolveCacheDir(cache);
+    if (!dir.empty() && llvm::sys::fs::is_directory(dir + "/tuning"))
+      request.codegen.tuningRecords = dir + "/tuning";
+  }
   return request;
 }
 
@@ -372,27 +381,35 @@ makeTiers(const Executable::Impl &impl, std::string_view text,
                          : "shapes given at compile time";
   first.ms = impl.compileSeconds * 1000;
   first.cache = cacheOutcome(cache);
+  std::string tuned = impl.graph->manifest().option("tuned-ops");
+  if (!tuned.empty() && tuned != "0") {
+    first.tier = "tuned";
+    first.reason += "; followed " + tuned + " tuning records";
+  }
   TieredModules::Settings settings;
   settings.hotThreshold = options.hotThreshold;
   settings.maxVersions = options.maxVersions;
   settings.valueProfiles = options.valueProfiles;
-  if (!generic)
-    return std::make_shared<TieredModules>(impl.graph, std::move(first),
-                                           nullptr, settings);
+  settings.tuneSeconds = options.tune;
+  mlir::tl::CacheSettings cacheSettings;
+  cacheSettings.enabled = options.cache;
+  cacheSettings.dir = options.cacheDir;
+  settings.tuningDir = mlir::tl::cacheSidePath(cacheSettings, "tuning", "");
   std::optional<GradientOptions> grad;
   if (gradient)
     grad = *gradient;
   auto compiler = [text = std::string(text), format, options, grad,
-                   sourceName](const ShapeMap &shapes,
-                               const std::vector<std::string> &binary,
-                               bool onlyIfCached)
+                   sourceName](const VersionRequest &version)
       -> absl::StatusOr<CompiledVersion> {
     CompileOptions fixed = options;
-    fixed.inputShapes = shapes;
+    fixed.inputShapes = version.shapes;
+    fixed.cache = options.cache && version.cache;
     mlir::tl::CompileRequest request = makeRequest(
         text, format, fixed, grad ? &*grad : nullptr, sourceName);
-    request.onlyIfCached = onlyIfCached;
-    request.binaryInputs = binary;
+    request.onlyIfCached = version.onlyIfCached;
+    request.binaryInputs = version.binary;
+    if (!version.tuningRecords.empty())
+      request.codegen.tuningRecords = version.tuningRecords;
     auto compiled = mlir::tl::compileGraph(request);
     if (!compiled)
       return toStatus(compiled.takeError(),
@@ -403,15 +420,16 @@ makeTiers(const Executable::Impl &impl, std::string_view text,
     v.cacheHit = cacheOutcome(compiled->cache) == "hit";
     return v;
   };
+  if (!generic)
+    return std::make_shared<TieredModules>(impl.graph, std::move(first),
+                                           std::move(compiler), settings);
   // The hot shapes of this graph, compiled as asked, across processes.
   std::string identity = std::string(text) + "\n" + sourceName;
   for (const auto &[name, shape] : options.inputShapes)
     identity += "\n" + name + "=" + tl::runtime::shapeString(shape);
   for (const auto &[key, value] : impl.graph->manifest().options)
-    identity += "\n" + key + "=" + value;
-  mlir::tl::CacheSettings cacheSettings;
-  cacheSettings.enabled = options.cache;
-  cacheSettings.dir = options.cacheDir;
+    if (key != "tuned-ops" && key.compare(0, 4, "key.") != 0)
+      identity += "\n" + key + "=" + value;
   settings.profilePath = mlir::tl::cacheSidePath(
       cacheSettings, "profiles", tl::runtime::sha256Hex(identity) + ".hot");
   auto tiers = std::make_shared<TieredModules>(
@@ -463,6 +481,18 @@ absl::Status Executable::warmUp(
         "warmUp: a reference executable interprets the graph; nothing to "
         "compile");
   return impl->tiers->warmUp(shapes);
+}
+
+absl::Status
+Executable::tune(const std::map<std::string, const Buffer *> &inputs,
+                 double seconds) const {
+  if (!impl->tiers)
+    return absl::FailedPreconditionError(
+        "tune: a reference executable interprets the graph; nothing to tune");
+  if (!(seconds > 0))
+    return absl::InvalidArgumentError("tune: the time budget must be "
+                                      "positive (seconds)");
+  return impl->tiers->tune(inputs, seconds);
 }
 
 void Executable::waitForBackgroundCompiles() const {

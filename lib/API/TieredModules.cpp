@@ -2,7 +2,12 @@
 
 #include "TieredModules.h"
 
+#include "tl/Codegen/TuningRecords.h"
 #include "tl/Runtime/AsyncQueue.h"
+#include "tl/Runtime/Benchmark.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -13,6 +18,7 @@
 
 using namespace tl;
 using tl::runtime::Module;
+using mlir::tl::TuningDecision;
 
 /// A cap on the shape signatures counted: an executable fed ever new
 /// shapes must not grow without bound.
@@ -120,6 +126,13 @@ std::shared_ptr<const Module> TieredModules::select(
         if (v.onlyZeroOne() && v.elements > 0)
           binary.push_back(name);
       }
+    // Tier 2 times candidates on this call's inputs: keep copies.
+    std::shared_ptr<std::map<std::string, runtime::Buffer>> copies;
+    if (settings.tuneSeconds > 0) {
+      copies = std::make_shared<std::map<std::string, runtime::Buffer>>();
+      for (const auto &[name, shape] : shapes)
+        copies->emplace(name, inputs.at(name)->copyAs(inputs.at(name)->dtype()));
+    }
     std::weak_ptr<TieredModules> weak = weak_from_this();
     std::string reason =
         "hot: " + std::to_string(count) + " calls with these shapes";
@@ -131,10 +144,23 @@ std::shared_ptr<const Module> TieredModules::select(
       }
     };
     runtime::AsyncQueue::compiles().push(
-        [weak, key, shapes, binary, values, reason, done] {
-          if (auto self = weak.lock())
+        [weak, key, shapes, binary, values, reason, copies, done] {
+          if (auto self = weak.lock()) {
             self->specialize(key, shapes, binary, values, reason,
                              /*onlyIfCached=*/false);
+            std::shared_ptr<const Module> version;
+            {
+              std::lock_guard<std::mutex> lock(self->mutex);
+              version = self->entries[key].module;
+            }
+            if (copies && version) {
+              std::map<std::string, const runtime::Buffer *> view;
+              for (const auto &[name, b] : *copies)
+                view[name] = &b;
+              (void)self->tuneVersion(key, shapes, binary, version, view,
+                                      self->settings.tuneSeconds);
+            }
+          }
           done();
         },
         done);
@@ -153,7 +179,11 @@ void TieredModules::specialize(
     const std::map<std::string, std::string> &values,
     const std::string &reason, bool onlyIfCached) {
   auto start = std::chrono::steady_clock::now();
-  auto compiled = compiler(shapes, binary, onlyIfCached);
+  VersionRequest request;
+  request.shapes = shapes;
+  request.binary = binary;
+  request.onlyIfCached = onlyIfCached;
+  auto compiled = compiler(request);
   CompileEvent event;
   event.tier = "specialized";
   event.shapes = shapes;
@@ -169,6 +199,11 @@ void TieredModules::specialize(
                   : compiled->cacheHit ? "hit"
                                        : "miss";
     event.assumes = compiled->module->signature().binaryInputs;
+    std::string tuned = compiled->module->manifest().option("tuned-ops");
+    if (!tuned.empty() && tuned != "0") {
+      event.tier = "tuned";
+      event.reason += "; followed " + tuned + " tuning records";
+    }
     install(key, compiled->module);
     if (!onlyIfCached)
       recordHot(shapes);
@@ -185,6 +220,11 @@ void TieredModules::specialize(
 void TieredModules::install(const std::string &key,
                             std::shared_ptr<const Module> module) {
   std::lock_guard<std::mutex> lock(mutex);
+  if (!generic) {
+    // Fixed shapes: the tuned code replaces the one version.
+    baseModule = std::move(module);
+    return;
+  }
   Entry &e = entries[key];
   e.queued = false;
   if (!e.module)
@@ -245,6 +285,8 @@ void TieredModules::recordHot(const ShapeMap &shapes) {
   }
   if (lines >= kMaxCounted)
     return;
+  (void)llvm::sys::fs::create_directories(
+      llvm::sys::path::parent_path(settings.profilePath));
   std::ofstream out(settings.profilePath, std::ios::app);
   out << line << "\n";
 }
@@ -286,6 +328,212 @@ void TieredModules::loadProfile() {
   }
 }
 
+namespace {
+/// Median run time of `module` on `inputs`, in ms (inputs bound and
+/// outputs allocated once, one warm-up run); -1 when it cannot run.
+double timeRuns(const Module &module,
+                const std::map<std::string, const runtime::Buffer *> &inputs,
+                double budgetMs) {
+  auto bound = module.bind(inputs);
+  if (!bound.ok())
+    return -1;
+  std::vector<runtime::Buffer> outputs = module.allocateResults(*bound);
+  std::vector<runtime::Buffer *> results;
+  for (runtime::Buffer &b : outputs)
+    results.push_back(&b);
+  auto start = std::chrono::steady_clock::now();
+  module.runUnchecked(bound->args, results);
+  double once = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  // Enough runs to see through noise, within a slice of the budget.
+  unsigned runs = static_cast<unsigned>(
+      std::clamp(budgetMs / 20 / std::max(once, 1e-3), 3.0, 15.0));
+  runtime::Timing t = runtime::medianOf(runs, [&] {
+    module.runUnchecked(bound->args, results);
+    return true;
+  });
+  return t.failed() ? -1 : t.realNs / 1e6;
+}
+
+/// The candidates tried for an op of `kind`, around the model's choice.
+std::vector<TuningDecision> candidatesFor(const std::string &kind) {
+  std::vector<TuningDecision> out;
+  auto with = [&](auto set) {
+    TuningDecision d;
+    set(d);
+    out.push_back(d);
+  };
+  if (kind == "matmul-f32") {
+    with([](TuningDecision &d) { d.kernel = "onednn"; });
+    with([](TuningDecision &d) { d.kernel = "generated"; });
+  }
+  if (kind == "matmul-f32" || kind == "contraction") {
+    with([](TuningDecision &d) { d.cacheScale = 50; });
+    with([](TuningDecision &d) { d.cacheScale = 200; });
+  }
+  for (int64_t chunks : {0, 1, 8})
+    with([&](TuningDecision &d) { d.chunksPerThread = chunks; });
+  return out;
+}
+
+/// `base` with `over`'s fields that are set.
+TuningDecision merged(TuningDecision base, const TuningDecision &over) {
+  if (!over.kernel.empty())
+    base.kernel = over.kernel;
+  if (over.chunksPerThread >= 0)
+    base.chunksPerThread = over.chunksPerThread;
+  if (over.cacheScale > 0)
+    base.cacheScale = over.cacheScale;
+  return base;
+}
+
+/// A fresh folder for one candidate's records.
+std::string scratchFolder() {
+  llvm::SmallString<128> dir;
+  if (llvm::sys::fs::createUniqueDirectory("tl-tune", dir))
+    return "";
+  return std::string(dir.str());
+}
+} // namespace
+
+absl::Status TieredModules::tuneVersion(
+    const std::string &key, const ShapeMap &shapes,
+    const std::vector<std::string> &binary,
+    std::shared_ptr<const Module> start,
+    const std::map<std::string, const runtime::Buffer *> &inputs,
+    double seconds) {
+  auto began = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         began)
+        .count();
+  };
+  double budgetMs = seconds * 1000;
+  double untuned = timeRuns(*start, inputs, budgetMs);
+  if (untuned < 0)
+    return absl::InvalidArgumentError(
+        "tune: the inputs do not fit the code for these shapes");
+  // The ops the tuner may decide, "key:kind" each.
+  std::vector<std::pair<std::string, std::string>> ops;
+  {
+    std::stringstream list(start->manifest().option("tunable-ops"));
+    std::string item;
+    while (list >> item)
+      if (size_t colon = item.find(':'); colon != std::string::npos)
+        ops.emplace_back(item.substr(0, colon), item.substr(colon + 1));
+  }
+  // Start from what earlier tuning decided.
+  std::map<std::string, mlir::tl::TuningRecord> chosen;
+  if (!settings.tuningDir.empty())
+    for (auto &[k, r] : mlir::tl::loadTuningRecords(settings.tuningDir,
+                                                    nullptr))
+      if (llvm::any_of(ops, [&](const auto &op) { return op.first == k; }))
+        chosen[k] = r;
+  std::shared_ptr<const Module> best = start;
+  double bestMs = untuned;
+  int tried = 0;
+  for (const auto &[opKey, kind] : ops) {
+    for (const TuningDecision &candidate : candidatesFor(kind)) {
+      if (elapsed() > seconds)
+        break;
+      std::string dir = scratchFolder();
+      if (dir.empty())
+        return absl::InternalError("tune: cannot create a scratch folder");
+      std::map<std::string, mlir::tl::TuningRecord> trial = chosen;
+      mlir::tl::TuningRecord &r = trial[opKey];
+      r.key = opKey;
+      r.op = kind;
+      r.decision = merged(r.decision, candidate);
+      for (const auto &[k, rec] : trial)
+        mlir::tl::writeTuningRecord(dir, rec);
+      VersionRequest request;
+      request.shapes = shapes;
+      request.binary = binary;
+      request.tuningRecords = dir;
+      request.cache = false;
+      auto compiled = compiler(request);
+      llvm::sys::fs::remove_directories(dir);
+      ++tried;
+      if (!compiled.ok() || !compiled->module)
+        continue;
+      double ms = timeRuns(*compiled->module, inputs, budgetMs);
+      // Noise on a shared machine is a few percent: a candidate must win
+      // clearly, so the model's choice stays when it is as fast.
+      if (ms > 0 && ms < bestMs * 0.97) {
+        bestMs = ms;
+        best = compiled->module;
+        chosen = std::move(trial);
+      }
+    }
+  }
+  // The winners, as records later compiles in any process follow.
+  size_t written = 0;
+  double speedup = untuned / bestMs;
+  if (best != start && !settings.tuningDir.empty())
+    for (auto &[k, r] : chosen) {
+      r.speedup = speedup;
+      written += mlir::tl::writeTuningRecord(settings.tuningDir, r);
+    }
+  if (best != start)
+    install(key, best);
+  CompileEvent event;
+  event.tier = "tuned";
+  event.shapes = shapes;
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.2fx", speedup);
+  event.reason =
+      "tuned " + std::to_string(tried) + " candidates in " +
+      std::to_string(static_cast<int>(elapsed() * 1000)) + " ms: " +
+      (best == start ? std::string("the cache model's choice stays (no "
+                                   "candidate was 3% faster)")
+                     : std::string(ratio) + " over the untuned code, " +
+                           std::to_string(written) + " tuning records");
+  event.ms = elapsed() * 1000;
+  event.cache = "miss";
+  std::lock_guard<std::mutex> lock(mutex);
+  events.push_back(std::move(event));
+  return absl::OkStatus();
+}
+
+absl::Status TieredModules::tune(
+    const std::map<std::string, const runtime::Buffer *> &inputs,
+    double seconds) {
+  if (!compiler)
+    return absl::FailedPreconditionError(
+        "tune: this executable was loaded from a module file; there is no "
+        "graph to compile candidates from");
+  ShapeMap shapes;
+  std::string key = shapeKey(inputs, shapes);
+  if (key.empty())
+    return absl::InvalidArgumentError(
+        "tune: the inputs do not bind every argument of the graph");
+  std::shared_ptr<const Module> start;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    start = baseModule;
+  }
+  if (generic) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = entries.find(key);
+      if (it != entries.end() && it->second.module)
+        start = it->second.module;
+    }
+    if (start == baseModule) {
+      // Tuning is of specialized code: specialize these shapes first.
+      specialize(key, shapes, {}, {}, "tune", /*onlyIfCached=*/false);
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = entries.find(key);
+      if (it == entries.end() || !it->second.module)
+        return absl::InvalidArgumentError("tune: " + events.back().reason);
+      start = it->second.module;
+    }
+  }
+  return tuneVersion(key, shapes, start->signature().binaryInputs, start,
+                     inputs, seconds);
+}
+
 void TieredModules::waitForBackground() {
   std::unique_lock<std::mutex> lock(mutex);
   idle.wait(lock, [&] { return pending == 0; });
@@ -304,38 +552,42 @@ ExecutableStats TieredModules::stats() const {
 }
 
 std::string tl::jitLogJSON(const std::vector<CompileEvent> &events) {
-  // One event per line: readable, and still one JSON array.
+  auto quote = [](const std::string &text) {
+    std::string out;
+    llvm::raw_string_ostream os(out);
+    os << llvm::json::Value(text);
+    return os.str();
+  };
+  // One event per line, fields in a fixed order, ms to the microsecond:
+  // readable, and still one JSON array.
   std::string text = "[";
   for (size_t i = 0; i < events.size(); ++i) {
     const CompileEvent &e = events[i];
-    llvm::json::Object shapes;
+    std::string shapes;
     for (const auto &[name, shape] : e.shapes) {
-      llvm::json::Array dims;
+      std::string dims;
       for (int64_t d : shape)
-        dims.push_back(d);
-      shapes[name] = std::move(dims);
+        dims += (dims.empty() ? "" : ",") + std::to_string(d);
+      shapes += (shapes.empty() ? "" : ",") + quote(name) + ":[" + dims + "]";
     }
-    llvm::json::Object event{{"tier", e.tier},
-                             {"shapes", std::move(shapes)},
-                             {"reason", e.reason},
-                             {"ms", std::round(e.ms * 1000) / 1000},
-                             {"cache", e.cache}};
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", e.ms);
+    std::string line = "{\"tier\":" + quote(e.tier) + ",\"shapes\":{" + shapes +
+                       "},\"reason\":" + quote(e.reason) + ",\"ms\":" + ms +
+                       ",\"cache\":" + quote(e.cache);
     if (!e.values.empty()) {
-      llvm::json::Object values;
-      for (const auto &[name, text] : e.values)
-        values[name] = text;
-      event["values"] = std::move(values);
+      std::string values;
+      for (const auto &[name, v] : e.values)
+        values += (values.empty() ? "" : ",") + quote(name) + ":" + quote(v);
+      line += ",\"values\":{" + values + "}";
     }
     if (!e.assumes.empty()) {
-      llvm::json::Array assumes;
+      std::string assumes;
       for (const std::string &name : e.assumes)
-        assumes.push_back("binary:" + name);
-      event["assumes"] = std::move(assumes);
+        assumes += (assumes.empty() ? "" : ",") + quote("binary:" + name);
+      line += ",\"assumes\":[" + assumes + "]";
     }
-    std::string line;
-    llvm::raw_string_ostream os(line);
-    os << llvm::json::Value(std::move(event));
-    text += (i ? ",\n  " : "\n  ") + os.str();
+    text += (i ? ",\n  " : "\n  ") + line + "}";
   }
   return text + (events.empty() ? "]\n" : "\n]\n");
 }

@@ -28,6 +28,21 @@ namespace tl {
 
 using ShapeMap = std::map<std::string, std::vector<int64_t>>;
 
+/// What a version is compiled for.
+struct VersionRequest {
+  ShapeMap shapes;
+  /// Inputs known to hold only 0 and 1: the code may rely on it where that
+  /// pays (the module then lists them in Signature::binaryInputs).
+  std::vector<std::string> binary;
+  /// A cache miss gives a null module instead of a compile.
+  bool onlyIfCached = false;
+  /// Tuning records to follow instead of the cache directory's ("" for
+  /// those), and whether the compile cache takes part (candidates of the
+  /// tuner stay out of it).
+  std::string tuningRecords;
+  bool cache = true;
+};
+
 /// A compile of the executable's graph for given shapes.
 struct CompiledVersion {
   std::shared_ptr<const runtime::Module> module;
@@ -37,13 +52,9 @@ struct CompiledVersion {
 
 class TieredModules : public std::enable_shared_from_this<TieredModules> {
 public:
-  /// Compiles the graph for fully known `shapes`, relying on `binary`
-  /// inputs holding only 0 and 1 where that pays (the module then lists
-  /// them in Signature::binaryInputs); with `onlyIfCached`, a cache miss
-  /// gives a null module instead of a compile.
-  using Compiler = std::function<absl::StatusOr<CompiledVersion>(
-      const ShapeMap &shapes, const std::vector<std::string> &binary,
-      bool onlyIfCached)>;
+  /// Compiles the graph for `request`'s fully known shapes.
+  using Compiler =
+      std::function<absl::StatusOr<CompiledVersion>(const VersionRequest &)>;
 
   struct Settings {
     int hotThreshold = 3;
@@ -53,6 +64,10 @@ public:
     /// The file listing this graph's hot shapes across processes ("" for
     /// none: the cache is off).
     std::string profilePath;
+    /// Tier 2: seconds to tune each hot shape for (0: off), and the
+    /// folder its records go to ("" for none).
+    double tuneSeconds = 0;
+    std::string tuningDir;
   };
 
   TieredModules(std::shared_ptr<const runtime::Module> base,
@@ -76,6 +91,11 @@ public:
   /// Blocks until no specialization of this executable is queued or
   /// running.
   void waitForBackground();
+  /// Tier 2 now, in this thread: times candidate choices for the ops of
+  /// the version that serves `inputs`' shapes on those inputs for up to
+  /// `seconds`, installs the fastest, and writes its records.
+  absl::Status tune(const std::map<std::string, const runtime::Buffer *> &inputs,
+                    double seconds);
 
   ExecutableStats stats() const;
 
@@ -101,6 +121,13 @@ private:
                   const std::string &reason, bool onlyIfCached);
   void install(const std::string &key,
                std::shared_ptr<const runtime::Module> module);
+  /// tune() for a version compiled for `shapes`; logs a "tuned" event.
+  absl::Status tuneVersion(
+      const std::string &key, const ShapeMap &shapes,
+      const std::vector<std::string> &binary,
+      std::shared_ptr<const runtime::Module> start,
+      const std::map<std::string, const runtime::Buffer *> &inputs,
+      double seconds);
   void recordHot(const ShapeMap &shapes);
 
   std::shared_ptr<const runtime::Module> baseModule;

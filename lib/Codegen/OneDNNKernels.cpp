@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Codegen/Passes.h"
+#include "tl/Codegen/TuningRecords.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -56,7 +57,10 @@ struct TLSelectKernelsPass
           !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
         return;
       int64_t volume = multiplyAdds(op);
-      if (volume > 0 && volume >= minVolume) {
+      // A measured choice (tl-apply-tuning) wins over the volume rule.
+      std::string tuned = tunedDecision(op).kernel;
+      bool library = tuned.empty() ? volume >= minVolume : tuned == "onednn";
+      if (volume > 0 && library) {
         op->setAttr(kKernelAttr, StringAttr::get(op->getContext(), "onednn"));
         if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation()))
           selected.push_back(mm);

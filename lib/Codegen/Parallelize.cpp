@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Codegen/Passes.h"
+#include "tl/Codegen/TuningRecords.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -87,7 +88,13 @@ struct TLParallelizePass
         }
       if (!dim)
         continue;
-      int64_t tile = chunkSize(ranges[*dim], threads * chunksPerThread);
+      // A measured choice (tl-apply-tuning) wins; 0 keeps the op serial.
+      int64_t perThread = chunksPerThread;
+      if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
+        perThread = tuned;
+      if (perThread == 0)
+        continue;
+      int64_t tile = chunkSize(ranges[*dim], threads * perThread);
       int64_t chunks = ranges[*dim] / tile;
       if (chunks < 2)
         continue;

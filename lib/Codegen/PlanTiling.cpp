@@ -13,6 +13,7 @@
 #include "tl/Codegen/CacheModel.h"
 #include "tl/Codegen/Passes.h"
 #include "tl/Codegen/TilingPlan.h"
+#include "tl/Codegen/TuningRecords.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -146,8 +147,16 @@ struct TLPlanTilingPass : tl::impl::TLPlanTilingPassBase<TLPlanTilingPass> {
           parallel.size() >= 2) {
         int64_t i = parallel[parallel.size() - 2], j = parallel.back(),
                 k = reduction[0];
+        // A measured choice (tl-apply-tuning) scales the caches planned
+        // for: blocks around the model's own.
+        CacheInfo planned = cache;
+        if (int64_t scale = tunedDecision(op).cacheScale; scale > 0) {
+          planned.l1 = std::max<int64_t>(1024, cache.l1 * scale / 100);
+          planned.l2 = std::max<int64_t>(4096, cache.l2 * scale / 100);
+          planned.l3 = std::max<int64_t>(16384, cache.l3 * scale / 100);
+        }
         ContractionTiles t = chooseContractionTiles(ranges[i], ranges[j],
-                                                    ranges[k], bytes, cache);
+                                                    ranges[k], bytes, planned);
         plan.reg.assign(ranges.size(), 1);
         plan.reg[i] = t.mr;
         plan.reg[j] = t.nr;

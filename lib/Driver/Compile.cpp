@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Codegen/TuningRecords.h"
 #include "tl/Driver/Backend.h"
 #include "tl/Driver/BuildId.h"
 #include "tl/Driver/GraphRunner.h"
@@ -81,6 +82,9 @@ mlir::tl::compileGraph(const CompileRequest &request) {
     return std::move(e);
 
   result.warnings = runner.getWarnings();
+  // A damaged tuning record is never trusted, and the user hears of it.
+  if (!request.codegen.tuningRecords.empty())
+    (void)loadTuningRecords(request.codegen.tuningRecords, &result.warnings);
   KeyValues extra;
   if (cache) {
     std::string shapes;

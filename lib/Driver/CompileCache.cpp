@@ -321,9 +321,9 @@ std::string mlir::tl::cacheSidePath(const CacheSettings &settings,
   if (!settings.enabled)
     return "";
   std::string dir = resolveCacheDir(settings);
-  if (dir.empty() || !makeDirs(dir + "/" + kind))
+  if (dir.empty())
     return "";
-  return dir + "/" + kind + "/" + name;
+  return dir + "/" + kind + (name.empty() ? "" : "/" + name);
 }
 
 void mlir::tl::clearInProcessCache() { memoryCache().clear(); }

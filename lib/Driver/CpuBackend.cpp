@@ -2,7 +2,9 @@
 
 #include "tl/Driver/Backend.h"
 
+#include "tl/Codegen/TuningRecords.h"
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Runtime/Sha256.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -17,6 +19,7 @@ void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
   pipeline.onednn = codegen.onednn;
   pipeline.approximateExp = codegen.approximateExp;
   pipeline.profile = codegen.profile;
+  pipeline.tuningRecords = codegen.tuningRecords;
   applyTarget(pipeline, target);
 }
 
@@ -35,7 +38,18 @@ public:
     std::string options = "backend=cpu";
     for (const auto &[k, v] : describeCodegenOptions(pipeline, request.jit))
       options += "," + k + "=" + v;
-    return KeyValues{{"options", options}, {"target", target->key()}};
+    KeyValues parts{{"options", options}, {"target", target->key()}};
+    // The records change code: their content is part of the key (the
+    // folder's path is not).
+    if (!request.codegen.tuningRecords.empty()) {
+      std::string all;
+      for (const auto &[key, record] :
+           loadTuningRecords(request.codegen.tuningRecords, nullptr))
+        all += formatTuningRecord(record);
+      if (!all.empty())
+        parts.emplace_back("tuning", ::tl::runtime::sha256Hex(all));
+    }
+    return parts;
   }
 
   llvm::Expected<std::shared_ptr<const CompiledGraph>>

@@ -701,6 +701,16 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
       signature.profileNodes.push_back(std::move(name));
       signature.profileShapes.push_back(std::move(shapes));
     }
+  // What tl-apply-tuning keyed and applied, for the tuner and the log.
+  std::vector<std::pair<std::string, std::string>> tuning;
+  if (auto ops = (*module)->getAttrOfType<ArrayAttr>("tl.tunable_ops")) {
+    std::string list;
+    for (Attribute a : ops)
+      list += (list.empty() ? "" : " ") + cast<StringAttr>(a).str();
+    tuning.emplace_back("tunable-ops", list);
+  }
+  if (auto n = (*module)->getAttrOfType<IntegerAttr>("tl.tuned_ops"))
+    tuning.emplace_back("tuned-ops", std::to_string(n.getInt()));
   double start = runtime::profilerNowUs();
   auto object = emitObject(*module, entryName, jitOptions);
   phases.push_back({"LLVM (object code)", start, runtime::profilerNowUs()});
@@ -715,6 +725,8 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
   manifest.objectHash = runtime::sha256Hex(object->bytes);
   manifest.options = describeCodegenOptions(pipeline, jitOptions);
   for (auto &kv : extra)
+    manifest.options.push_back(std::move(kv));
+  for (auto &kv : tuning)
     manifest.options.push_back(std::move(kv));
   manifest.signature = signature;
   start = runtime::profilerNowUs();

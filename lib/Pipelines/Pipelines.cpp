@@ -91,6 +91,15 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   auto orHost = [](int64_t v, int64_t host) { return v ? v : host; };
   const TargetDescription &host = hostTarget();
   int64_t threads = orHost(options.threads, host.cores);
+  // Measured decisions first, as data the choosing passes read.
+  TLApplyTuningPassOptions tuning;
+  tuning.records = options.tuningRecords;
+  tuning.vectorBytes = orHost(options.vectorBytes, host.caches.vectorBytes);
+  tuning.l1 = orHost(options.l1, host.caches.l1);
+  tuning.l2 = orHost(options.l2, host.caches.l2);
+  tuning.l3 = orHost(options.l3, host.caches.l3);
+  tuning.threads = threads;
+  pm.addPass(createTLApplyTuningPass(tuning));
   if (options.onednn) {
     TLSelectKernelsPassOptions select;
     select.minVolume = options.onednnMinVolume;

@@ -300,6 +300,12 @@ static cl::opt<int> hotThreshold(
     cl::desc("Shape-generic code: specialize a shape in the background "
              "after this many calls with it (0: never; default 3)"),
     cl::init(3), cl::cat(category));
+static cl::opt<double> tuneSeconds(
+    "tune", cl::ValueOptional,
+    cl::desc("Tier 2: time candidate code generation choices on the inputs "
+             "for up to SECONDS (default 10) before the run; the winners "
+             "are kept as tuning records in the cache directory"),
+    cl::value_desc("seconds"), cl::cat(category));
 static cl::opt<std::string> jitLog(
     "jit-log",
     cl::desc("Write every compile (tier, shapes, reason, ms, cache) to this "
@@ -659,6 +665,11 @@ static int compileAndRun(const ::tl::CompileOptions &options,
         !st.ok())
       return fail(st);
   }
+  if (tuneSeconds.getNumOccurrences()) {
+    double seconds = tuneSeconds > 0 ? double(tuneSeconds) : 10.0;
+    if (absl::Status st = (*exe)->tune(all, seconds); !st.ok())
+      return fail("--tune: " + std::string(st.message()));
+  }
   if (benchmark) {
     if (int status = runBenchmark(**exe, all, options))
       return status;
@@ -726,6 +737,10 @@ static int refuseNoOps() {
       {jitLog, !useReference && !stream && !gradcheck && emit == EmitOpt::none,
        "logs compiles of a run or a batch; --reference, --stream, "
        "--gradcheck and --emit make none it can log"},
+      {tuneSeconds, !useReference && !stream && !batch && !gradcheck &&
+                        emit == EmitOpt::none && gradNames.empty(),
+       "tunes the code of one run; drop --reference, --stream, --batch, "
+       "--gradcheck, --grad and --emit"},
       {hotThreshold, !useReference && !stream && emit == EmitOpt::none,
        "specializes shape-generic code as it runs; drop --reference, "
        "--stream and --emit"},

@@ -7,10 +7,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/API/Executable.h"
+#include "tl/Runtime/Module.h"
+#include "tl/Runtime/Sha256.h"
 
 #include "gtest/gtest.h"
 
 #include <atomic>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -397,6 +401,169 @@ TEST(TieringTest, ValueProfileGuardFallsBackToGenericCode) {
   EXPECT_EQ((*exe)->stats().guardFallbacks, 2u);
 }
 
+// An f32 GEMM and its epilogue: the ops tier 2 tunes.
+const char *kGemm = R"mlir(
+func.func @main(%a: tensor<?x?xf32> {tl.name = "a"},
+                %b: tensor<?x?xf32> {tl.name = "b"})
+    -> (tensor<?x?xf32> {tl.name = "c"}) {
+  %c = tl.einsum "ik,kj->ij" %a, %b : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = tl.unary relu %c : tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+)mlir";
+
+Inputs gemmInputs(std::mt19937 &rng) {
+  Inputs in;
+  for (const char *name : {"a", "b"}) {
+    Buffer b = Buffer::allocate(DType::f32, {128, 128});
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (int64_t i = 0; i < b.numElements(); ++i)
+      b.data<float>()[i] = u(rng);
+    in.owned.emplace(name, std::move(b));
+  }
+  return in;
+}
+
+void expectNearF32(const Outputs &got, const Outputs &want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    for (int64_t k = 0; k < want[i].numElements(); ++k)
+      ASSERT_NEAR(got[i].at(k), want[i].at(k), 1e-3) << k;
+}
+
+size_t countRecords(const std::string &dir) {
+  size_t n = 0;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (struct dirent *e = readdir(d))
+      n += std::string(e->d_name).find(".rec") != std::string::npos;
+    closedir(d);
+  }
+  return n;
+}
+
+/// The GEMM at 128x128 in f32, with a fresh cache directory, as a new
+/// process would compile it.
+CompileOptions gemmOptions() {
+  Executable::clearInProcessCache();
+  CompileOptions o;
+  o.dtype = DType::f32;
+  o.inputShapes = {{"a", {128, 128}}, {"b", {128, 128}}};
+  o.cacheDir = tempDir();
+  return o;
+}
+
+TEST(TieringTest, TuningRecordsSurviveTheProcess) {
+  CompileOptions o = gemmOptions();
+  std::mt19937 rng(5);
+  Inputs in = gemmInputs(rng);
+  auto want = Executable::compileReference(kGemm, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(want.ok());
+  auto wantOut = (*want)->run(in.view());
+  ASSERT_TRUE(wantOut.ok());
+  size_t written = 0;
+  {
+    auto exe = Executable::compile(kGemm, GraphFormat::kMLIR, o);
+    ASSERT_TRUE(exe.ok()) << exe.status();
+    ASSERT_TRUE((*exe)->tune(in.view(), 2.0).ok());
+    ExecutableStats stats = (*exe)->stats();
+    ASSERT_EQ(stats.events.size(), 2u);
+    const CompileEvent &e = stats.events[1];
+    EXPECT_EQ(e.tier, "tuned");
+    EXPECT_EQ(e.reason.find("tuned "), 0u) << e.reason;
+    auto out = (*exe)->run(in.view());
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectNearF32(*out, *wantOut);
+    written = countRecords(o.cacheDir + "/tuning");
+    // The reason says how many records the winner left (0: the model's
+    // choice stayed).
+    if (written)
+      EXPECT_NE(e.reason.find(std::to_string(written) + " tuning records"),
+                std::string::npos)
+          << e.reason;
+    else
+      EXPECT_NE(e.reason.find("the cache model's choice stays"),
+                std::string::npos)
+          << e.reason;
+  }
+  // A new process compiles the same graph: it follows the records.
+  Executable::clearInProcessCache();
+  auto next = Executable::compile(kGemm, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(next.ok()) << next.status();
+  const CompileEvent first = (*next)->stats().events[0];
+  if (written) {
+    EXPECT_EQ(first.tier, "tuned");
+    EXPECT_NE(first.reason.find("followed"), std::string::npos)
+        << first.reason;
+  } else {
+    EXPECT_EQ(first.tier, "specialized");
+  }
+  auto out = (*next)->run(in.view());
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectNearF32(*out, *wantOut);
+}
+
+TEST(TieringTest, RecordsAreFollowedAndDamagedOnesIgnored) {
+  CompileOptions o = gemmOptions();
+  std::mt19937 rng(6);
+  Inputs in = gemmInputs(rng);
+  auto ref = Executable::compileReference(kGemm, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(ref.ok());
+  auto want = (*ref)->run(in.view());
+  ASSERT_TRUE(want.ok());
+  auto exe = Executable::compile(kGemm, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  EXPECT_EQ((*exe)->stats().events[0].tier, "specialized");
+  // The GEMM's key, from the module's manifest.
+  std::string tlm = o.cacheDir + "/gemm.tlm";
+  ASSERT_TRUE((*exe)->save(tlm).ok());
+  auto manifest = tl::runtime::peekManifest(tlm);
+  ASSERT_TRUE(manifest.ok());
+  std::string tunable = manifest->option("tunable-ops");
+  size_t colon = tunable.find(":matmul-f32");
+  ASSERT_NE(colon, std::string::npos) << tunable;
+  std::string key = tunable.substr(colon - 16, 16);
+  // A record in the documented format (include/tl/Codegen/TuningRecords.h):
+  // generated code, serial; and two damaged records.
+  std::string dir = o.cacheDir + "/tuning";
+  mkdir(dir.c_str(), 0755); // the executable may have made it
+  {
+    std::string body = "tl-tuning-record 1\nkey " + key +
+                       "\nop linalg.matmul\nkernel generated\n"
+                       "chunks-per-thread 0\nspeedup 1.500\n";
+    std::ofstream(dir + "/" + key + ".rec")
+        << body << "sha256 " << tl::runtime::sha256Hex(body) << "\n";
+    std::ofstream(dir + "/0123456789abcdef.rec")
+        << "tl-tuning-record 1\nkey 0123456789abcdef\nkernel generated\n"
+           "speedup 9\nsha256 0000\n";
+    std::ofstream(dir + "/fedcba9876543210.rec") << "not a record";
+  }
+  Executable::clearInProcessCache();
+  auto tuned = Executable::compile(kGemm, GraphFormat::kMLIR, o);
+  ASSERT_TRUE(tuned.ok()) << tuned.status();
+  const CompileEvent first = (*tuned)->stats().events[0];
+  EXPECT_EQ(first.tier, "tuned");
+  EXPECT_NE(first.reason.find("followed 1 tuning records"), std::string::npos)
+      << first.reason;
+  std::string notes;
+  for (const std::string &w : (*tuned)->warnings())
+    notes += w + "\n";
+  EXPECT_NE(notes.find("ignored tuning record '" + dir +
+                       "/0123456789abcdef.rec': checksum mismatch"),
+            std::string::npos)
+      << notes;
+  EXPECT_NE(notes.find("fedcba9876543210.rec': no checksum line"),
+            std::string::npos)
+      << notes;
+  auto out = (*tuned)->run(in.view());
+  ASSERT_TRUE(out.ok());
+  expectNearF32(*out, *want);
+  // Its code follows the record: no oneDNN call (a 128^3 f32 GEMM goes
+  // to oneDNN by the volume rule otherwise).
+  std::string_view code = (*tuned)->objectCode();
+  EXPECT_EQ(code.find("tl_rt_sgemm"), std::string_view::npos);
+  EXPECT_NE((*exe)->objectCode().find("tl_rt_sgemm"), std::string_view::npos);
+}
+
 TEST(TieringTest, JitLogIsJSON) {
   CompileEvent e;
   e.tier = "generic";
@@ -405,8 +572,15 @@ TEST(TieringTest, JitLogIsJSON) {
   e.ms = 12.5;
   e.cache = "miss";
   std::string json = jitLogJSON({e});
-  EXPECT_EQ(json, "[\n  {\"cache\":\"miss\",\"ms\":12.5,\"reason\":\"unknown "
-                  "sizes at compile time\",\"shapes\":{\"x\":[-1,8]},"
-                  "\"tier\":\"generic\"}\n]\n");
+  EXPECT_EQ(json, "[\n  {\"tier\":\"generic\",\"shapes\":{\"x\":[-1,8]},"
+                  "\"reason\":\"unknown sizes at compile time\",\"ms\":12.500,"
+                  "\"cache\":\"miss\"}\n]\n");
+  e.values = {{"x", "0/1"}};
+  e.assumes = {"x"};
+  EXPECT_NE(jitLogJSON({e}).find(
+                "\"cache\":\"miss\",\"values\":{\"x\":\"0/1\"},"
+                "\"assumes\":[\"binary:x\"]}"),
+            std::string::npos)
+      << jitLogJSON({e});
   EXPECT_EQ(jitLogJSON({}), "[]\n");
 }

@@ -89,6 +89,12 @@ struct CompileOptions {
   int hotThreshold = 3;
   /// Specialized versions kept per executable (least recently used go).
   int maxVersions = 8;
+  /// Tier 2: seconds to tune each hot shape for after it is specialized,
+  /// in the background (0: never). Candidate choices for its ops (oneDNN
+  /// or generated code, cache blocks around the model's, chunks per
+  /// thread) are timed on the hot call's inputs; winners are kept as
+  /// tuning records in the cache directory that later compiles follow.
+  double tune = 0;
   /// Tier 1 samples the values of a hot call and may rely on them (inputs
   /// of only 0 and 1: EXISTS joins as counting joins), behind a guard
   /// that runs the generic code for inputs that break the assumption.
@@ -309,6 +315,13 @@ public:
   absl::Status warmUp(
       const std::vector<std::map<std::string, std::vector<int64_t>>> &shapes)
       const;
+  /// Tier 2 now, in this thread: times candidate code generation choices
+  /// for the shapes of `inputs` on those inputs within `seconds`, keeps
+  /// the fastest (the untuned code when nothing beats it by 3%), uses it
+  /// from the next call, and writes tuning records to the cache directory
+  /// (docs/Tiering.md). The event log says what was tried and won.
+  absl::Status tune(const std::map<std::string, const Buffer *> &inputs,
+                    double seconds) const;
   /// Blocks until no specialization of this executable is queued or
   /// compiling (tests, benchmarks, a clean exit).
   void waitForBackgroundCompiles() const;

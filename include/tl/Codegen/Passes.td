@@ -178,6 +178,42 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def TLApplyTuningPass : Pass<"tl-apply-tuning", "ModuleOp"> {
+  let summary = "Key every linalg op and apply the tuning records measured for it (tl.tuned)";
+  let description = [{
+    The first pass on linalg (tier 2 of the tiered JIT, docs/Tiering.md).
+    Every linalg op on static tensors gets `tl.op_key`, a hash of its kind,
+    indexing maps, iterators, operand types, body and the target (the
+    `vector-bytes`, `l1`, `l2`, `l3` and `threads` options); an op whose
+    key has a valid record in `records` (a folder of `<key>.rec` files,
+    include/tl/Codegen/TuningRecords.h; damaged ones are skipped) gets the
+    measured decision as data,
+
+    ```mlir
+    %0 = linalg.matmul {tl.op_key = "3f2a...", tl.tuned = {kernel = "generated",
+           chunks_per_thread = 8 : i64, cache_scale = 200 : i64}} ...
+    ```
+
+    which `tl-select-kernels` (oneDNN or generated code), `tl-parallelize`
+    (chunks per thread; 0 keeps the op serial) and `tl-plan-tiling` (the
+    caches the cache model plans for, in percent) follow. The module gets
+    `tl.tunable_ops` (each candidate op's key and kind: `matmul-f32`,
+    `contraction` or `loop`) and `tl.tuned_ops` (how many records applied),
+    which the tuner and the compile log read.
+  }];
+  let options = [
+    Option<"records", "records", "std::string", /*default=*/"\"\"",
+           "Folder of tuning records (empty: none; ops are still keyed)">,
+    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"0",
+           "Target vector width in bytes (part of the key)">,
+    Option<"l1", "l1", "int64_t", /*default=*/"0", "L1 bytes (part of the key)">,
+    Option<"l2", "l2", "int64_t", /*default=*/"0", "L2 bytes (part of the key)">,
+    Option<"l3", "l3", "int64_t", /*default=*/"0", "L3 bytes (part of the key)">,
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Threads planned for (part of the key)">
+  ];
+}
+
 def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
   let summary = "Choose cache and register blocks for every linalg op (tl.tiling)";
   let description = [{

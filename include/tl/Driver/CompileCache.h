@@ -73,8 +73,8 @@ void cacheStore(const CacheSettings &settings, const CacheKey &key,
 
 /// The path of file `name` in folder `kind` of the cache directory
 /// ("profiles": hot shapes; "tuning": tuning records), apart from the
-/// modules; the folder is created. "" when the cache is off or the folder
-/// cannot be made.
+/// modules, or of the folder for an empty `name`. "" when the cache is
+/// off. Nothing is created: writers make the folder when they write.
 std::string cacheSidePath(const CacheSettings &settings,
                           const std::string &kind, const std::string &name);
 

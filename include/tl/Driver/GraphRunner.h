@@ -165,6 +165,8 @@ struct CodegenOptions {
   bool onednn = true;
   bool approximateExp = true;
   bool profile = false;
+  /// A folder of tuning records to follow (TuningRecords.h); "" for none.
+  std::string tuningRecords;
 };
 
 /// The CPU pipeline's options for `codegen` on `target`.

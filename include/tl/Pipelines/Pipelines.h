@@ -78,6 +78,10 @@ struct TLCpuPipelineOptions
       llvm::cl::desc("Run large f32 matmuls with oneDNN's sgemm "
                      "(tl-select-kernels decides which)"),
       llvm::cl::init(true)};
+  Option<std::string> tuningRecords{
+      *this, "tuning-records",
+      llvm::cl::desc("A folder of tuning records whose measured decisions "
+                     "the code generation follows (tl-apply-tuning)")};
   Option<int64_t> onednnMinVolume{
       *this, "onednn-min-volume",
       llvm::cl::desc("Fewest multiply-adds of a matmul sent to oneDNN"),
