@@ -43,7 +43,8 @@ TieredModules::TieredModules(std::shared_ptr<const Module> base,
                              Settings settings)
     : baseModule(std::move(base)),
       generic(baseModule->signature().isGeneric()),
-      compiler(std::move(compiler)), settings(std::move(settings)) {
+      compiler(std::move(compiler)), settings(std::move(settings)),
+      baseTier(first.tier) {
   events.push_back(std::move(first));
 }
 
@@ -80,13 +81,14 @@ std::shared_ptr<const Module> TieredModules::select(
   if (!generic) {
     std::lock_guard<std::mutex> lock(mutex);
     ++calls;
-    ++callsByTier[events.front().tier];
-    lastTier = events.front().tier;
+    lastTier = baseTier;
+    ++callsByTier[lastTier];
     return baseModule;
   }
   ShapeMap shapes;
   std::string key = shapeKey(inputs, shapes);
   std::shared_ptr<const Module> chosen;
+  std::string chosenTier;
   bool queue = false;
   uint64_t count = 0;
   {
@@ -102,6 +104,7 @@ std::shared_ptr<const Module> TieredModules::select(
       count = ++e.calls;
       e.lastUse = ++clock;
       chosen = e.module;
+      chosenTier = e.tier;
       if (!chosen && settings.hotThreshold > 0 && !e.queued && !e.failed &&
           e.calls >= static_cast<uint64_t>(settings.hotThreshold)) {
         e.queued = true;
@@ -168,7 +171,7 @@ std::shared_ptr<const Module> TieredModules::select(
   std::lock_guard<std::mutex> lock(mutex);
   if (guardFailed)
     ++guardFallbacks;
-  lastTier = chosen && !guardFailed ? "specialized" : "generic";
+  lastTier = chosen && !guardFailed ? chosenTier : "generic";
   ++callsByTier[lastTier];
   return chosen && !guardFailed ? chosen : baseModule;
 }
@@ -204,7 +207,7 @@ void TieredModules::specialize(
       event.tier = "tuned";
       event.reason += "; followed " + tuned + " tuning records";
     }
-    install(key, compiled->module);
+    install(key, compiled->module, event.tier);
     if (!onlyIfCached)
       recordHot(shapes);
   } else {
@@ -218,11 +221,13 @@ void TieredModules::specialize(
 }
 
 void TieredModules::install(const std::string &key,
-                            std::shared_ptr<const Module> module) {
+                            std::shared_ptr<const Module> module,
+                            const std::string &tier) {
   std::lock_guard<std::mutex> lock(mutex);
   if (!generic) {
     // Fixed shapes: the tuned code replaces the one version.
     baseModule = std::move(module);
+    baseTier = tier;
     return;
   }
   Entry &e = entries[key];
@@ -230,6 +235,7 @@ void TieredModules::install(const std::string &key,
   if (!e.module)
     ++versions;
   e.module = std::move(module);
+  e.tier = tier;
   e.lastUse = ++clock;
   // Past the cap the least recently used version goes; a run that still
   // holds it keeps it alive until it returns.
@@ -498,7 +504,7 @@ absl::Status TieredModules::tuneVersion(
       best = cached->module;
   }
   if (best != start)
-    install(key, best);
+    install(key, best, "tuned");
   CompileEvent event;
   event.tier = "tuned";
   event.shapes = shapes;

@@ -106,6 +106,7 @@ private:
     uint64_t lastUse = 0;
     bool queued = false, failed = false;
     std::shared_ptr<const runtime::Module> module;
+    std::string tier; // of `module`: "specialized" or "tuned"
   };
 
   /// The key of the inputs' shapes over the base module's arguments, or
@@ -119,8 +120,11 @@ private:
                   const std::vector<std::string> &binary,
                   const std::map<std::string, std::string> &values,
                   const std::string &reason, bool onlyIfCached);
+  /// Makes `module` the version for `key` (for fixed shapes: the one
+  /// version), as code of `tier`.
   void install(const std::string &key,
-               std::shared_ptr<const runtime::Module> module);
+               std::shared_ptr<const runtime::Module> module,
+               const std::string &tier);
   /// tune() for a version compiled for `shapes`; logs a "tuned" event.
   absl::Status tuneVersion(
       const std::string &key, const ShapeMap &shapes,
@@ -134,6 +138,9 @@ private:
   bool generic;
   Compiler compiler;
   Settings settings;
+  /// The tier of baseModule's code (it changes when fixed-shape code is
+  /// tuned).
+  std::string baseTier;
 
   mutable std::mutex mutex;
   std::condition_variable idle;

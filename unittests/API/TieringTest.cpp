@@ -474,6 +474,8 @@ TEST(TieringTest, TuningRecordsSurviveTheProcess) {
     ASSERT_TRUE(out.ok()) << out.status();
     expectNearF32(*out, *wantOut);
     written = countRecords(o.cacheDir + "/tuning");
+    // Runs use the tuned code once something won.
+    EXPECT_EQ((*exe)->stats().lastTier, written ? "tuned" : "specialized");
     // The reason says how many records the winner left (0: the model's
     // choice stayed).
     if (written)

@@ -408,6 +408,23 @@ std::optional<MatmulForm> matchMatmul2D(const EinsumSpec &spec) {
   return std::nullopt;
 }
 
+/// The function argument dim tl-specialize-shapes named for result dim
+/// `i` of `op` (tl.dim_args), if any.
+std::optional<DimSource> argumentDim(Operation *op, size_t i) {
+  auto dims = op->getAttrOfType<DenseI64ArrayAttr>(kDimArgsAttr);
+  auto func = op->getParentOfType<func::FuncOp>();
+  if (!dims || !func || static_cast<size_t>(dims.size()) < 2 * i + 2)
+    return std::nullopt;
+  int64_t arg = dims[2 * i], axis = dims[2 * i + 1];
+  if (arg < 0 || arg >= func.getNumArguments())
+    return std::nullopt;
+  Value v = func.getArgument(arg);
+  auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+  if (!type || axis < 0 || axis >= type.getRank())
+    return std::nullopt;
+  return DimSource{v, axis};
+}
+
 struct EinsumLowering : OpConversionPattern<EinsumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -424,18 +441,21 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
     ReduceKind reduce = op.getReduce();
     EinsumLoops loops(spec);
     bool reduces = loops.labels.size() > loops.numParallel;
-    // Where each label's size is read: the first operand that has it.
-    auto labelSource = [&](char c) -> std::optional<DimSource> {
+    // Where each label's size is read: the first operand that has it;
+    // for a broadcast label of shape-generic code, the argument dim that
+    // tl-specialize-shapes named.
+    auto labelSource = [&](char c,
+                           size_t i = ~size_t(0)) -> std::optional<DimSource> {
       for (auto [j, subscripts] : llvm::enumerate(spec.inputs)) {
         size_t pos = subscripts.find(c);
         if (pos != std::string::npos)
           return DimSource{inputs[j], int64_t(pos)};
       }
-      return std::nullopt;
+      return argumentDim(op, i);
     };
     DimSources sources;
     for (auto [i, c] : llvm::enumerate(spec.output)) {
-      std::optional<DimSource> source = labelSource(c);
+      std::optional<DimSource> source = labelSource(c, i);
       if (!source && type.isDynamicDim(i)) // checked by the pass first
         return rewriter.notifyMatchFailure(op, "unsized broadcast label");
       sources.push_back(source.value_or(DimSource{}));
@@ -539,9 +559,11 @@ struct ConvertTLToLinalgPass
       auto type = llvm::cast<RankedTensorType>(op.getType());
       for (auto [i, c] : llvm::enumerate(spec.output))
         if (type.isDynamicDim(i) &&
-            llvm::none_of(spec.inputs, [&](const std::string &in) {
-              return in.find(c) != std::string::npos;
-            })) {
+            llvm::none_of(spec.inputs,
+                          [&](const std::string &in) {
+                            return in.find(c) != std::string::npos;
+                          }) &&
+            !argumentDim(op, i)) {
           op.emitError("shape-generic code cannot size the broadcast label '")
               << c << "' of " << describeOp(op)
               << " (G7): a later op sets it; give the inputs' shapes";

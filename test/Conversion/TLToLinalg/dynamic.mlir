@@ -54,3 +54,17 @@ func.func @mean(%p: tensor<?x?xf64>) -> tensor<?xf64> {
   %m = tl.reduce mean %p axes = [1] : tensor<?x?xf64> -> tensor<?xf64>
   return %m : tensor<?xf64>
 }
+
+// -----
+
+// A broadcast label sized only by a later op reads its size from the
+// argument dim tl-specialize-shapes named (tl.dim_args: argument 1, axis 1).
+// CHECK-LABEL: func @broadcast_label_from_argument
+// CHECK-SAME: (%[[S:[a-z0-9]+]]: tensor<?xf64>{{.*}}, %[[P:[a-z0-9]+]]: tensor<?x?xf64>
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: tensor.dim %[[P]], %[[C1]] : tensor<?x?xf64>
+func.func @broadcast_label_from_argument(%s: tensor<?xf64>, %p: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %b = tl.einsum "a->ab" %s {tl.dim_args = array<i64: -1, -1, 1, 1>} : (tensor<?xf64>) -> tensor<?x?xf64>
+  %0 = tl.binary add %b, %p : tensor<?x?xf64>, tensor<?x?xf64> -> tensor<?x?xf64>
+  return %0 : tensor<?x?xf64>
+}

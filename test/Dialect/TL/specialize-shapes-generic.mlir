@@ -44,7 +44,9 @@ func.func @symbol_takes_known(%u: tensor<*xf64> {tl.name = "u"}, %v: tensor<*xf6
 // CHECK-SAME: tensor<?x4xf64> {tl.dim_links = ["'tl.binary' op at line {{[0-9]+}}", ""], tl.dims = array<i64: 0, -1>, tl.name = "w"}
 // CHECK-SAME: tensor<?x?xf64> {tl.dim_links = ["'tl.binary' op at line {{[0-9]+}}", ""], tl.dims = array<i64: 0, 1>, tl.name = "p"}) -> (tensor<?x?xf64> {tl.dims = array<i64: 0, 1>})
 // CHECK: tl.reduce sum {{.*}} : tensor<?x4xf64> -> tensor<?xf64>
-// CHECK: tl.einsum "a->ab" {{.*}} -> tensor<?x?xf64>
+// The broadcast label b has no operand to read its size from at run time:
+// the einsum names an argument dim of its symbol (p, axis 1).
+// CHECK: tl.einsum "a->ab" {{.*}} {tl.dim_args = array<i64: -1, -1, 1, 1>} : {{.*}} -> tensor<?x?xf64>
 // CHECK: tl.binary add {{.*}} : tensor<?x?xf64>, tensor<?x?xf64> -> tensor<?x?xf64>
 func.func @reduce_and_broadcast(%w: tensor<*xf64> {tl.name = "w"}, %p: tensor<*xf64> {tl.name = "p"}) -> tensor<*xf64> {
   %s = tl.reduce sum %w axes = [1] : tensor<*xf64> -> tensor<?xf64>

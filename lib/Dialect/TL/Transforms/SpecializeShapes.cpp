@@ -431,6 +431,32 @@ void ShapeInference::recordSymbols() {
     if (any)
       func.setResultAttr(i, kDimsAttr, b.getDenseI64ArrayAttr(dims));
   }
+  // A broadcast label (G7) sized by a symbol has no operand to read its
+  // size from at run time: name an argument dim of the same symbol.
+  llvm::DenseMap<SizeSolver::Var, std::pair<int64_t, int64_t>> argDim;
+  for (BlockArgument arg : func.getArguments())
+    for (auto [axis, var] : llvm::enumerate(shapes[arg]))
+      if (solver.isSymbol(var))
+        argDim.try_emplace(solver.root(var), arg.getArgNumber(), axis);
+  func.walk([&](EinsumOp op) {
+    EinsumSpec spec = op.getParsedSpec();
+    SmallVector<int64_t> sources;
+    bool any = false;
+    for (auto [i, c] : llvm::enumerate(spec.output)) {
+      auto it = argDim.end();
+      if (spec.broadcastLabels().find(c) != std::string::npos &&
+          solver.isSymbol(shapes[op.getResult()][i]))
+        it = argDim.find(solver.root(shapes[op.getResult()][i]));
+      if (it == argDim.end()) {
+        sources.append({-1, -1});
+        continue;
+      }
+      sources.append({it->second.first, it->second.second});
+      any = true;
+    }
+    if (any)
+      op->setAttr(kDimArgsAttr, b.getDenseI64ArrayAttr(sources));
+  });
 }
 
 /// Parses "name=2x3", "name=" or "name=scalar".

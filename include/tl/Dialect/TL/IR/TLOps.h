@@ -32,6 +32,10 @@ inline constexpr llvm::StringLiteral kNameAttr = "tl.name";
 /// it to another input's dim ("" if none).
 inline constexpr llvm::StringLiteral kDimsAttr = "tl.dims";
 inline constexpr llvm::StringLiteral kDimLinksAttr = "tl.dim_links";
+/// On an einsum of shape-generic code whose broadcast label (G7) has a
+/// size known only at run time: per result dim, the argument number and
+/// axis to read it from (-1, -1 where an operand gives it).
+inline constexpr llvm::StringLiteral kDimArgsAttr = "tl.dim_args";
 
 /// Value specialization (tl-boolean-joins): on an argument, what its
 /// values are known to be ("binary": only 0 and 1); on the function, the
