@@ -10,17 +10,20 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   # Libraries.
   libdnnl-dev libabsl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  pybind11-dev
+  # The Python module (python/): pybind11, Python's headers, DLPack's header.
+  pybind11-dev python3-dev libdlpack-dev
   # SHA-256 of module files and compile cache keys (OpenSSL's libcrypto).
   libssl-dev
   # Test helpers: Debian's python3 with NumPy for the conformance oracle.
   zlib1g-dev python3 python3-numpy
+  # The Python module's tests (pytest; PyTorch for the DLPack round trip).
+  python3-pytest python3-torch
   # libFuzzer (clang's runtime) for the fuzz preset's targets (fuzz/).
   libclang-rt-19-dev
 )
 # bench/compare.py's peers (not needed to build or test): --bench adds them.
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES+=(python3-torch python3-scipy libopenblas-dev libeigen3-dev)
+  PACKAGES+=(python3-scipy libopenblas-dev libeigen3-dev)
 fi
 # The README tour's last line draws a graph with graphviz: --tour adds it.
 if [ "${1:-}" = "--tour" ]; then

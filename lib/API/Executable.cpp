@@ -177,8 +177,20 @@ Executable::compileFile(const std::string &path,
   auto source = readGraphFile(path);
   if (!source.ok())
     return source.status();
-  return compileImpl(source->text, source->format, options, nullptr,
-                     source->name);
+  return compile(*source, options);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compile(const GraphSource &source, const CompileOptions &options) {
+  return compileImpl(source.text, source.format, options, nullptr, source.name);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileGradient(const GraphSource &source,
+                            const CompileOptions &options,
+                            const GradientOptions &gradient) {
+  return compileImpl(source.text, source.format, options, &gradient,
+                     source.name);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -188,8 +200,7 @@ Executable::compileGradientFile(const std::string &path,
   auto source = readGraphFile(path);
   if (!source.ok())
     return source.status();
-  return compileImpl(source->text, source->format, options, &gradient,
-                     source->name);
+  return compileGradient(*source, options, gradient);
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>

@@ -187,6 +187,13 @@ public:
   /// before it started returns a CANCELLED status.
   absl::StatusOr<Outputs> get() { return future.get(); }
   void wait() const { future.wait(); }
+  /// Waits at most `seconds`; true if the run is done.
+  bool waitFor(double seconds) const {
+    return future.wait_for(std::chrono::duration<double>(seconds)) ==
+           std::future_status::ready;
+  }
+  /// False for a default-constructed run and after get().
+  bool valid() const { return future.valid(); }
   bool ready() const {
     return future.wait_for(std::chrono::seconds(0)) ==
            std::future_status::ready;
@@ -208,10 +215,18 @@ public:
   compile(std::string_view text, GraphFormat format,
           const CompileOptions &options);
 
+  /// A graph from readGraphFile(), or text with a name: messages start
+  /// with `source.name` as they do for compileFile().
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compile(const GraphSource &source, const CompileOptions &options);
+
   /// The adjoint of the graph: run it with runGradient().
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileGradient(std::string_view text, GraphFormat format,
                   const CompileOptions &options,
+                  const GradientOptions &gradient);
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileGradient(const GraphSource &source, const CompileOptions &options,
                   const GradientOptions &gradient);
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileGradientFile(const std::string &path, const CompileOptions &options,
