@@ -4,6 +4,7 @@
 #include "Errors.h"
 
 #include <dlpack/dlpack.h>
+#include <pybind11/stl.h>
 
 namespace py = pybind11;
 
@@ -136,8 +137,9 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
     // G5: one conversion by NumPy (its loops are fast), kept for the call.
     array = py::reinterpret_steal<py::array>(
         asContiguous()(array, numpyType(compute)).release());
-    keepAlive.push_back(array);
   }
+  // The call may outlive the caller's references (run_async).
+  keepAlive.push_back(array);
   buffers.push_back(Buffer::borrow(const_cast<void *>(array.data()), compute,
                                    shapeOf(array)));
   map[name] = &buffers.back();

@@ -79,11 +79,6 @@ std::vector<std::string> resultNames(const Executable &exe) {
   return names;
 }
 
-/// The status with "what: " before its message (the code kept).
-absl::Status prefixed(const absl::Status &status, const std::string &what) {
-  return absl::Status(status.code(), what + ": " + std::string(status.message()));
-}
-
 /// One recording at a time per process (Profiler.h).
 std::mutex &profileMutex() {
   static std::mutex m;
@@ -350,10 +345,10 @@ py::list PyExecutable::runBatch(py::handle items, int threads,
       out.append(toDict(std::move(*r)));
       continue;
     }
-    absl::Status status = prefixed(r.status(), "item " + std::to_string(i));
+    // The message names the item ("batch item 3: ...").
     if (errors == "raise")
-      throwStatus(status);
-    out.append(makeError(status));
+      throwStatus(r.status());
+    out.append(makeError(r.status()));
   }
   return out;
 }
@@ -377,12 +372,15 @@ public:
   py::object result(py::object timeout) {
     if (!taken) {
       bool ready = true;
+      std::optional<double> seconds;
+      if (!timeout.is_none())
+        seconds = timeout.cast<double>();
       {
         py::gil_scoped_release nogil;
-        if (timeout.is_none())
+        if (!seconds)
           asyncRun.wait();
         else
-          ready = asyncRun.waitFor(timeout.cast<double>());
+          ready = asyncRun.waitFor(*seconds);
       }
       if (!ready) {
         PyErr_SetString(PyExc_TimeoutError,
