@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""The Python module's per-call cost, against the C++ API and NumPy, in
+one run.
+
+  PYTHONPATH=build/python bench/python.py [--build build] [--markdown]
+
+Workloads (../shared/bench/workloads.md):
+
+- W8: a 100x100 f64 row sum. C++: tl-bench-workloads' pre-bound call
+  (runInto with outputs allocated once, Google Benchmark). Python: the same
+  graph called with a dict of inputs and out= arrays (nothing allocated),
+  and called plainly (outputs allocated). NumPy: R.sum(axis=1).
+  Targets: Python (out=) at most 3 us above C++; at least 2x NumPy.
+- W4: the fused rule sigmoid(A*B + C) - relu(D) over 4M f32 elements.
+  C++: tl-bench-workloads. Python: out= arrays. NumPy: the same expression
+  in NumPy's operators (temporaries as NumPy makes them). Target: at
+  least 2x NumPy.
+
+Times are the best of --repeat timings of --number calls each (the
+machine is shared: the best is the least disturbed). Threads: the
+runtime pool's (TL_NUM_THREADS); NumPy's element-wise code is serial.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import timeit
+
+import numpy as np
+
+import tl
+
+ROWSUM = """func.func @main(%r: tensor<100x100xf64> {tl.name = "R"}) -> tensor<100xf64> {
+  %0 = tl.einsum "ab->a" %r : (tensor<100x100xf64>) -> tensor<100xf64>
+  return %0 : tensor<100xf64>
+}"""
+
+W4_N = 4 << 20
+W4_T = f"tensor<{W4_N}xf32>"
+W4 = f"""func.func @main(%a: {W4_T} {{tl.name = "A"}}, %b: {W4_T} {{tl.name = "B"}}, %c: {W4_T} {{tl.name = "C"}}, %d: {W4_T} {{tl.name = "D"}}) -> {W4_T} {{
+  %0 = tl.binary multiply %a, %b : {W4_T}, {W4_T} -> {W4_T}
+  %1 = tl.binary add %0, %c : {W4_T}, {W4_T} -> {W4_T}
+  %2 = tl.unary sigmoid %1 : {W4_T}
+  %3 = tl.unary relu %d : {W4_T}
+  %4 = tl.binary subtract %2, %3 : {W4_T}, {W4_T} -> {W4_T}
+  return %4 : {W4_T}
+}}"""
+
+
+def best(fn, number, repeat):
+    fn()
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def cpp_times(build):
+    tool = os.path.join(build, "bin", "tl-bench-workloads")
+    out = subprocess.run(
+        [tool, "--benchmark_filter=W8/rowsum_f64_100x100|W4/fused_rule_f32_4M",
+         "--benchmark_repetitions=5", "--benchmark_format=json"],
+        capture_output=True, text=True, check=True).stdout
+    times = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
+        name = b["run_name"].split("/")[0] + "/" + b["run_name"].split("/")[1]
+        t = b["real_time"] * scale
+        times[name] = min(times.get(name, t), t)
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    rng = np.random.default_rng(1)
+
+    cpp = cpp_times(args.build)
+
+    rowsum = tl.compile(ROWSUM)
+    r = rng.random((100, 100))
+    inputs = {"R": r}
+    out = {"result0": np.empty(100)}
+    assert np.allclose(rowsum.run(inputs, out=out)["result0"], r.sum(axis=1))
+    w8_out = best(lambda: rowsum.run(inputs, out=out), 20000, args.repeat)
+    w8_call = best(lambda: rowsum(R=r), 20000, args.repeat)
+    w8_numpy = best(lambda: r.sum(axis=1), 20000, args.repeat)
+
+    w4 = tl.compile(W4, dtype="f32")
+    a, b, c, d = (rng.uniform(-1, 1, W4_N).astype(np.float32) for _ in range(4))
+    w4_inputs = {"A": a, "B": b, "C": c, "D": d}
+    w4_dst = {"result0": np.empty(W4_N, np.float32)}
+
+    def numpy_w4():
+        return 1 / (1 + np.exp(-(a * b + c))) - np.maximum(d, 0)
+
+    assert np.allclose(w4.run(w4_inputs, out=w4_dst)["result0"], numpy_w4(), atol=1e-5)
+    w4_tl = best(lambda: w4.run(w4_inputs, out=w4_dst), 20, args.repeat)
+    w4_numpy = best(numpy_w4, 5, args.repeat)
+
+    rows = [
+        ("W8 100x100 rowsum f64", "C++ runInto (tl-bench-workloads)", cpp["W8/rowsum_f64_100x100"], None, ""),
+        ("W8 100x100 rowsum f64", "Python exe.run(inputs, out=out)", w8_out,
+         w8_out - cpp["W8/rowsum_f64_100x100"], "<= 3 us above C++"),
+        ("W8 100x100 rowsum f64", "Python exe(R=r) (allocates)", w8_call,
+         w8_call - cpp["W8/rowsum_f64_100x100"], ""),
+        ("W8 100x100 rowsum f64", "NumPy r.sum(axis=1)", w8_numpy, None, ""),
+        ("W4 fused rule 4M f32", "C++ runInto (tl-bench-workloads)", cpp["W4/fused_rule_f32_4M"], None, ""),
+        ("W4 fused rule 4M f32", "Python exe.run(inputs, out=out)", w4_tl,
+         w4_tl - cpp["W4/fused_rule_f32_4M"], ""),
+        ("W4 fused rule 4M f32", "NumPy expression", w4_numpy, None, ""),
+    ]
+    checks = [
+        ("W8 Python overhead over C++ <= 3 us", w8_out - cpp["W8/rowsum_f64_100x100"] <= 3e-6,
+         f"{(w8_out - cpp['W8/rowsum_f64_100x100']) * 1e6:.2f} us"),
+        ("W8 Python >= 2x NumPy", w8_numpy / w8_out >= 2, f"{w8_numpy / w8_out:.2f}x"),
+        ("W4 Python >= 2x NumPy", w4_numpy / w4_tl >= 2, f"{w4_numpy / w4_tl:.2f}x"),
+    ]
+
+    def fmt(t):
+        return f"{t * 1e6:.2f} us" if t < 1e-3 else f"{t * 1e3:.3f} ms"
+
+    if args.markdown:
+        print("| workload | call | time | above C++ | target |")
+        print("|---|---|---|---|---|")
+        for w, call, t, above, target in rows:
+            print(f"| {w} | {call} | {fmt(t)} | {'' if above is None else fmt(above)} | {target} |")
+        print()
+        print("| check | result | met |")
+        print("|---|---|---|")
+        for name, ok, value in checks:
+            print(f"| {name} | {value} | {'yes' if ok else 'no'} |")
+    else:
+        for w, call, t, above, target in rows:
+            extra = "" if above is None else f"  (+{fmt(above)} over C++)"
+            print(f"{w:24s} {call:36s} {fmt(t):>12s}{extra}")
+        for name, ok, value in checks:
+            print(f"{'MET ' if ok else 'MISS'} {name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
