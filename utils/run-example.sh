@@ -16,3 +16,13 @@ build/bin/tl-compile examples/family/grandparent.json \
   --inputs=examples/family/parent.npz -o build/grandparent.tlm
 build/bin/tl-run build/grandparent.tlm --inputs=examples/family/parent.npz --print
 echo "module written to build/grandparent.tlm"
+# The same rule from Python (docs/Python.md): the build put `import tl` in
+# build/python.
+PYTHONPATH=build/python /usr/bin/python3 - <<'PY'
+import numpy as np, tl
+with np.load("examples/family/parent.npz") as f:
+    parent = f["parent"]
+out = tl.compile("examples/family/grandparent.json")(parent=parent)
+print("from Python:", {name: a.tolist() for name, a in out.items()})
+PY
+echo "Python: PYTHONPATH=build/python python3 -c 'import tl'"
