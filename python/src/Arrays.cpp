@@ -34,17 +34,6 @@ std::string describe(py::handle value) {
   return "a " + type;
 }
 
-std::vector<int64_t> shapeOf(const py::array &a) {
-  std::vector<int64_t> shape(a.ndim());
-  for (py::ssize_t d = 0; d < a.ndim(); ++d)
-    shape[d] = a.shape(d);
-  return shape;
-}
-
-bool aligned(const py::array &a) {
-  return a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_;
-}
-
 /// Element `i` (row-major) of a DLPack integer or bool tensor, as double.
 double integerAt(const DLTensor &t, const std::vector<int64_t> &strides,
                  int64_t i) {
@@ -96,58 +85,86 @@ DType dtypeFrom(py::handle value) {
           ": tl computes in f32 or f64");
 }
 
-void InputSet::add(const std::string &name, py::handle value, DType compute) {
-  if (py::isinstance<Tensor>(value)) {
-    const Buffer &b = value.cast<const Tensor &>().buffer();
-    keepAlive.push_back(py::reinterpret_borrow<py::object>(value));
-    if (b.isContiguous() && b.dtype() == compute) {
-      buffers.push_back(b.view());
-    } else {
-      buffers.push_back(b.copyAs(compute));
-      if (!buffers.back().data() && b.numElements() > 0)
-        throwStatus(absl::ResourceExhaustedError(
-            "no memory to convert input '" + name + "' (" + b.typeString() +
-            ")"));
-    }
-    map[name] = &buffers.back();
-    return;
+namespace {
+/// NumPy's array fields, read directly (the accessors of py::array take
+/// references and build objects on a path that runs for every input).
+struct ArrayView {
+  const py::detail::PyArray_Proxy *array;
+  const py::detail::PyArrayDescr_Proxy *descr;
+  explicit ArrayView(py::handle a)
+      : array(py::detail::array_proxy(a.ptr())),
+        descr(py::detail::array_descriptor_proxy(array->descr)) {}
+  bool has(int flag) const { return array->flags & flag; }
+  bool contiguousFloat(DType dtype) const {
+    return descr->kind == 'f' && size_t(descr->elsize) == dtypeSize(dtype) &&
+           has(py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_) &&
+           has(py::detail::npy_api::NPY_ARRAY_ALIGNED_);
   }
-  py::array array;
-  if (py::isinstance<py::array>(value)) {
-    array = py::reinterpret_borrow<py::array>(value);
-  } else if (py::hasattr(value, "__dlpack__")) {
-    // PyTorch and other DLPack producers: read in place.
-    py::object tensor = py::cast(Tensor::fromDLPack(value));
-    add(name, tensor, compute);
-    return;
-  } else {
-    array = py::array::ensure(value);
+  std::vector<int64_t> shape() const {
+    return std::vector<int64_t>(array->dimensions,
+                                array->dimensions + array->nd);
+  }
+};
+} // namespace
+
+void InputSet::add(const std::string &name, py::handle value, DType compute) {
+  if (!py::isinstance<py::array>(value)) {
+    if (py::isinstance<Tensor>(value)) {
+      const Buffer &b = value.cast<const Tensor &>().buffer();
+      keepAlive.push_back(py::reinterpret_borrow<py::object>(value));
+      if (b.isContiguous() && b.dtype() == compute) {
+        buffers.push_back(b.view());
+      } else {
+        buffers.push_back(b.copyAs(compute));
+        if (!buffers.back().data() && b.numElements() > 0)
+          throwStatus(absl::ResourceExhaustedError(
+              "no memory to convert input '" + name + "' (" +
+              b.typeString() + ")"));
+      }
+      map[name] = &buffers.back();
+      return;
+    }
+    if (py::hasattr(value, "__dlpack__")) {
+      // PyTorch and other DLPack producers: read in place.
+      py::object tensor = py::cast(Tensor::fromDLPack(value));
+      add(name, tensor, compute);
+      return;
+    }
+    py::array array = py::array::ensure(value);
     if (!array)
       invalid("G5: input '" + name + "' is " + describe(value) +
               ", not an array: pass a NumPy array, a tl.Tensor, a DLPack "
               "tensor or a number");
+    add(name, array, compute);
+    return;
   }
-  char kind = array.dtype().kind();
-  if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b')
-    invalid("G5: input '" + name + "' is " + describe(array) +
-            "; tl converts bool, integer and floating-point arrays to " +
-            dtypeName(compute) + ", nothing else");
-  bool exact = kind == 'f' && size_t(array.itemsize()) == dtypeSize(compute);
-  if (!exact || !(array.flags() & py::array::c_style) || !aligned(array)) {
+  py::object array = py::reinterpret_borrow<py::object>(value);
+  ArrayView view(array);
+  if (!view.contiguousFloat(compute)) {
+    char kind = view.descr->kind;
+    if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b')
+      invalid("G5: input '" + name + "' is " + describe(array) +
+              "; tl converts bool, integer and floating-point arrays to " +
+              dtypeName(compute) + ", nothing else");
     // G5: one conversion by NumPy (its loops are fast), kept for the call.
-    array = py::reinterpret_steal<py::array>(
-        asContiguous()(array, numpyType(compute)).release());
+    array = asContiguous()(array, numpyType(compute));
+    view = ArrayView(array);
   }
-  // The call may outlive the caller's references (run_async).
-  keepAlive.push_back(array);
-  buffers.push_back(Buffer::borrow(const_cast<void *>(array.data()), compute,
-                                   shapeOf(array)));
+  buffers.push_back(Buffer::borrow(view.array->data, compute, view.shape()));
   map[name] = &buffers.back();
+  // The call may outlive the caller's references (run_async).
+  keepAlive.push_back(std::move(array));
 }
 
-InputSet InputSet::from(py::handle dict, const py::kwargs &kwargs,
-                        DType compute) {
+InputSet InputSet::from(py::handle dict, py::handle kwargs, DType compute) {
   InputSet set;
+  bool hasDict = dict && !dict.is_none(), hasKwargs = kwargs && !kwargs.is_none();
+  if (hasDict && !py::isinstance<py::dict>(dict))
+    invalid("inputs are a dict of arrays by name; got " + describe(dict));
+  size_t count = (hasDict ? PyDict_Size(dict.ptr()) : 0) +
+                 (hasKwargs ? PyDict_Size(kwargs.ptr()) : 0);
+  set.buffers.reserve(count);
+  set.keepAlive.reserve(count);
   auto addAll = [&](py::handle mapping) {
     for (auto item : py::reinterpret_borrow<py::dict>(mapping)) {
       if (!py::isinstance<py::str>(item.first))
@@ -158,12 +175,9 @@ InputSet InputSet::from(py::handle dict, const py::kwargs &kwargs,
       set.add(name, item.second, compute);
     }
   };
-  if (dict && !dict.is_none()) {
-    if (!py::isinstance<py::dict>(dict))
-      invalid("inputs are a dict of arrays by name; got " + describe(dict));
+  if (hasDict)
     addAll(dict);
-  }
-  if (kwargs)
+  if (hasKwargs)
     addAll(kwargs);
   return set;
 }
@@ -195,23 +209,19 @@ py::dict toDict(Outputs &&outputs) {
   return out;
 }
 
-Buffer borrowWritable(py::handle value, DType dtype, const std::string &what) {
-  std::string want = std::string("a writable C-contiguous ") +
-                     (dtype == DType::f32 ? "float32" : "float64") +
-                     " NumPy array";
-  if (!py::isinstance<py::array>(value))
-    invalid(what + " must be " + want + "; got " + describe(value));
-  auto array = py::reinterpret_borrow<py::array>(value);
-  bool ok = array.dtype().kind() == 'f' &&
-            size_t(array.itemsize()) == dtypeSize(dtype) &&
-            (array.flags() & py::array::c_style) && aligned(array) &&
-            (array.flags() & py::detail::npy_api::NPY_ARRAY_WRITEABLE_);
-  if (!ok)
-    invalid(what + " must be " + want + "; got " + describe(value) +
-            ((array.flags() & py::detail::npy_api::NPY_ARRAY_WRITEABLE_)
-                 ? ""
-                 : " (read-only)"));
-  return Buffer::borrow(array.mutable_data(), dtype, shapeOf(array));
+Buffer borrowWritable(py::handle value, DType dtype, const char *kind,
+                      const std::string &name) {
+  bool isArray = py::isinstance<py::array>(value);
+  bool writable = isArray && ArrayView(value).has(
+                                 py::detail::npy_api::NPY_ARRAY_WRITEABLE_);
+  if (!writable || !ArrayView(value).contiguousFloat(dtype))
+    invalid(std::string(kind) + "['" + name +
+            "'] must be a writable C-contiguous " +
+            (dtype == DType::f32 ? "float32" : "float64") +
+            " NumPy array; got " + describe(value) +
+            (isArray && !writable ? " (read-only)" : ""));
+  ArrayView view(value);
+  return Buffer::borrow(view.array->data, dtype, view.shape());
 }
 
 Tensor::Storage::~Storage() {

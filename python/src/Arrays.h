@@ -17,10 +17,11 @@
 
 #include "tl/API/Executable.h"
 
+#include "absl/container/inlined_vector.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,17 +33,22 @@ namespace tl::python {
 /// The arrays of one call, bound by name, and what keeps their memory
 /// alive (converted copies, the caller's objects).
 struct InputSet {
-  std::deque<runtime::Buffer> buffers;
+  /// Reserved for every input before the first is added: `map` points
+  /// into it.
+  std::vector<runtime::Buffer> buffers;
   std::map<std::string, const runtime::Buffer *> map;
-  std::vector<pybind11::object> keepAlive;
+  absl::InlinedVector<pybind11::object, 4> keepAlive;
 
-  /// Adds `value` under `name`, read in place when it can be.
-  void add(const std::string &name, pybind11::handle value, DType compute);
-  /// The arrays of a dict (or None) and keyword arguments.
-  static InputSet from(pybind11::handle dict, const pybind11::kwargs &kwargs,
+  /// The arrays of a dict and keyword arguments (either may be None or a
+  /// null handle).
+  static InputSet from(pybind11::handle dict, pybind11::handle kwargs,
                        DType compute);
   /// The shapes bound, by name.
   std::map<std::string, std::vector<int64_t>> shapes() const;
+
+private:
+  /// Adds `value` under `name`, read in place when it can be.
+  void add(const std::string &name, pybind11::handle value, DType compute);
 };
 
 /// A NumPy array over `buffer`'s memory, which it then owns.
@@ -55,9 +61,9 @@ pybind11::dtype numpyType(DType dtype);
 DType dtypeFrom(pybind11::handle value);
 
 /// `array` (a writable, C-contiguous NumPy array of `dtype`) as a borrowing
-/// buffer; what is wrong with it otherwise, naming `what`.
+/// buffer; what is wrong with it otherwise, naming it `<kind>['<name>']`.
 runtime::Buffer borrowWritable(pybind11::handle array, DType dtype,
-                               const std::string &what);
+                               const char *kind, const std::string &name);
 
 /// A tensor in tl's memory layout: tl.Tensor.
 class Tensor {

@@ -6,6 +6,8 @@
 
 #include "tl/Runtime/Reports.h"
 
+#include "absl/container/inlined_vector.h"
+
 #include <pybind11/stl.h>
 
 #include <fstream>
@@ -202,7 +204,7 @@ std::shared_ptr<const Executable> PyExecutable::forCall(const InputSet &in) {
 }
 
 py::dict PyExecutable::run(py::handle inputs, py::handle out,
-                           const py::kwargs &kwargs) {
+                           py::handle kwargs) {
   InputSet in = InputSet::from(inputs, kwargs, options.dtype);
   std::shared_ptr<const Executable> exe = forCall(in);
   if (!out || out.is_none()) {
@@ -217,31 +219,41 @@ py::dict PyExecutable::run(py::handle inputs, py::handle out,
   if (!py::isinstance<py::dict>(out))
     throwStatus(absl::InvalidArgumentError(
         "out= is a dict of NumPy arrays by output name"));
-  auto outDict = py::reinterpret_borrow<py::dict>(out);
-  std::vector<std::string> names = resultNames(*exe);
-  for (auto item : outDict) {
-    std::string name = py::str(item.first);
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      std::string known;
-      for (const std::string &n : names)
-        known += (known.empty() ? "'" : ", '") + n + "'";
-      throwStatus(absl::NotFoundError("G4: out['" + name +
-                                      "'] names no output; the outputs are " +
-                                      known));
-    }
-  }
+  const std::vector<TensorInfo> &infos = exe->outputs();
+  const std::vector<IntermediateInfo> &extra = exe->intermediates();
+  size_t count = infos.size() + extra.size();
+  auto nameOf = [&](size_t i) -> const std::string & {
+    return i < infos.size() ? infos[i].name : extra[i - infos.size()].name;
+  };
   Outputs outputs;
-  std::vector<size_t> allocated;
-  for (size_t i = 0; i < names.size(); ++i) {
-    py::str key(names[i]);
-    if (outDict.contains(key)) {
-      outputs.entries.emplace_back(
-          names[i], borrowWritable(outDict[key], options.dtype,
-                                   "out['" + names[i] + "']"));
-    } else {
-      outputs.entries.emplace_back(names[i], Buffer());
-      allocated.push_back(i);
+  outputs.entries.resize(count);
+  absl::InlinedVector<bool, 8> given(count);
+  for (auto item : py::reinterpret_borrow<py::dict>(out)) {
+    Py_ssize_t size = 0;
+    const char *key = py::isinstance<py::str>(item.first)
+                          ? PyUnicode_AsUTF8AndSize(item.first.ptr(), &size)
+                          : nullptr;
+    size_t i = 0;
+    while (i < count && !(key && nameOf(i).size() == size_t(size) &&
+                          nameOf(i).compare(0, size, key, size) == 0))
+      ++i;
+    if (i == count) {
+      std::string known;
+      for (size_t j = 0; j < count; ++j)
+        known += (known.empty() ? "'" : ", '") + nameOf(j) + "'";
+      throwStatus(absl::NotFoundError(
+          "G4: out['" + std::string(py::str(item.first)) +
+          "'] names no output; the outputs are " + known));
     }
+    outputs.entries[i].second =
+        borrowWritable(item.second, options.dtype, "out", nameOf(i));
+    given[i] = true;
+  }
+  absl::InlinedVector<size_t, 8> allocated;
+  for (size_t i = 0; i < count; ++i) {
+    outputs.entries[i].first = nameOf(i);
+    if (!given[i])
+      allocated.push_back(i);
   }
   if (!allocated.empty()) {
     Outputs fresh = unwrap(exe->allocateOutputs(in.map));
@@ -254,14 +266,16 @@ py::dict PyExecutable::run(py::handle inputs, py::handle out,
     status = exe->runInto(in.map, outputs);
   }
   check(status);
+  auto outDict = py::reinterpret_borrow<py::dict>(out);
   for (size_t i : allocated)
-    outDict[py::str(names[i])] = toNumpy(std::move(outputs.entries[i].second));
+    outDict[py::str(nameOf(i))] =
+        toNumpy(std::move(outputs.entries[i].second));
   return outDict;
 }
 
 py::object PyExecutable::grad(py::handle inputs, py::handle wrt,
                               py::handle cotangents, bool withOutputs) {
-  InputSet in = InputSet::from(inputs, py::kwargs(), options.dtype);
+  InputSet in = InputSet::from(inputs, py::handle(), options.dtype);
   GradientOptions gradient;
   gradient.withOutputs = withOutputs;
   if (py::isinstance<py::str>(wrt))
@@ -292,7 +306,7 @@ py::object PyExecutable::grad(py::handle inputs, py::handle wrt,
       adjoints.insert(key, adjoint);
     }
   }
-  InputSet cot = InputSet::from(cotangents, py::kwargs(), options.dtype);
+  InputSet cot = InputSet::from(cotangents, py::handle(), options.dtype);
   absl::StatusOr<Gradients> result = absl::UnknownError("not run");
   {
     py::gil_scoped_release nogil;
@@ -312,7 +326,7 @@ py::list PyExecutable::runBatch(py::handle items, int threads,
                           "'");
   std::deque<InputSet> sets;
   for (py::handle item : items)
-    sets.push_back(InputSet::from(item, py::kwargs(), options.dtype));
+    sets.push_back(InputSet::from(item, py::handle(), options.dtype));
   // Items run by one runBatch per executable (one unless compiled per
   // shape set).
   std::vector<std::shared_ptr<const Executable>> exes;
@@ -419,7 +433,7 @@ private:
 
 } // namespace
 
-py::object PyExecutable::runAsync(py::handle inputs, const py::kwargs &kwargs) {
+py::object PyExecutable::runAsync(py::handle inputs, py::handle kwargs) {
   InputSet in = InputSet::from(inputs, kwargs, options.dtype);
   std::shared_ptr<const Executable> exe = forCall(in);
   AsyncRun run = exe->runAsync(in.map);
@@ -428,7 +442,7 @@ py::object PyExecutable::runAsync(py::handle inputs, const py::kwargs &kwargs) {
 
 py::dict PyExecutable::profile(py::handle inputs, unsigned runs,
                                py::handle trace) {
-  InputSet in = InputSet::from(inputs, py::kwargs(), options.dtype);
+  InputSet in = InputSet::from(inputs, py::handle(), options.dtype);
   std::shared_ptr<const Executable> exe;
   if (options.profile) {
     exe = forCall(in);
@@ -533,7 +547,7 @@ void PyExecutable::warmUp(py::handle shapes) {
 }
 
 void PyExecutable::tune(py::handle inputs, double seconds) {
-  InputSet in = InputSet::from(inputs, py::kwargs(), options.dtype);
+  InputSet in = InputSet::from(inputs, py::handle(), options.dtype);
   std::shared_ptr<const Executable> exe = forCall(in);
   absl::Status status;
   {
@@ -652,17 +666,26 @@ void registerExecutable(py::module_ &m) {
            py::arg("dtype"), py::arg("options"))
       .def("__call__",
            [](PyExecutable &e, const py::kwargs &kwargs) {
-             return e.run(py::none(), py::none(), kwargs);
+             return e.run(py::handle(), py::none(), kwargs);
            })
-      .def("run", &PyExecutable::run, py::arg("inputs") = py::none(),
-           py::kw_only(), py::arg("out") = py::none())
+      // No **kwargs here: pybind11 would copy the call's keywords each time.
+      .def(
+          "run",
+          [](PyExecutable &e, py::handle inputs, py::handle out) {
+            return e.run(inputs, out, py::handle());
+          },
+          py::arg("inputs"), py::kw_only(), py::arg("out") = py::none())
       .def("grad", &PyExecutable::grad, py::arg("inputs"),
            py::arg("wrt") = py::none(), py::arg("cotangents") = py::none(),
            py::kw_only(), py::arg("with_outputs") = false)
       .def("run_batch", &PyExecutable::runBatch, py::arg("items"),
            py::kw_only(), py::arg("threads") = 0, py::arg("errors") = "raise")
-      .def("run_async", &PyExecutable::runAsync,
-           py::arg("inputs") = py::none())
+      .def(
+          "run_async",
+          [](PyExecutable &e, py::handle inputs, const py::kwargs &kwargs) {
+            return e.runAsync(inputs, kwargs);
+          },
+          py::arg("inputs") = py::none())
       .def("profile", &PyExecutable::profile, py::arg("inputs"),
            py::kw_only(), py::arg("runs") = 10, py::arg("trace") = py::none())
       .def("save",

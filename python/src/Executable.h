@@ -44,14 +44,14 @@ public:
   /// A module loaded by tl.load (no graph: no gradient or profiled twin).
   PyExecutable(std::shared_ptr<const Executable> loaded, std::string path);
 
+  /// `inputs` a dict (or None), `kwargs` more inputs (or a null handle).
   pybind11::dict run(pybind11::handle inputs, pybind11::handle out,
-                     const pybind11::kwargs &kwargs);
+                     pybind11::handle kwargs);
   pybind11::object grad(pybind11::handle inputs, pybind11::handle wrt,
                         pybind11::handle cotangents, bool withOutputs);
   pybind11::list runBatch(pybind11::handle items, int threads,
                           const std::string &errors);
-  pybind11::object runAsync(pybind11::handle inputs,
-                            const pybind11::kwargs &kwargs);
+  pybind11::object runAsync(pybind11::handle inputs, pybind11::handle kwargs);
   pybind11::dict profile(pybind11::handle inputs, unsigned runs,
                          pybind11::handle trace);
   void save(const std::string &path);

@@ -36,8 +36,8 @@ Outputs writable(py::handle grads) {
     if (py::isinstance<py::array>(value) &&
         py::reinterpret_borrow<py::array>(value).itemsize() == 4)
       dtype = DType::f32;
-    out.entries.emplace_back(
-        name, borrowWritable(value, dtype, "gradient '" + name + "'"));
+    out.entries.emplace_back(name,
+                             borrowWritable(value, dtype, "grads", name));
   }
   return out;
 }
@@ -47,7 +47,7 @@ struct ReadOnly {
   InputSet set;
   Outputs outputs;
   explicit ReadOnly(py::handle grads)
-      : set(InputSet::from(grads, py::kwargs(), DType::f64)) {
+      : set(InputSet::from(grads, py::handle(), DType::f64)) {
     for (const auto &[name, buffer] : set.map)
       outputs.entries.emplace_back(name, buffer->view());
   }
@@ -127,7 +127,7 @@ void registerTraining(py::module_ &m) {
          int64_t maxElements, uint64_t seed, const py::dict &options) {
         GraphSource source = graphFrom(graph, isPath);
         CompileOptions o = compileOptionsFrom(dtype, py::none(), options);
-        InputSet in = InputSet::from(inputs, py::kwargs(), o.dtype);
+        InputSet in = InputSet::from(inputs, py::handle(), o.dtype);
         GradCheckOptions c;
         if (py::isinstance<py::str>(wrt))
           c.wrt.push_back(py::str(wrt));
