@@ -202,8 +202,32 @@ struct TLPlanTilingPass : tl::impl::TLPlanTilingPassBase<TLPlanTilingPass> {
               });
           scalar[d] = !contiguous;
         }
-        plan.reg = registerBlock(ranges, iters, scalar, lanes, maxBlock,
-                                 std::max<int64_t>(1, maxVolume / 8));
+        int64_t cap = std::max<int64_t>(1, maxVolume / 8);
+        plan.reg = registerBlock(ranges, iters, scalar, lanes, maxBlock, cap);
+        // One reduction loop, innermost and contiguous, short enough for a
+        // few vector registers: the block takes whole rows, which
+        // tl-vectorize reduces as trees (independent accumulators) rather
+        // than as one chain of dependent adds per block.
+        int64_t last = int64_t(ranges.size()) - 1;
+        if (reduction.size() == 1 && reduction[0] == last && !scalar[last] &&
+            ranges[last] >= kMinTreeReduction &&
+            ranges[last] * bytes <= kTreeReductionRegisters * vectorBytes) {
+          plan.reg.assign(ranges.size(), 1);
+          plan.reg[last] = 0;
+          int64_t rows = 1;
+          for (int64_t d = last - 1; d >= 0; --d)
+            if (iters[d] == utils::IteratorType::parallel) {
+              rows = 1;
+              for (int64_t t = std::max<int64_t>(1, cap / ranges[last]); t > 1;
+                   t /= 2)
+                if (ranges[d] % t == 0) {
+                  rows = t;
+                  break;
+                }
+              plan.reg[d] = rows == ranges[d] ? 0 : rows;
+              break;
+            }
+        }
       }
       plan.write(op);
     });

@@ -12,6 +12,7 @@
 #include "tl/Codegen/Passes.h"
 #include "tl/Codegen/TilingPlan.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -30,6 +31,56 @@ using namespace mlir;
 using namespace mlir::tl;
 
 namespace {
+
+/// Reductions of rows at least kMinTreeReduction long along their
+/// innermost dimension (tl-plan-tiling gives such blocks whole rows) become
+/// one reassociable vector.reduction per row: LLVM reduces each as a tree
+/// with independent accumulators, where the inner-parallel lowering adds
+/// one column after another into a single chain. Any summation order is
+/// allowed (the corpus's tolerances say so; G10's max/min are associative).
+struct RowsAsTreeReductions : OpRewritePattern<vector::MultiDimReductionOp> {
+  RowsAsTreeReductions(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/10) {}
+
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType source = op.getSourceVectorType();
+    int64_t rank = source.getRank();
+    SmallVector<bool> reduced = op.getReductionMask();
+    if (rank < 1 || source.isScalable() || op.isMasked() ||
+        !reduced.back() ||
+        llvm::count(reduced, true) != 1 ||
+        source.getShape().back() < kMinTreeReduction)
+      return failure();
+    Location loc = op.getLoc();
+    auto fm = arith::FastMathFlags::reassoc;
+    if (rank == 1) {
+      rewriter.replaceOpWithNewOp<vector::ReductionOp>(
+          op, op.getKind(), op.getSource(), op.getAcc(), fm);
+      return success();
+    }
+    // Rows as a 2-D [rows, n] vector, one reduction each.
+    int64_t n = source.getShape().back();
+    int64_t rows = source.getNumElements() / n;
+    Type elem = source.getElementType();
+    Value src = rewriter.create<vector::ShapeCastOp>(
+        loc, VectorType::get({rows, n}, elem), op.getSource());
+    auto flat = VectorType::get({rows}, elem);
+    Value acc = rewriter.create<vector::ShapeCastOp>(loc, flat, op.getAcc());
+    Value result = rewriter.create<arith::ConstantOp>(
+        loc, flat, rewriter.getZeroAttr(flat));
+    for (int64_t i = 0; i < rows; ++i) {
+      Value row = rewriter.create<vector::ExtractOp>(loc, src, i);
+      Value init = rewriter.create<vector::ExtractOp>(loc, acc, i);
+      Value r = rewriter.create<vector::ReductionOp>(loc, op.getKind(), row,
+                                                     init, fm);
+      result = rewriter.create<vector::InsertOp>(loc, r, result, i);
+    }
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, op.getDestType(),
+                                                     result);
+    return success();
+  }
+};
 
 struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
   using TLVectorizePassBase::TLVectorizePassBase;
@@ -95,6 +146,7 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
                              vector::VectorContractLowering::OuterProduct)
                          .setVectorTransposeLowering(
                              vector::VectorTransposeLowering::Shuffle1D);
+      patterns.add<RowsAsTreeReductions>(ctx);
       vector::populateVectorContractLoweringPatterns(patterns, options);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateVectorMultiReductionLoweringPatterns(

@@ -3,7 +3,8 @@
 // The copies that buffer-results-to-out-params inserts sit right before the
 // return, so nothing reads or writes the allocation after its copy: using
 // the out-parameter in its place from the start gives the same contents.
-// Out-parameters are fresh arguments that only these copies touch, so no
+// The allocation may reach the copy through the tiled loops that carry it
+// (each yields the buffer it was given). Out-parameters are fresh arguments that only these copies touch, so no
 // other access to them is reordered.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,7 @@
 #include "tl/Codegen/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLWRITERESULTSINPLACEPASS
@@ -21,6 +23,33 @@ using namespace mlir;
 using namespace mlir::tl;
 
 namespace {
+
+/// The allocation `value` is, seen through scf.for loops that carry a
+/// buffer and yield it back unchanged (the tiled loops of a kernel that
+/// writes into its output), or null.
+memref::AllocOp carriedAlloc(Value value) {
+  while (auto loop = value.getDefiningOp<scf::ForOp>()) {
+    auto result = cast<OpResult>(value);
+    unsigned i = result.getResultNumber();
+    Value yielded = loop.getBody()->getTerminator()->getOperand(i);
+    Value iterArg = loop.getRegionIterArg(i);
+    // What the body yields must be the carried buffer itself, directly or
+    // through a nested loop of the same kind.
+    Value inner = yielded;
+    while (inner != iterArg) {
+      auto nested = inner.getDefiningOp<scf::ForOp>();
+      if (!nested)
+        return nullptr;
+      unsigned j = cast<OpResult>(inner).getResultNumber();
+      if (nested.getBody()->getTerminator()->getOperand(j) !=
+          nested.getRegionIterArg(j))
+        return nullptr;
+      inner = nested.getInitArgs()[j];
+    }
+    value = loop.getInitArgs()[i];
+  }
+  return value.getDefiningOp<memref::AllocOp>();
+}
 
 struct TLWriteResultsInPlacePass
     : tl::impl::TLWriteResultsInPlacePassBase<TLWriteResultsInPlacePass> {
@@ -42,7 +71,7 @@ struct TLWriteResultsInPlacePass
     }
     for (memref::CopyOp copy : llvm::reverse(copies)) {
       auto out = dyn_cast<BlockArgument>(copy.getTarget());
-      auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+      memref::AllocOp alloc = carriedAlloc(copy.getSource());
       if (!out || out.getOwner() != &entry || !alloc ||
           alloc.getType() != out.getType() || alloc->getBlock() != &entry)
         continue;
@@ -52,6 +81,8 @@ struct TLWriteResultsInPlacePass
       copy.erase();
       alloc.getResult().replaceAllUsesWith(out);
       alloc.erase();
+      // Loops that carried the allocation now carry the out-parameter:
+      // their results are that buffer too, and nothing else reads them.
     }
   }
 };

@@ -66,3 +66,34 @@ func.func @colsum(%r: tensor<4096x4096xf32>, %init: tensor<4096xf32>) -> tensor<
   %0 = linalg.reduce { arith.addf } ins(%r : tensor<4096x4096xf32>) outs(%init : tensor<4096xf32>) dimensions = [0]
   return %0 : tensor<4096xf32>
 }
+
+// -----
+
+// A row sum whose rows fit a few vector registers (100 f64 = 800 bytes):
+// whole rows, as many as an eighth of max-volume holds (2, a divisor of
+// 100), reduced as trees by tl-vectorize. Longer rows (512 f64) keep
+// blocks of the usual kind.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: linalg.generic
+// CHECK-SAME: register = array<i64: 2, 0>
+// CHECK-LABEL: func.func @long_rows
+// CHECK: linalg.generic
+// CHECK-SAME: register = array<i64: 16, 8>
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @short_rows(%a: tensor<100x100xf64>, %init: tensor<100xf64>) -> tensor<100xf64> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<100x100xf64>) outs(%init : tensor<100xf64>) {
+  ^bb0(%x: f64, %acc: f64):
+    %s = arith.addf %acc, %x : f64
+    linalg.yield %s : f64
+  } -> tensor<100xf64>
+  return %0 : tensor<100xf64>
+}
+func.func @long_rows(%a: tensor<64x512xf64>, %init: tensor<64xf64>) -> tensor<64xf64> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<64x512xf64>) outs(%init : tensor<64xf64>) {
+  ^bb0(%x: f64, %acc: f64):
+    %s = arith.addf %acc, %x : f64
+    linalg.yield %s : f64
+  } -> tensor<64xf64>
+  return %0 : tensor<64xf64>
+}

@@ -55,3 +55,22 @@ func.func @left_alone(%a: tensor<3x3x4xf64>, %init: tensor<4xf64>, %z: tensor<0x
   } -> tensor<0xf64>
   return %0, %1 : tensor<4xf64>, tensor<0xf64>
 }
+
+// -----
+
+// Whole rows (tl-plan-tiling's choice for short rows) become one
+// reassociable reduction per row, which LLVM reduces as a tree, not a
+// chain of dependent adds across the row.
+// CHECK-LABEL: func.func @row_sums
+// CHECK-COUNT-2: vector.reduction <add>, %{{.*}}, %{{.*}} fastmath<reassoc> : vector<100xf64> into f64
+// CHECK-NOT: vector.multi_reduction
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @row_sums(%a: tensor<100x100xf64>, %init: tensor<100xf64>) -> tensor<100xf64> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<100x100xf64>) outs(%init : tensor<100xf64>) {
+  ^bb0(%x: f64, %acc: f64):
+    %s = arith.addf %acc, %x : f64
+    linalg.yield %s : f64
+  } -> tensor<100xf64>
+  return %0 : tensor<100xf64>
+}

@@ -17,6 +17,12 @@ namespace mlir::tl {
 
 inline constexpr llvm::StringLiteral kTilingAttr = "tl.tiling";
 
+/// Reductions along the innermost, contiguous loop of rows at least this
+/// long and at most kTreeReductionRegisters vector registers long get whole
+/// rows as blocks (tl-plan-tiling), each reduced as a tree (tl-vectorize).
+constexpr int64_t kMinTreeReduction = 16;
+constexpr int64_t kTreeReductionRegisters = 16;
+
 struct TilingPlan {
   SmallVector<int64_t> cache, cacheOrder, reg;
 
