@@ -703,6 +703,59 @@ absl::StatusOr<Outputs> Executable::allocateOutputs(
   return outputs;
 }
 
+/// The checks runInto and bind make of the caller's output buffers for a
+/// run of `module` on `bound`: types, shapes, and no memory shared with an
+/// input or another output. Fills `results`.
+static absl::Status checkOutputs(const Executable::Impl &impl,
+                                 const tl::runtime::Module &module,
+                                 const tl::runtime::Module::BoundArgs &bound,
+                                 Outputs &outputs,
+                                 std::vector<Buffer *> &results,
+                                 const char *what) {
+  if (outputs.size() != impl.results.size())
+    return absl::InvalidArgumentError(
+        std::string(what) + ": " + std::to_string(outputs.size()) +
+        " output buffers for " + std::to_string(impl.results.size()) +
+        " outputs (use allocateOutputs)");
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Buffer &b = outputs[i];
+    const TensorInfo &want = impl.results[i];
+    const std::vector<int64_t> &shape = bound.resultShapes[i];
+    if (!b.data() && b.numElements() > 0 && b.shape() == shape)
+      return absl::ResourceExhaustedError(
+          "out of memory allocating the output '" + want.name + "' (" +
+          b.typeString() + ")");
+    if (b.dtype() != want.dtype || b.shape() != shape || !b.isContiguous() ||
+        (!b.data() && b.numElements() > 0))
+      return absl::InvalidArgumentError(
+          std::string(what) + ": output '" + want.name + "' is " +
+          b.typeString() + "; the graph writes a contiguous " +
+          runtime::dtypeName(want.dtype) + " array of shape " +
+          runtime::shapeString(shape) +
+          (module.signature().isGeneric() ||
+                   impl.graph->signature().isGeneric()
+               ? " for these inputs (use allocateOutputs(inputs))"
+               : " (use allocateOutputs)"));
+    results.push_back(&b);
+  }
+  // Compiled code writes results in place while it still reads inputs.
+  for (size_t i = 0; i < results.size(); ++i) {
+    ByteSpan out = byteSpan(*results[i]);
+    for (size_t j = 0; j < bound.args.size(); ++j)
+      if (out.overlaps(byteSpan(*bound.args[j])))
+        return absl::InvalidArgumentError(
+            std::string(what) + ": output '" + impl.results[i].name +
+            "' overlaps input '" + module.signature().args[j].caller +
+            "'; the graph writes outputs while it reads inputs");
+    for (size_t j = 0; j < i; ++j)
+      if (out.overlaps(byteSpan(*results[j])))
+        return absl::InvalidArgumentError(
+            std::string(what) + ": outputs '" + impl.results[j].name +
+            "' and '" + impl.results[i].name + "' share memory");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status
 Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
                     Outputs &outputs) const {
@@ -719,42 +772,64 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
   if (!bound.ok())
     return bound.status();
   std::vector<Buffer *> results;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    Buffer &b = outputs[i];
-    const TensorInfo &want = impl->results[i];
-    const std::vector<int64_t> &shape = bound->resultShapes[i];
-    if (!b.data() && b.numElements() > 0 && b.shape() == shape)
-      return absl::ResourceExhaustedError(
-          "out of memory allocating the output '" + want.name + "' (" +
-          b.typeString() + ")");
-    if (b.dtype() != want.dtype || b.shape() != shape || !b.isContiguous() ||
-        (!b.data() && b.numElements() > 0))
-      return absl::InvalidArgumentError(
-          "runInto: output '" + want.name + "' is " + b.typeString() +
-          "; the graph writes a contiguous " + runtime::dtypeName(want.dtype) +
-          " array of shape " + runtime::shapeString(shape) +
-          (module->signature().isGeneric() ||
-                   impl->graph->signature().isGeneric()
-               ? " for these inputs (use allocateOutputs(inputs))"
-               : " (use allocateOutputs)"));
-    results.push_back(&b);
-  }
-  // Compiled code writes results in place while it still reads inputs.
-  for (size_t i = 0; i < results.size(); ++i) {
-    ByteSpan out = byteSpan(*results[i]);
-    for (size_t j = 0; j < bound->args.size(); ++j)
-      if (out.overlaps(byteSpan(*bound->args[j])))
-        return absl::InvalidArgumentError(
-            "runInto: output '" + impl->results[i].name +
-            "' overlaps input '" +
-            module->signature().args[j].caller +
-            "'; the graph writes outputs while it reads inputs");
-    for (size_t j = 0; j < i; ++j)
-      if (out.overlaps(byteSpan(*results[j])))
-        return absl::InvalidArgumentError(
-            "runInto: outputs '" + impl->results[j].name + "' and '" +
-            impl->results[i].name + "' share memory");
-  }
+  if (absl::Status s =
+          checkOutputs(*impl, *module, *bound, outputs, results, "runInto");
+      !s.ok())
+    return s;
   module->runUnchecked(bound->args, results);
   return absl::OkStatus();
+}
+
+struct BoundCall::State {
+  std::shared_ptr<const Executable> exe; // keeps the module's owner alive
+  std::shared_ptr<const tl::runtime::Module> module;
+  std::vector<const Buffer *> args;
+  std::vector<Buffer *> results;
+};
+
+BoundCall::BoundCall(std::unique_ptr<State> state) : state(std::move(state)) {}
+BoundCall::~BoundCall() = default;
+
+void BoundCall::run() const {
+  state->module->runUnchecked(state->args, state->results);
+}
+
+absl::StatusOr<std::unique_ptr<BoundCall>>
+Executable::bind(const std::map<std::string, const Buffer *> &inputs,
+                 Outputs &outputs) const {
+  if (impl->isReference)
+    return absl::FailedPreconditionError(
+        "bind: a reference executable interprets the graph; call run()");
+  // The version for these shapes, chosen once. A version that relies on
+  // the values of this call (0/1 inputs) is not: later contents may differ.
+  std::shared_ptr<const tl::runtime::Module> module =
+      selectModule(*impl, inputs);
+  if (!module->signature().binaryInputs.empty())
+    module = impl->tiers ? impl->tiers->base() : impl->graph;
+  auto bound = module->bind(inputs);
+  if (!bound.ok())
+    return bound.status();
+  if (!bound->copies.empty()) {
+    for (size_t j = 0; j < bound->args.size(); ++j)
+      for (const Buffer &copy : bound->copies)
+        if (bound->args[j] == &copy)
+          return absl::InvalidArgumentError(
+              "bind: input '" + module->signature().args[j].caller +
+              "' would be converted (G5: the code reads contiguous " +
+              runtime::dtypeName(module->signature().dtype) +
+              " arrays), and a bound call reads its arrays at every run; "
+              "bind a converted array instead");
+    return absl::InvalidArgumentError(
+        "bind: an input would be converted (G5); bind contiguous arrays of "
+        "the compute type");
+  }
+  auto state = std::make_unique<BoundCall::State>();
+  if (absl::Status s =
+          checkOutputs(*impl, *module, *bound, outputs, state->results, "bind");
+      !s.ok())
+    return s;
+  state->exe = shared_from_this();
+  state->module = std::move(module);
+  state->args = std::move(bound->args);
+  return std::unique_ptr<BoundCall>(new BoundCall(std::move(state)));
 }

@@ -116,6 +116,7 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
         buffers.push_back(b.view());
       } else {
         buffers.push_back(b.copyAs(compute));
+        converted.push_back(name);
         if (!buffers.back().data() && b.numElements() > 0)
           throwStatus(absl::ResourceExhaustedError(
               "no memory to convert input '" + name + "' (" +
@@ -136,6 +137,7 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
               ", not an array: pass a NumPy array, a tl.Tensor, a DLPack "
               "tensor or a number");
     add(name, array, compute);
+    converted.push_back(name); // a new array, not the caller's object
     return;
   }
   py::object array = py::reinterpret_borrow<py::object>(value);
@@ -149,6 +151,7 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
     // G5: one conversion by NumPy (its loops are fast), kept for the call.
     array = asContiguous()(array, numpyType(compute));
     view = ArrayView(array);
+    converted.push_back(name);
   }
   buffers.push_back(Buffer::borrow(view.array->data, compute, view.shape()));
   map[name] = &buffers.back();

@@ -38,6 +38,8 @@ struct InputSet {
   std::vector<runtime::Buffer> buffers;
   std::map<std::string, const runtime::Buffer *> map;
   absl::InlinedVector<pybind11::object, 4> keepAlive;
+  /// The inputs that were converted (G5) rather than read in place.
+  std::vector<std::string> converted;
 
   /// The arrays of a dict and keyword arguments (either may be None or a
   /// null handle).

@@ -433,6 +433,83 @@ private:
 
 } // namespace
 
+namespace {
+
+/// tl.BoundCall: Executable.bind's result. It holds the bound arrays, so
+/// they live as long as it does.
+class PyBound {
+public:
+  PyBound(InputSet inputs, Outputs outputs, py::dict out,
+          std::shared_ptr<const Executable> exe)
+      : inputs(std::move(inputs)), outputs(std::move(outputs)),
+        out(std::move(out)), exe(std::move(exe)) {}
+  void bind() {
+    call = unwrap(exe->bind(inputs.map, outputs));
+  }
+  py::dict run() {
+    {
+      py::gil_scoped_release nogil;
+      call->run();
+    }
+    return out;
+  }
+  const py::dict &outputDict() const { return out; }
+
+private:
+  InputSet inputs;
+  Outputs outputs; // borrows the arrays of `out`
+  py::dict out;
+  std::shared_ptr<const Executable> exe;
+  std::unique_ptr<BoundCall> call;
+};
+
+} // namespace
+
+py::object PyExecutable::bind(py::handle inputs, py::handle out) {
+  InputSet in = InputSet::from(inputs, py::handle(), options.dtype);
+  if (!in.converted.empty())
+    throwStatus(absl::InvalidArgumentError(
+        "bind: input '" + in.converted.front() +
+        "' would be converted (G5), and a bound call reads its arrays at "
+        "every run: bind a C-contiguous " +
+        std::string(options.dtype == DType::f32 ? "float32" : "float64") +
+        " NumPy array (np.ascontiguousarray(x, dtype=...)) and refill it"));
+  std::shared_ptr<const Executable> exe = forCall(in);
+  const std::vector<TensorInfo> &infos = exe->outputs();
+  const std::vector<IntermediateInfo> &extra = exe->intermediates();
+  py::dict given = out.is_none() ? py::dict()
+                                 : py::reinterpret_borrow<py::dict>(out);
+  // Arrays of our own for the outputs not given, sized for these inputs.
+  Outputs sized = unwrap(exe->allocateOutputs(in.map));
+  py::dict arrays;
+  Outputs outputs;
+  for (size_t i = 0; i < sized.size(); ++i) {
+    const std::string &name = i < infos.size()
+                                  ? infos[i].name
+                                  : extra[i - infos.size()].name;
+    py::str key(name);
+    py::object array =
+        given.contains(key)
+            ? py::reinterpret_borrow<py::object>(given[key])
+            : py::object(py::array(numpyType(options.dtype),
+                                   std::vector<py::ssize_t>(
+                                       sized[i].shape().begin(),
+                                       sized[i].shape().end())));
+    outputs.entries.emplace_back(
+        name, borrowWritable(array, options.dtype, "out", name));
+    arrays[key] = array;
+  }
+  for (auto item : given)
+    if (!arrays.contains(item.first))
+      throwStatus(absl::NotFoundError("G4: out['" +
+                                      std::string(py::str(item.first)) +
+                                      "'] names no output"));
+  auto bound = std::make_unique<PyBound>(std::move(in), std::move(outputs),
+                                         arrays, exe);
+  bound->bind();
+  return py::cast(std::move(bound));
+}
+
 py::object PyExecutable::runAsync(py::handle inputs, py::handle kwargs) {
   InputSet in = InputSet::from(inputs, kwargs, options.dtype);
   std::shared_ptr<const Executable> exe = forCall(in);
@@ -649,6 +726,14 @@ void registerExecutable(py::module_ &m) {
            "Removes the run from the queue if it has not started.")
       .def("cancelled", &Future::isCancelled);
 
+  py::class_<PyBound>(m, "BoundCall",
+                      "Executable.bind's pre-bound call: calling it runs "
+                      "the code on the bound arrays' current contents and "
+                      "returns the output dict (the same arrays each time).")
+      .def("__call__", &PyBound::run)
+      .def("run", &PyBound::run)
+      .def_property_readonly("outputs", &PyBound::outputDict);
+
   py::class_<PyExecutable>(m, "Executable",
                            "A compiled graph: call it with arrays by name.")
       .def(py::init([](py::handle graph, bool isPath, py::handle shapes,
@@ -675,6 +760,8 @@ void registerExecutable(py::module_ &m) {
             return e.run(inputs, out, py::handle());
           },
           py::arg("inputs"), py::kw_only(), py::arg("out") = py::none())
+      .def("bind", &PyExecutable::bind, py::arg("inputs"), py::kw_only(),
+           py::arg("out") = py::none())
       .def("grad", &PyExecutable::grad, py::arg("inputs"),
            py::arg("wrt") = py::none(), py::arg("cotangents") = py::none(),
            py::kw_only(), py::arg("with_outputs") = false)

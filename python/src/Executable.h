@@ -52,6 +52,8 @@ public:
   pybind11::list runBatch(pybind11::handle items, int threads,
                           const std::string &errors);
   pybind11::object runAsync(pybind11::handle inputs, pybind11::handle kwargs);
+  /// Executable.bind: a tl.BoundCall over these arrays.
+  pybind11::object bind(pybind11::handle inputs, pybind11::handle out);
   pybind11::dict profile(pybind11::handle inputs, unsigned runs,
                          pybind11::handle trace);
   void save(const std::string &path);

@@ -15,6 +15,7 @@ import json as _json
 import os as _os
 
 from ._tl import (  # noqa: F401  (the public API)
+    BoundCall,
     CancelledError,
     DataLossError,
     Error,
@@ -45,7 +46,7 @@ from . import _tl
 
 __all__ = [
     "compile", "load", "stream", "gradcheck", "emit", "capabilities",
-    "from_dlpack", "Executable", "Future", "Tensor", "GradientAccumulator",
+    "from_dlpack", "Executable", "BoundCall", "Future", "Tensor", "GradientAccumulator",
     "LossScaler", "clip_by_value", "clip_by_global_norm", "Error",
     "InvalidArgumentError", "NotFoundError", "FailedPreconditionError",
     "ResourceExhaustedError", "DataLossError", "PermissionDeniedError",

@@ -161,3 +161,22 @@ def test_tensor_numpy_and_buffer_protocol():
     assert np.from_dlpack(t).ctypes.data == a.ctypes.data
     with pytest.raises(tl.InvalidArgumentError, match="does not export DLPack"):
         tl.from_dlpack([1, 2])
+
+
+def test_bound_call_reads_current_contents(rowsum):
+    x = np.zeros((30, 12))
+    out = {"result0": np.empty(30)}
+    call = rowsum.bind({"R": x}, out=out)
+    for k in range(3):
+        x[...] = np.random.default_rng(k).random((30, 12))  # refill in place
+        res = call()
+        assert res["result0"] is out["result0"]
+        np.testing.assert_allclose(out["result0"], x.sum(axis=1), rtol=1e-12)
+    allocated = rowsum.bind({"R": x})
+    np.testing.assert_allclose(allocated()["result0"], x.sum(axis=1), rtol=1e-12)
+    with pytest.raises(tl.InvalidArgumentError, match="bind: input 'R' would be converted"):
+        rowsum.bind({"R": x.astype(np.float32)})
+    with pytest.raises(tl.InvalidArgumentError, match="bind: input 'R' would be converted"):
+        rowsum.bind({"R": np.asfortranarray(x)})
+    with pytest.raises(tl.InvalidArgumentError, match="bind: output 'result0' is 29xf64"):
+        rowsum.bind({"R": x}, out={"result0": np.empty(29)})

@@ -207,6 +207,27 @@ private:
   uint64_t id = 0;
 };
 
+/// A call whose arrays were bound once (Executable::bind): names
+/// resolved, shapes and outputs checked, the version for these shapes
+/// chosen. run() only calls the code on the bound arrays' current
+/// contents, so a serving loop refills its input arrays and calls run().
+/// The bound Buffer objects and their memory must outlive it. One thread
+/// at a time may run a bound call (its outputs are shared); bind one per
+/// thread. Bound runs are not counted by stats().
+class BoundCall {
+public:
+  void run() const;
+  ~BoundCall();
+  struct State; // opaque: defined in Executable.cpp
+  BoundCall(const BoundCall &) = delete;
+  BoundCall &operator=(const BoundCall &) = delete;
+
+private:
+  friend class Executable;
+  explicit BoundCall(std::unique_ptr<State> state);
+  std::unique_ptr<State> state;
+};
+
 class Executable : public std::enable_shared_from_this<Executable> {
 public:
   static absl::StatusOr<std::shared_ptr<const Executable>>
@@ -355,6 +376,16 @@ public:
   /// of the wrong shape or type is an error.
   absl::Status runInto(const std::map<std::string, const Buffer *> &inputs,
                        Outputs &outputs) const;
+
+  /// Binds `inputs` and `outputs` (from allocateOutputs) once for many
+  /// run()s: every check runInto makes is made here. Inputs must be read
+  /// in place (contiguous, of the compute type): a bound call sees later
+  /// changes to them. A shape-generic executable binds the version ready
+  /// for these shapes now (specialized or generic, never one that relies
+  /// on the values of this moment).
+  absl::StatusOr<std::unique_ptr<BoundCall>>
+  bind(const std::map<std::string, const Buffer *> &inputs,
+       Outputs &outputs) const;
 
   ~Executable();
   struct Impl; // opaque: defined in Executable.cpp
