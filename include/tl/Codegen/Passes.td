@@ -28,6 +28,14 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
     is vectorized. Ops the vectorizer refuses (a diagonal's
     non-permutation indexing map) stay as they are and become scalar loops
     later.
+
+    A `vector.multi_reduction` over the innermost dimension of rows at
+    least 16 long (the whole-row blocks `tl-plan-tiling` gives short
+    contiguous rows) becomes one `vector.reduction` per row with the
+    `reassoc` fast-math flag: LLVM reduces each row as a tree of
+    independent accumulators instead of one chain of dependent adds (the
+    corpus's tolerances allow any summation order; max and min are
+    associative).
   }];
   let dependentDialects = [
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
@@ -77,7 +85,9 @@ def TLWriteResultsInPlacePass : Pass<"tl-write-results-in-place", "func::FuncOp"
     every call) and a 128 MiB copy. When the copied buffer is such an
     allocation, of the out-parameter's type, this pass makes the
     computation write into the out-parameter instead and drops the
-    allocation and the copy. (MLIR 19's `hoist-static-allocs` option of the
+    allocation and the copy. The allocation may reach the copy through the
+    `scf.for` loops of a tiled kernel that carry it (each yields the buffer
+    it was given, directly or through a nested loop of the same kind). (MLIR 19's `hoist-static-allocs` option of the
     out-params pass does this but crashes on a function that returns one
     of its arguments.) Runs before the deallocation pipeline, so there is
     no dealloc to move. The caller must not pass an output buffer that
@@ -239,8 +249,12 @@ def TLPlanTilingPass : Pass<"tl-plan-tiling", "func::FuncOp"> {
     gets a block of one: the parallel loops' vectors then accumulate with
     plain adds, where a vector along it would be transposed into place
     element by element (`comp_sibling`: 434 ms to compile before, 108 ms
-    after). Ops with a zero-size or dynamic loop, 0-d ops and library
-    kernels get no plan.
+    after). One reduction loop that is innermost, contiguous and short
+    (16 elements up to 16 vector registers: a 100x100 f64 row sum) takes
+    whole rows instead, as many rows as the volume cap holds (a power of
+    two dividing the row count), which `tl-vectorize` reduces as trees.
+    Ops with a zero-size or dynamic loop, 0-d ops and library kernels get
+    no plan.
   }];
   let options = [
     Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"64",
