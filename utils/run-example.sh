@@ -17,12 +17,16 @@ build/bin/tl-compile examples/family/grandparent.json \
 build/bin/tl-run build/grandparent.tlm --inputs=examples/family/parent.npz --print
 echo "module written to build/grandparent.tlm"
 # The same rule from Python (docs/Python.md): the build put `import tl` in
-# build/python.
-PYTHONPATH=build/python /usr/bin/python3 - <<'PY'
+# build/python; a .pth file in the user's site-packages points Debian's
+# python3 at it (as `pip install --user -e` would; delete it to undo).
+site=$(/usr/bin/python3 -m site --user-site)
+mkdir -p "$site"
+echo "$PWD/build/python" > "$site/tl-build.pth"
+echo "python3 finds 'import tl' through $site/tl-build.pth"
+/usr/bin/python3 - <<'PY'
 import numpy as np, tl
 with np.load("examples/family/parent.npz") as f:
     parent = f["parent"]
 out = tl.compile("examples/family/grandparent.json")(parent=parent)
 print("from Python:", {name: a.tolist() for name, a in out.items()})
 PY
-echo "Python: PYTHONPATH=build/python python3 -c 'import tl'"

@@ -5,6 +5,7 @@
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Runtime/ThreadPool.h"
+#include "tl/Version.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -45,7 +46,7 @@ llvm::json::Array array(const std::vector<std::string> &v) {
 Capabilities tl::queryCapabilities() {
   using namespace mlir::tl;
   Capabilities c;
-  c.version = "0.5.0";
+  c.version = TL_VERSION;
   c.dtypes = {"f32", "f64"};
   c.unaryOps = kindNames<UnaryKind>(
       getMaxEnumValForUnaryKind() + 1,

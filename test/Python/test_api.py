@@ -143,6 +143,7 @@ def test_profile_and_trace(tmp_path):
 
 def test_capabilities():
     caps = tl.capabilities()
+    assert caps["version"] == tl.__version__  # the project's version, one source
     assert caps["dtypes"] == ["f32", "f64"] and "cpu" in caps["devices"]
     assert "gradients" in caps["features"] and caps["hardware_threads"] >= 1
 
