@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import tl
-from conftest import MATMUL, SANITIZED
+from conftest import MATMUL
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
 def test_four_graphs_at_once_beat_one_after_another():
-    n = 160 if SANITIZED else 320
+    n = 320  # about 10 ms a run: the Python side of a call is noise
     rng = np.random.default_rng(5)
     exes = [tl.compile(MATMUL, shapes={"A": (n, n), "B": (n, n)}, threads=1) for _ in range(4)]
     inputs = [{"A": rng.random((n, n)), "B": rng.random((n, n))} for _ in range(4)]
@@ -30,7 +30,7 @@ def test_four_graphs_at_once_beat_one_after_another():
         np.testing.assert_allclose(work(i)["result0"], inputs[i]["A"] @ inputs[i]["B"], rtol=1e-10)
     best = None
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        for _ in range(3):  # the machine is shared: the best of three tries
+        for _ in range(5):  # the machine is shared: the best of five tries
             start = time.perf_counter()
             for i in range(4):
                 work(i)
