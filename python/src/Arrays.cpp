@@ -72,10 +72,10 @@ DType dtypeFrom(py::handle value) {
     std::string s = py::str(value);
     if (s == "f64" || s == "float64" || s == "double")
       return DType::f64;
-    if (s == "f32" || s == "float32" || s == "float" || s == "single")
+    if (s == "f32" || s == "float32" || s == "single")
       return DType::f32;
-    invalid("G5: dtype '" + s + "': tl computes in f32 or f64");
   }
+  // Anything else as NumPy reads it ("float" is float64 there too).
   py::dtype dt = py::dtype::from_args(py::reinterpret_borrow<py::object>(value));
   if (dt.kind() == 'f' && dt.itemsize() == 8)
     return DType::f64;
