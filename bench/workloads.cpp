@@ -175,26 +175,23 @@ void W6(benchmark::State &state) {
 BENCHMARK(W6)->Name("W6/batched_join_softmax_f32")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // W8: per-call latency of tiny graphs through the C++ API.
-void W8rowsum(benchmark::State &state) {
+Workload &rowsum100() {
   std::string r = typeOf({100, 100}, DType::f64), o = typeOf({100}, DType::f64);
   static Workload w = compile(
       "func.func @main(%r: " + r + " {tl.name = \"R\"}) -> " + o +
           " {\n  %0 = tl.einsum \"ab->a\" %r : (" + r + ") -> " + o +
           "\n  return %0 : " + o + "\n}\n",
       {{"R", {100, 100}}}, DType::f64);
-  run(state, w);
+  return w;
 }
+
+void W8rowsum(benchmark::State &state) { run(state, rowsum100()); }
 BENCHMARK(W8rowsum)->Name("W8/rowsum_f64_100x100")->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // The same call pre-bound (Executable::bind): names, shapes and outputs
 // checked once, each run only calls the code.
 void W8rowsumBound(benchmark::State &state) {
-  std::string r = typeOf({100, 100}, DType::f64), o = typeOf({100}, DType::f64);
-  static Workload w = compile(
-      "func.func @main(%r: " + r + " {tl.name = \"R\"}) -> " + o +
-          " {\n  %0 = tl.einsum \"ab->a\" %r : (" + r + ") -> " + o +
-          "\n  return %0 : " + o + "\n}\n",
-      {{"R", {100, 100}}}, DType::f64);
+  Workload &w = rowsum100();
   auto call = w.exe->bind(w.inputs, w.outputs);
   if (!call.ok()) {
     state.SkipWithError(std::string(call.status().message()).c_str());
