@@ -354,6 +354,9 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   request.codegen.onednn = options.onednn;
   request.codegen.approximateExp = options.approximateExp;
   request.codegen.profile = options.profile;
+  request.backend = options.device;
+  request.codegen.gpuArch = options.gpuArch;
+  request.codegen.gpuFormat = options.gpuFormat;
   // Tuning records of earlier tier-2 runs (any process) shape the code.
   if (options.cache) {
     mlir::tl::CacheSettings cache;
@@ -776,8 +779,7 @@ Executable::runInto(const std::map<std::string, const Buffer *> &inputs,
           checkOutputs(*impl, *module, *bound, outputs, results, "runInto");
       !s.ok())
     return s;
-  module->runUnchecked(bound->args, results);
-  return absl::OkStatus();
+  return module->runUnchecked(bound->args, results);
 }
 
 struct BoundCall::State {
@@ -790,8 +792,8 @@ struct BoundCall::State {
 BoundCall::BoundCall(std::unique_ptr<State> state) : state(std::move(state)) {}
 BoundCall::~BoundCall() = default;
 
-void BoundCall::run() const {
-  state->module->runUnchecked(state->args, state->results);
+absl::Status BoundCall::run() const {
+  return state->module->runUnchecked(state->args, state->results);
 }
 
 absl::StatusOr<std::unique_ptr<BoundCall>>

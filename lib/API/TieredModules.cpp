@@ -348,7 +348,8 @@ double timeRuns(const Module &module,
   for (runtime::Buffer &b : outputs)
     results.push_back(&b);
   auto start = std::chrono::steady_clock::now();
-  module.runUnchecked(bound->args, results);
+  if (!module.runUnchecked(bound->args, results).ok())
+    return -1;
   double once = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();
@@ -356,8 +357,7 @@ double timeRuns(const Module &module,
   unsigned runs = static_cast<unsigned>(
       std::clamp(budgetMs / 20 / std::max(once, 1e-3), 3.0, 15.0));
   runtime::Timing t = runtime::medianOf(runs, [&] {
-    module.runUnchecked(bound->args, results);
-    return true;
+    return module.runUnchecked(bound->args, results).ok();
   });
   return t.failed() ? -1 : t.realNs / 1e6;
 }

@@ -11,6 +11,7 @@
 
 #include "tl/Codegen/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -51,6 +52,17 @@ memref::AllocOp carriedAlloc(Value value) {
   return value.getDefiningOp<memref::AllocOp>();
 }
 
+/// A copy's (source, target): memref.copy on the CPU, linalg.copy where the
+/// GPU pipeline has copies made as kernels; nulls for anything else.
+std::pair<Value, Value> copyOperands(Operation *op) {
+  if (auto copy = dyn_cast<memref::CopyOp>(op))
+    return {copy.getSource(), copy.getTarget()};
+  if (auto copy = dyn_cast<linalg::CopyOp>(op))
+    if (copy.hasPureBufferSemantics())
+      return {copy.getInputs()[0], copy.getOutputs()[0]};
+  return {};
+}
+
 struct TLWriteResultsInPlacePass
     : tl::impl::TLWriteResultsInPlacePassBase<TLWriteResultsInPlacePass> {
   void runOnOperation() override {
@@ -62,23 +74,23 @@ struct TLWriteResultsInPlacePass
     if (!ret)
       return;
     // The copies into arguments that directly precede the return.
-    SmallVector<memref::CopyOp> copies;
+    SmallVector<Operation *> copies;
     for (Operation *op = ret->getPrevNode(); op; op = op->getPrevNode()) {
-      auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy)
+      if (!copyOperands(op).first)
         break;
-      copies.push_back(copy);
+      copies.push_back(op);
     }
-    for (memref::CopyOp copy : llvm::reverse(copies)) {
-      auto out = dyn_cast<BlockArgument>(copy.getTarget());
-      memref::AllocOp alloc = carriedAlloc(copy.getSource());
+    for (Operation *copy : llvm::reverse(copies)) {
+      auto [source, target] = copyOperands(copy);
+      auto out = dyn_cast<BlockArgument>(target);
+      memref::AllocOp alloc = carriedAlloc(source);
       if (!out || out.getOwner() != &entry || !alloc ||
           alloc.getType() != out.getType() || alloc->getBlock() != &entry)
         continue;
       // The out-parameter must be untouched by anything but this copy.
       if (!out.hasOneUse())
         continue;
-      copy.erase();
+      copy->erase();
       alloc.getResult().replaceAllUsesWith(out);
       alloc.erase();
       // Loops that carried the allocation now carry the out-parameter:

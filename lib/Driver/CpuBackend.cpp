@@ -96,7 +96,9 @@ llvm::Expected<const Backend *> mlir::tl::findBackend(llvm::StringRef name) {
   static const CpuBackend cpu;
   if (name == cpu.name())
     return &cpu;
+  if (name == cudaBackend()->name())
+    return cudaBackend();
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "unknown backend '" + name +
-                                     "' (this build has: cpu)");
+                                 "unknown device '" + name +
+                                     "' (this build has: cpu, cuda)");
 }

@@ -563,6 +563,24 @@ llvm::Error GraphRunner::lower(Stage target,
       target == Stage::llvm ? "CPU pipeline" : "lowering");
 }
 
+llvm::Error GraphRunner::lowerForGpu(const TLGpuPipelineOptions &options) {
+  if (lowered)
+    return makeError("lowerForGpu() needs the module as loaded and bound");
+  if (llvm::Error e = specialize())
+    return e;
+  if (llvm::Error e = requireStaticShapes("GPU code"))
+    return e;
+  lowered = true;
+  if (llvm::Error e = recordResults())
+    return e;
+  if (llvm::Error e = runPipeline(
+          [&](OpPassManager &pm) { populateTLGpuCodegenPipeline(pm, options); },
+          "GPU pipeline"))
+    return e;
+  stage = Stage::llvm;
+  return llvm::Error::success();
+}
+
 llvm::Expected<NamedBuffers> GraphRunner::runReference(
     const std::map<std::string, const runtime::Buffer *> &inputs) {
   std::map<std::string, std::vector<int64_t>> shapes;

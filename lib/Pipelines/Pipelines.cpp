@@ -190,4 +190,9 @@ void mlir::tl::registerTLPipelines() {
       "Lower a tl module to the LLVM dialect for the host CPU (what tl-jit "
       "compiles)",
       populateTLCpuPipeline);
+  PassPipelineRegistration<TLGpuPipelineOptions>(
+      "tl-gpu-pipeline",
+      "Lower a tl module to kernels in a gpu.binary (PTX or cubin) and a "
+      "host function of launches (what tl-jit --device=cuda compiles)",
+      populateTLGpuPipeline);
 }

@@ -8,6 +8,8 @@
 
 #include "tl/Runtime/Module.h"
 
+#include "GpuProgram.h"
+
 #include "tl/Runtime/HostCPU.h"
 #include "tl/Runtime/ObjectLoader.h"
 #include "tl/Runtime/Sha256.h"
@@ -572,6 +574,8 @@ Module::create(ModuleManifest manifest, std::string object) {
         "the module calls runtime ABI version " +
         std::to_string(manifest.runtimeABI) + "; this runtime provides " +
         std::to_string(kRuntimeABIVersion) + " (compile it again)");
+  if (isGpuManifest(manifest))
+    return createGpu(std::move(manifest), std::move(object));
   std::vector<std::string> missing = missingCPUFeatures(manifest.features);
   if (!missing.empty()) {
     std::string list;
@@ -598,17 +602,45 @@ Module::create(ModuleManifest manifest, std::string object) {
   m->object = std::move(object);
   m->code = std::move(*code);
   m->entry = reinterpret_cast<void (*)(void **)>(entry);
-  for (const ArgBinding &arg : m->info.signature.args) {
-    m->constants.emplace_back();
+  m->bindConstants();
+  return std::shared_ptr<const Module>(std::move(m));
+}
+
+bool Module::isGpuManifest(const ModuleManifest &manifest) {
+  return manifest.option("backend") == "cuda";
+}
+
+void Module::bindConstants() {
+  for (const ArgBinding &arg : info.signature.args) {
+    constants.emplace_back();
     if (!arg.constant)
       continue;
-    Buffer c = Buffer::allocate(m->dtype(), {});
-    if (m->dtype() == DType::f32)
+    Buffer c = Buffer::allocate(dtype(), {});
+    if (dtype() == DType::f32)
       *c.data<float>() = static_cast<float>(*arg.constant);
     else
       *c.data<double>() = *arg.constant;
-    m->constants.back() = std::move(c);
+    constants.back() = std::move(c);
   }
+}
+
+absl::StatusOr<std::shared_ptr<const Module>>
+Module::createGpu(ModuleManifest manifest, std::string object) {
+  auto plan = parseGpuPlan(object, "the module");
+  if (!plan.ok())
+    return plan.status();
+  std::shared_ptr<Module> m(new Module());
+  m->info = std::move(manifest);
+  m->object = std::move(object);
+  m->bindConstants();
+  auto program = GpuProgram::load(std::move(*plan));
+  if (program.ok())
+    m->gpu = std::move(*program);
+  else
+    m->loadStatus = absl::Status(
+        program.status().code(),
+        "the module was compiled for an NVIDIA GPU (" + m->info.cpu +
+            ") and cannot run here: " + std::string(program.status().message()));
   return std::shared_ptr<const Module>(std::move(m));
 }
 
@@ -672,10 +704,14 @@ struct Descriptor {
 };
 } // namespace
 
-void Module::runUnchecked(const std::vector<const Buffer *> &args,
-                          const std::vector<Buffer *> &results) const {
+absl::Status Module::runUnchecked(const std::vector<const Buffer *> &args,
+                                  const std::vector<Buffer *> &results) const {
   assert(args.size() == info.signature.args.size() &&
          results.size() == info.signature.results.size());
+  if (gpu)
+    return gpu->run(args, results);
+  if (!entry)
+    return loadStatus;
   std::vector<Descriptor> descriptors;
   descriptors.reserve(args.size() + results.size());
   for (const Buffer *b : args)
@@ -687,6 +723,7 @@ void Module::runUnchecked(const std::vector<const Buffer *> &args,
     for (int64_t &w : d.words)
       packed.push_back(&w);
   entry(packed.data());
+  return absl::OkStatus();
 }
 
 namespace {
@@ -831,7 +868,8 @@ Module::run(const std::map<std::string, const Buffer *> &inputs) const {
                                           "of " + b.typeString());
     results.push_back(&b);
   }
-  runUnchecked(bound->args, results);
+  if (absl::Status s = runUnchecked(bound->args, results); !s.ok())
+    return s;
   std::vector<std::pair<std::string, Buffer>> named;
   for (size_t i = 0; i < outputs.size(); ++i)
     named.emplace_back(info.signature.results[i].name, std::move(outputs[i]));

@@ -71,16 +71,6 @@ py::list infoList(const std::vector<TensorInfo> &infos) {
   return out;
 }
 
-/// What run() returns, in order: the outputs, then the intermediates.
-std::vector<std::string> resultNames(const Executable &exe) {
-  std::vector<std::string> names;
-  for (const TensorInfo &t : exe.outputs())
-    names.push_back(t.name);
-  for (const IntermediateInfo &t : exe.intermediates())
-    names.push_back(t.name);
-  return names;
-}
-
 /// One recording at a time per process (Profiler.h).
 std::mutex &profileMutex() {
   static std::mutex m;
@@ -447,10 +437,12 @@ public:
     call = unwrap(exe->bind(inputs.map, outputs));
   }
   py::dict run() {
+    absl::Status status;
     {
       py::gil_scoped_release nogil;
-      call->run();
+      status = call->run();
     }
+    check(status);
     return out;
   }
   const py::dict &outputDict() const { return out; }

@@ -64,3 +64,19 @@ func.func @kept(%arg0: memref<8xf64>, %arg1: memref<8xf64>, %arg2: memref<8xf64>
   memref.copy %0, %arg1 : memref<8xf64> to memref<8xf64>
   return
 }
+
+// -----
+
+// The GPU pipeline's copies are linalg.copy (a kernel): removed the same way.
+// CHECK-LABEL: func.func @linalg_copy
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.fill ins(%{{.*}} : f64) outs(%arg1 : memref<4xf64>)
+// CHECK-NOT: linalg.copy
+// CHECK: return
+func.func @linalg_copy(%arg0: memref<4xf64>, %arg1: memref<4xf64>) {
+  %cst = arith.constant 0.0 : f64
+  %alloc = memref.alloc() {alignment = 64 : i64} : memref<4xf64>
+  linalg.fill ins(%cst : f64) outs(%alloc : memref<4xf64>)
+  linalg.copy ins(%alloc : memref<4xf64>) outs(%arg1 : memref<4xf64>)
+  return
+}

@@ -2,7 +2,8 @@
 //
 //   tl-jit GRAPH.json|GRAPH.mlir [--inputs=IN.npz] [--input=NAME=2x3xf64=..]
 //          [--output=OUT.npz] [--print] [--dtype=f64|f32] [--function=NAME]
-//          [--reference] [--emit=tl|linalg|llvm-dialect|llvm-ir|asm]
+//          [--reference] [--emit=tl|linalg|llvm-dialect|llvm-ir|asm|gpu|ptx]
+//          [--device=cpu|cuda [--gpu-arch=sm_90]]
 //          [--benchmark=N [--benchmark_format=console|json]]
 //          [--grad=NAME,... [--cotangents=COT.npz] [--with-outputs]]
 //          [--gradcheck]
@@ -86,7 +87,7 @@ static cl::opt<double> expectedF64Threshold(
     cl::init(1e-4), cl::cat(category));
 namespace {
 enum class DTypeOpt { f64, f32 };
-enum class EmitOpt { none, tl, linalg, llvmDialect, llvmIR, assembly };
+enum class EmitOpt { none, tl, linalg, llvmDialect, llvmIR, assembly, gpu, ptx };
 enum class FormatOpt { console, json };
 } // namespace
 static cl::opt<DTypeOpt> dtype(
@@ -117,8 +118,20 @@ static cl::opt<EmitOpt> emit(
                           "LLVM dialect (what --tl-cpu-pipeline gives)"),
                clEnumValN(EmitOpt::llvmIR, "llvm-ir",
                           "LLVM IR after LLVM's optimizations"),
-               clEnumValN(EmitOpt::assembly, "asm", "host assembly")),
+               clEnumValN(EmitOpt::assembly, "asm", "host assembly"),
+               clEnumValN(EmitOpt::gpu, "gpu",
+                          "--device=cuda: host launches and NVVM kernels"),
+               clEnumValN(EmitOpt::ptx, "ptx", "--device=cuda: every kernel's PTX")),
     cl::init(EmitOpt::none), cl::cat(category));
+static cl::opt<std::string> device(
+    "device",
+    cl::desc("Where the code runs: cpu, or cuda (an NVIDIA GPU through the "
+             "CUDA driver; compiled for the inputs' shapes)"),
+    cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("--device=cuda: the NVIDIA architecture the code is for"),
+    cl::init("sm_90"), cl::cat(category));
 static cl::opt<unsigned> optLevel(
     "O", cl::desc("LLVM optimization level (0-3)"), cl::init(3), cl::Prefix,
     cl::cat(category));
@@ -340,6 +353,8 @@ static ::tl::CompileOptions apiOptions() {
   options.vectorize = vectorize;
   options.cpu = mcpu;
   options.features = mattr;
+  options.device = device;
+  options.gpuArch = gpuArch;
   options.profile = profile || !tracePath.empty();
   options.cache = !noCache;
   options.cacheDir = cacheDir;
@@ -877,8 +892,8 @@ static int runTool(int argc, char **argv) {
   if (gradcheck)
     return runGradcheck(inputs.named);
   if (emit != EmitOpt::none) {
-    static const char *const stages[] = {"",        "tl",  "linalg",
-                                         "llvm-dialect", "llvm-ir", "asm"};
+    static const char *const stages[] = {
+        "", "tl", "linalg", "llvm-dialect", "llvm-ir", "asm", "gpu", "ptx"};
     auto text = ::tl::emitGraphFile(graphPath, options,
                                     stages[static_cast<int>(emit.getValue())],
                                     gradientOptions());

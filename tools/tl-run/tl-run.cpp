@@ -255,9 +255,15 @@ int main(int argc, char **argv) {
     std::vector<Buffer *> results;
     for (Buffer &b : outputs)
       results.push_back(&b);
-    auto call = [&] { m.runUnchecked(bound->args, results); };
+    absl::Status failed;
+    auto call = [&] {
+      if (absl::Status s = m.runUnchecked(bound->args, results); !s.ok())
+        failed = s;
+    };
     if (o.profile) {
       runtime::ProfileRecording recording = runtime::recordProfile(10, call);
+      if (!failed.ok())
+        return fail(std::string(failed.message()));
       std::cout << runtime::formatProfile(recording,
                                           {{"load module", loadStart, loadEnd}},
                                           m.signature().profileNodes, "load");
@@ -269,6 +275,8 @@ int main(int argc, char **argv) {
           call();
           return true;
         });
+    if (!failed.ok())
+      return fail(std::string(failed.message()));
     std::string base = o.module;
     if (size_t slash = base.find_last_of('/'); slash != std::string::npos)
       base = base.substr(slash + 1);

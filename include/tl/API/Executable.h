@@ -101,6 +101,15 @@ struct CompileOptions {
   bool valueProfiles = true;
   /// The function of an MLIR module to compile.
   std::string function = "main";
+  /// Where the code runs: "cpu", or "cuda" (an NVIDIA GPU through the CUDA
+  /// driver, opened at run time; compiling needs no GPU, running does).
+  /// GPU code is compiled for static shapes: give every input's shape.
+  std::string device = "cpu";
+  /// cuda: the architecture the code is for, and its form ("ptx": the
+  /// driver compiles it at load; "cubin": compiled now by the toolkit's
+  /// ptxas; "": cubin where ptxas exists, else ptx).
+  std::string gpuArch = "sm_90";
+  std::string gpuFormat;
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 3;
   /// Tile and vectorize in MLIR (otherwise LLVM may auto-vectorize loops).
@@ -213,10 +222,11 @@ private:
 /// contents, so a serving loop refills its input arrays and calls run().
 /// The bound Buffer objects and their memory must outlive it. One thread
 /// at a time may run a bound call (its outputs are shared); bind one per
-/// thread. Bound runs are not counted by stats().
+/// thread. Bound runs are not counted by stats(). run() fails only for
+/// GPU code (a CUDA error: the call and the driver's error name).
 class BoundCall {
 public:
-  void run() const;
+  absl::Status run() const;
   ~BoundCall();
   struct State; // opaque: defined in Executable.cpp
   BoundCall(const BoundCall &) = delete;

@@ -290,4 +290,56 @@ def TLInstrumentNodesPass : Pass<"tl-instrument-nodes", "ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
 }
 
+
+def TLGpuMapToThreadsPass : Pass<"tl-gpu-map-to-threads", "func::FuncOp"> {
+  let summary = "Lower linalg on buffers to parallel loops mapped to GPU blocks and threads";
+  let description = [{
+    The step of the GPU pipeline (`tl-gpu-pipeline`) that decides where
+    each iteration runs; `convert-parallel-loops-to-gpu` then turns each
+    mapped loop nest into a `gpu.launch`.
+
+    1. A `linalg.generic` whose reduction loops are not all innermost is
+       interchanged so that its parallel loops come first: they become one
+       `scf.parallel`, and each thread runs the reduction loops of its
+       iterations (a reduction loop outside would become a host loop of
+       launches).
+    2. Every linalg op becomes loops (`scf.parallel` over the parallel
+       dims, `scf.for` inside).
+    3. Each `scf.parallel` is tiled: its innermost dim by up to
+       `block-size` threads (`thread_x`, the contiguous dim of row-major
+       results, so a warp's accesses coalesce), the next dim by the threads
+       left over (`thread_y`); the tiles map to `block_x`, `block_y` and
+       `block_z` from the innermost dim out, and dims beyond three, or
+       whose tile count exceeds a grid dim's limit (65535 for y and z),
+       run sequentially inside the kernel.
+    4. Work outside any parallel loop (a reduction to a scalar, a 0-d
+       store) is wrapped in a one-thread launch: the host function of a
+       GPU module only allocates, launches and frees, so that the
+       runtime can run it without generated host code.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+
+def TLGpuMathToLibdevicePass : Pass<"tl-gpu-math-to-libdevice", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Call libdevice for the math ops MLIR 19's NVVM lowering lacks";
+  let description = [{
+    `convert-gpu-to-nvvm` in MLIR 19 turns most `math` ops into calls of
+    CUDA's libdevice (`__nv_exp`, `__nv_tanh`, ...), but not `math.round`
+    or `math.roundeven`, which then cannot be translated to LLVM IR. This
+    pass, run on each kernel module before it, calls `__nv_round(f)`
+    (half away from zero) and `__nv_rint(f)` (half to even) for them;
+    `gpu-module-to-binary` links libdevice as it does for the others.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // TL_CODEGEN_PASSES_TD

@@ -3,12 +3,11 @@
 // compileGraph (GraphRunner.h) imports, binds, differentiates and
 // specializes a graph the same way for every target, consults the compile
 // cache, and on a miss hands the specialized tl module to a backend, which
-// lowers it and returns a runtime module (tl/Runtime/Module.h). One
-// backend exists today, "cpu" (CpuBackend.cpp: the CPU pipeline, LLVM
-// object code, the runtime's ELF loader). A GPU backend plugs in here: it
-// implements this interface with its own pipeline and code format and is
-// listed by findBackend; the API, the tools and the CPU backend do not
-// change (docs/Architecture.md, "Adding a backend").
+// lowers it and returns a runtime module (tl/Runtime/Module.h). Two
+// backends exist: "cpu" (CpuBackend.cpp: the CPU pipeline, LLVM object
+// code, the runtime's ELF loader) and "cuda" (GpuBackend.cpp: the GPU
+// pipeline, PTX or cubin and a launch plan the runtime runs through the
+// CUDA driver). docs/Architecture.md, "Adding a backend".
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +57,8 @@ public:
 
 /// The backend called `name`, or an error listing the ones there are.
 llvm::Expected<const Backend *> findBackend(llvm::StringRef name);
+/// NVIDIA GPUs (GpuBackend.cpp).
+const Backend *cudaBackend();
 
 } // namespace mlir::tl
 

@@ -116,7 +116,14 @@ public:
   compile(const TLCpuPipelineOptions &pipeline, const JitOptions &jit,
           std::vector<std::pair<std::string, std::string>> extra = {});
 
+  /// After bind() (and differentiate()): specializes the shapes, records
+  /// the results in the signature and lowers through the GPU pipeline
+  /// (the module then holds the host function of launches and one
+  /// gpu.binary per kernel).
+  llvm::Error lowerForGpu(const TLGpuPipelineOptions &options);
   ModuleOp getModule() { return module.get(); }
+  /// The bound function's name.
+  llvm::StringRef getEntryName() const { return entryName; }
   /// The binding done by bind() (and extended by differentiate()).
   const GraphSignature &getSignature() const { return signature; }
   /// The phases timed so far, in order.
@@ -167,6 +174,11 @@ struct CodegenOptions {
   bool profile = false;
   /// A folder of tuning records to follow (TuningRecords.h); "" for none.
   std::string tuningRecords;
+  /// The cuda backend: the NVIDIA architecture, and the device code's
+  /// form ("isa": PTX; "bin": cubin; "": cubin where the toolkit's ptxas
+  /// exists, else PTX that the driver compiles at load).
+  std::string gpuArch = "sm_90";
+  std::string gpuFormat;
 };
 
 /// The CPU pipeline's options for `codegen` on `target`.
@@ -189,7 +201,7 @@ struct CompileRequest {
   /// Return every intermediate value after the results, for debugging
   /// (GraphRunner::exposeIntermediates).
   bool exposeIntermediates = false;
-  /// Which code generator (Backend.h): "cpu".
+  /// Which code generator (Backend.h): "cpu" or "cuda".
   std::string backend = "cpu";
   CodegenOptions codegen;
   JitOptions jit;

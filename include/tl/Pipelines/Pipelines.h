@@ -135,6 +135,66 @@ void populateTLCpuPipeline(OpPassManager &pm,
                            const TLCpuPipelineOptions &options);
 
 /// Registers --tl-reference-pipeline and --tl-cpu-pipeline.
+/// The GPU pipeline (GpuPipeline.cpp): the same tl preparation as the CPU
+/// pipeline, then bufferization, loops mapped to blocks and threads
+/// (tl-gpu-map-to-threads), kernels outlined into a gpu.module, NVVM, and
+/// the device code as PTX or cubin (gpu-module-to-binary). The host
+/// function that remains only allocates, launches and returns: the
+/// runtime runs it as a launch plan (GpuPlan.h), without host code.
+struct TLGpuPipelineOptions
+    : public PassPipelineOptions<TLGpuPipelineOptions> {
+  ListOption<std::string> inputShapes{
+      *this, "input-shapes",
+      llvm::cl::desc("Shapes of the arguments, as name=DxDx... (name= for "
+                     "0-d); otherwise the tl.input_shapes attribute")};
+  Option<bool> orderContractions{
+      *this, "order-contractions",
+      llvm::cl::desc("Merge einsum chains and split n-ary einsums in the "
+                     "cheapest order (tl-order-contractions)"),
+      llvm::cl::init(true)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Form fusion groups on the tl graph and "
+                                   "fuse linalg ops within them (one kernel "
+                                   "per group)"),
+                    llvm::cl::init(true)};
+  Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("The NVIDIA architecture the code is for"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> ptxFeatures{
+      *this, "ptx-features",
+      llvm::cl::desc("The PTX ISA version of the output, as an LLVM NVPTX "
+                     "feature"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Device code: isa (PTX text, compiled by the driver "
+                     "at load), bin (cubin, through the toolkit's ptxas) or "
+                     "fatbin"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit (libdevice for math functions, "
+                     "ptxas for bin)"),
+      llvm::cl::init("/usr/local/cuda")};
+  Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block (tl-gpu-map-to-threads)"),
+      llvm::cl::init(256)};
+  Option<bool> serialize{
+      *this, "serialize",
+      llvm::cl::desc("End with gpu-module-to-binary (off: the kernels stay "
+                     "in NVVM inside their gpu.module)"),
+      llvm::cl::init(true)};
+};
+
+void populateTLGpuPipeline(OpPassManager &pm,
+                           const TLGpuPipelineOptions &options);
+/// The same from tl on static shapes (what the library runs after its
+/// own specialization).
+void populateTLGpuCodegenPipeline(OpPassManager &pm,
+                                  const TLGpuPipelineOptions &options);
+
 void registerTLPipelines();
 
 } // namespace mlir::tl

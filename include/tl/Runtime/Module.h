@@ -39,6 +39,7 @@
 namespace tl::runtime {
 
 class LoadedObject;
+class GpuProgram;
 
 /// The version of the .tlm layout and manifest this runtime reads.
 /// 2: shapes may hold symbols (shape-generic code) and `link` lines.
@@ -158,11 +159,15 @@ absl::StatusOr<std::string> readFile(const std::string &path);
 class Module {
 public:
   /// Links `object` into this process. Fails, naming them, when this CPU
-  /// lacks features the code was compiled for.
+  /// lacks features the code was compiled for. A module whose manifest
+  /// says backend=cuda holds a GPU launch plan (GpuPlan.h) instead: it is
+  /// loaded onto device 0 through the CUDA driver, and fails, saying why,
+  /// where there is no GPU.
   static absl::StatusOr<std::shared_ptr<const Module>>
   load(ModuleManifest manifest, std::string object);
-  /// The same, except that code for another CPU gives a module that can be
-  /// saved but not run (runnable() says why): what a cross-compile makes.
+  /// The same, except that code for another CPU (or a GPU module where
+  /// there is no GPU) gives a module that can be saved but not run
+  /// (runnable() says why): what a cross-compile makes.
   static absl::StatusOr<std::shared_ptr<const Module>>
   create(ModuleManifest manifest, std::string object);
   /// OK when the code is linked into this process; otherwise why not.
@@ -219,8 +224,14 @@ public:
   /// Runs on buffers that match the signature exactly: one per argument
   /// (contiguous, of the compute type) and one preallocated per result.
   /// No checks beyond an assert; this is the hot path of a benchmark.
-  void runUnchecked(const std::vector<const Buffer *> &args,
-                    const std::vector<Buffer *> &results) const;
+  /// Native code always succeeds; a GPU module's errors are the driver's
+  /// (the call and CUDA's error name).
+  absl::Status runUnchecked(const std::vector<const Buffer *> &args,
+                            const std::vector<Buffer *> &results) const;
+
+  /// Whether the code runs on a GPU (the manifest's backend is cuda).
+  bool onGpu() const { return gpu != nullptr || isGpuManifest(info); }
+  static bool isGpuManifest(const ModuleManifest &manifest);
 
   /// Result buffers of the right types and shapes, zero-filled. For
   /// shape-generic code the shapes depend on the inputs: the second form.
@@ -229,9 +240,14 @@ public:
 
 private:
   Module() = default;
+  static absl::StatusOr<std::shared_ptr<const Module>>
+  createGpu(ModuleManifest manifest, std::string object);
+  /// Fills `constants` from the signature's constant slots.
+  void bindConstants();
   ModuleManifest info;
   std::string object;
   std::unique_ptr<LoadedObject> code;
+  std::unique_ptr<GpuProgram> gpu;
   absl::Status loadStatus;
   void (*entry)(void **) = nullptr;
   /// 0-d buffers holding the constant slots' values, by argument position.
