@@ -4,6 +4,7 @@
 
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Runtime/Cuda.h"
 #include "tl/Runtime/ThreadPool.h"
 #include "tl/Version.h"
 
@@ -74,8 +75,17 @@ Capabilities tl::queryCapabilities() {
                                     v->patch)
                           .str();
   }
-  c.cuda = false;
-  c.cudaNote = "this build generates CPU code only (no NVPTX back end)";
+  auto driver = runtime::cuda::driverInfo();
+  if (driver.ok()) {
+    c.cuda = true;
+    c.devices.push_back("cuda");
+    c.cudaDriver = std::to_string(driver->version / 1000) + "." +
+                   std::to_string(driver->version % 1000 / 10);
+    for (const auto &d : driver->devices)
+      c.gpus.push_back({d.name, d.arch(), d.multiprocessors, d.memoryBytes});
+  } else {
+    c.cudaNote = std::string(driver.status().message());
+  }
   return c;
 }
 
@@ -96,11 +106,24 @@ std::string Capabilities::text() const {
   line("hardware threads", std::to_string(hardwareThreads));
   line("threads", std::to_string(threads));
   line("onednn", onednn ? "yes (" + onednnVersion + ")" : "no");
-  line("cuda", cuda ? "yes" : "no (" + cudaNote + ")");
+  line("cuda", cuda ? "yes (driver " + cudaDriver + ")"
+                    : "no (" + cudaNote + ")");
+  for (size_t i = 0; i < gpus.size(); ++i)
+    line("gpu " + std::to_string(i),
+         llvm::formatv("{0}, {1}, {2} SMs, {3:f1} GiB", gpus[i].name,
+                       gpus[i].arch, gpus[i].multiprocessors,
+                       gpus[i].memoryBytes / double(1ull << 30))
+             .str());
   return s;
 }
 
 std::string Capabilities::json() const {
+  llvm::json::Array gpuList;
+  for (const Gpu &g : gpus)
+    gpuList.push_back(llvm::json::Object{{"name", g.name},
+                                         {"arch", g.arch},
+                                         {"multiprocessors", g.multiprocessors},
+                                         {"memory_bytes", g.memoryBytes}});
   llvm::json::Object o{
       {"version", version},
       {"dtypes", array(dtypes)},
@@ -116,6 +139,9 @@ std::string Capabilities::json() const {
                                  {"threads", threads}}},
       {"onednn", llvm::json::Object{{"available", onednn},
                                     {"version", onednnVersion}}},
-      {"cuda", llvm::json::Object{{"available", cuda}, {"note", cudaNote}}}};
+      {"cuda", llvm::json::Object{{"available", cuda},
+                                  {"note", cudaNote},
+                                  {"driver", cudaDriver},
+                                  {"gpus", std::move(gpuList)}}}};
   return llvm::formatv("{0:2}", llvm::json::Value(std::move(o))).str();
 }

@@ -53,6 +53,17 @@ PYBIND11_MODULE(_tl, m) {
         d["onednn_version"] = c.onednnVersion;
         d["cuda"] = c.cuda;
         d["cuda_note"] = c.cudaNote;
+        d["cuda_driver"] = c.cudaDriver;
+        py::list gpus;
+        for (const auto &g : c.gpus) {
+          py::dict gpu;
+          gpu["name"] = g.name;
+          gpu["arch"] = g.arch;
+          gpu["multiprocessors"] = g.multiprocessors;
+          gpu["memory_bytes"] = g.memoryBytes;
+          gpus.append(gpu);
+        }
+        d["gpus"] = gpus;
         return d;
       },
       "What this build and machine support (tl-jit --capabilities).");

@@ -2,12 +2,14 @@
 //
 //   tl-compile GRAPH.json|GRAPH.mlir (--inputs=IN.npz | --input-shape=NAME=2x3
 //              ...) [--dtype=f64|f32] [--mcpu=CPU] [--mattr=+f,..] [-O N]
+//              [--target=cpu|cuda [--gpu-arch=sm_90] [--gpu-format=ptx|cubin]]
 //              [--function=NAME] [--grad=NAME,.. [--with-outputs]] [--profile]
 //              [--no-cache] [--cache-dir=DIR] -o OUT.tlm
 //
 // Writes one .tlm file (object code and manifest, tl/Runtime/Module.h) that
 // tl-run loads on any machine with the CPU features it was compiled for,
-// without LLVM or MLIR. Shapes come from the arrays of --inputs or from
+// without LLVM or MLIR; with --target=cuda, kernels (PTX or cubin) and a
+// launch plan that tl-run runs on an NVIDIA GPU (compiling needs no GPU). Shapes come from the arrays of --inputs or from
 // --input-shape; inputs bind by name (G3) as in tl-jit. Compiles through
 // the library (tl::Executable), the same way in as every other path.
 // Exit status: 0 success, 1 a graph or compile error, 2 a usage error.
@@ -61,6 +63,18 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
           cl::cat(category));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Where the module runs: cpu (default), or cuda (an NVIDIA GPU)"),
+    cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> gpuArch(
+    "gpu-arch", cl::desc("--target=cuda: the NVIDIA architecture"),
+    cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string> gpuFormat(
+    "gpu-format",
+    cl::desc("--target=cuda: ptx (compiled by the driver at load) or cubin "
+             "(by the toolkit's ptxas now); default cubin where ptxas exists"),
+    cl::cat(category));
 static cl::opt<int> threads(
     "num-threads",
     cl::desc("Threads the code is chunked for (0: the machine's, 1: serial)"),
@@ -104,6 +118,9 @@ int main(int argc, char **argv) {
   options.cpu = mcpu;
   options.features = mattr;
   options.threads = threads;
+  options.device = target;
+  options.gpuArch = gpuArch;
+  options.gpuFormat = gpuFormat;
   options.profile = profile;
   options.cache = !noCache;
   options.cacheDir = cacheDir;

@@ -4,7 +4,7 @@
 //          [--cotangents=COT.npz] [--output=OUT.npz | --output=@OUT.npy ...]
 //          [--expected_output=SPEC ...] [--print]
 //          [--output_max_element_count=N] [--benchmark=N [--benchmark_format=console|json]]
-//          [--profile] [--describe] [--memory-limit=SIZE]
+//          [--profile] [--describe] [--memory-limit=SIZE] [--device=cpu|cuda]
 //
 // Loads a module written by tl-compile (or Executable::save) and runs it
 // with the same input binding (G3, G5) and output naming (G4) as tl-jit.
@@ -38,6 +38,7 @@ using runtime::Buffer;
 namespace {
 struct Options {
   std::string module;
+  std::string device; // "" (the module's own), "cpu" or "cuda"
   std::string inputs, cotangents;
   std::vector<std::string> inlineInputs, outputs, expected;
   io::Tolerances tolerances;
@@ -53,13 +54,16 @@ const char *kUsage =
     "              [--output_max_element_count=N] [--benchmark=N "
     "[--benchmark_format=console|json]]\n"
     "              [--profile] [--describe] [--memory-limit=SIZE]\n"
+    "              [--device=cpu|cuda]\n"
     "\n"
     "Runs a module compiled by tl-compile. Inputs bind by name (G3); outputs\n"
     "are printed or written under their slot names (G4). --describe prints\n"
     "the module's manifest: target, options and signature. --profile times\n"
     "10 runs per node (modules compiled with tl-compile --profile).\n"
     "--memory-limit (bytes, or 512M, 8G) caps what one input array may\n"
-    "need (default: TL_MEMORY_LIMIT, else the available memory).\n";
+    "need (default: TL_MEMORY_LIMIT, else the available memory).\n"
+    "A module runs where it was compiled for (tl-compile --target); --device\n"
+    "makes that a requirement, an error for a module of the other kind.\n";
 
 int fail(const std::string &msg, int status = 1) {
   std::cerr << "tl-run: error: " << msg << "\n";
@@ -102,6 +106,10 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.describe = true;
     } else if (arg == "--profile") {
       o.profile = true;
+    } else if (takeValue(arg, "device", v)) {
+      if (v != "cpu" && v != "cuda")
+        return fail("--device='" + v + "': expected cpu or cuda", 2);
+      o.device = v;
     } else if (takeValue(arg, "inputs", v)) {
       o.inputs = v;
     } else if (takeValue(arg, "input", v)) {
@@ -189,16 +197,39 @@ int main(int argc, char **argv) {
   Options o;
   if (int status = parseArgs(argc, argv, o))
     return status;
+  if (o.describe || !o.device.empty()) {
+    // The manifest alone: a GPU module is described where there is no GPU.
+    auto bytes = runtime::readFile(o.module);
+    if (!bytes.ok())
+      return fail(std::string(bytes.status().message()));
+    auto parsed = runtime::parseModule(*bytes, o.module);
+    if (!parsed.ok())
+      return fail(std::string(parsed.status().message()));
+    bool gpu = runtime::Module::isGpuManifest(parsed->first);
+    if (!o.device.empty() && gpu != (o.device == "cuda"))
+      return fail(o.module + " was compiled for " +
+                      (gpu ? "an NVIDIA GPU" : "the CPU") +
+                      "; compile it with tl-compile --target=" + o.device +
+                      " to run it with --device=" + o.device,
+                  2);
+    if (o.describe) {
+      auto created = runtime::Module::create(std::move(parsed->first),
+                                             std::string(parsed->second));
+      if (!created.ok())
+        return fail(o.module + ": " + std::string(created.status().message()));
+      describe(**created);
+      if (!(*created)->runnable().ok())
+        std::cout << "runnable: no ("
+                  << (*created)->runnable().message() << ")\n";
+      return 0;
+    }
+  }
   double loadStart = runtime::profilerNowUs();
   auto module = runtime::Module::loadFile(o.module);
   double loadEnd = runtime::profilerNowUs();
   if (!module.ok())
     return fail(std::string(module.status().message()));
   const runtime::Module &m = **module;
-  if (o.describe) {
-    describe(m);
-    return 0;
-  }
 
   io::NamedArrays arrays;
   if (!o.inputs.empty()) {

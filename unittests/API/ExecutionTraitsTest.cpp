@@ -7,6 +7,7 @@
 #include "tl/API/Capabilities.h"
 #include "tl/API/Executable.h"
 #include "tl/API/Recovery.h"
+#include "tl/Runtime/Cuda.h"
 #include "tl/Runtime/Profiler.h"
 
 #include <set>
@@ -143,9 +144,17 @@ TEST(CapabilitiesTest, ListsTypesOpsAndTheHost) {
   EXPECT_FALSE(c.cpuFeatures.empty());
   EXPECT_GE(c.hardwareThreads, 1u);
   EXPECT_TRUE(c.onednn);
-  EXPECT_FALSE(c.cuda);
+  // A GPU is listed exactly when the driver sees one.
+  bool gpu = ::tl::runtime::cuda::driverInfo().ok();
+  EXPECT_EQ(c.cuda, gpu);
+  EXPECT_EQ(c.gpus.empty(), !gpu);
   EXPECT_NE(c.json().find("\"available\": true"), std::string::npos);
-  EXPECT_NE(c.text().find("devices: cpu\n"), std::string::npos);
+  EXPECT_NE(c.text().find(gpu ? "devices: cpu, cuda\n" : "devices: cpu\n"),
+            std::string::npos);
+  if (!gpu) {
+    EXPECT_NE(c.text().find("cuda: no (no CUDA driver"), std::string::npos)
+        << c.text();
+  }
 }
 
 //===----------------------------------------------------------------------===//

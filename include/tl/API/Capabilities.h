@@ -27,8 +27,19 @@ struct Capabilities {
   int threads = 0;                     // the runtime pool's size
   bool onednn = false;                 // oneDNN sgemm linked and callable
   std::string onednnVersion;
-  bool cuda = false;                   // GPU code generation in this build
+  /// An NVIDIA GPU can run graphs here (the CUDA driver, opened at run
+  /// time, sees one). Compiling for GPUs (tl-compile --target=cuda) works
+  /// on every machine.
+  bool cuda = false;
   std::string cudaNote;                // why not, when it is false
+  std::string cudaDriver;              // the driver's CUDA version, "13.0"
+  struct Gpu {
+    std::string name;
+    std::string arch;                  // sm_90
+    int multiprocessors = 0;
+    uint64_t memoryBytes = 0;
+  };
+  std::vector<Gpu> gpus;
 
   /// "key: value" lines.
   std::string text() const;
