@@ -17,6 +17,7 @@
 #include "tl/Runtime/Sha256.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <unistd.h>
 
@@ -128,6 +129,23 @@ public:
     for (auto &kv : extra)
       manifest.options.push_back(std::move(kv));
     manifest.signature = runner.getSignature();
+    // GpuProgram records one span per kernel, then the copies
+    // (Profiler.h), whenever a profile is taken.
+    manifest.signature.profileNodes.clear();
+    manifest.signature.profileShapes.clear();
+    for (const auto &l : plan->launches) {
+      const auto &g = l.grid, &b = l.block;
+      manifest.signature.profileNodes.push_back(
+          "kernel " + plan->images[l.image].name);
+      manifest.signature.profileShapes.push_back(
+          llvm::formatv("grid {0}x{1}x{2}, block {3}x{4}x{5}", g[0], g[1],
+                        g[2], b[0], b[1], b[2])
+              .str());
+    }
+    manifest.signature.profileNodes.push_back("copy inputs to the GPU");
+    manifest.signature.profileNodes.push_back("copy results from the GPU");
+    manifest.signature.profileShapes.resize(
+        manifest.signature.profileNodes.size());
     auto loaded =
         runtime::Module::create(std::move(manifest), std::move(object));
     if (!loaded.ok())

@@ -568,7 +568,7 @@ llvm::Error GraphRunner::lowerForGpu(const TLGpuPipelineOptions &options) {
     return makeError("lowerForGpu() needs the module as loaded and bound");
   if (llvm::Error e = specialize())
     return e;
-  if (llvm::Error e = requireStaticShapes("GPU code"))
+  if (llvm::Error e = requireStaticShapes("GPU kernels"))
     return e;
   lowered = true;
   if (llvm::Error e = recordResults())

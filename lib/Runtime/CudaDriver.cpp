@@ -6,6 +6,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+
 #include <map>
 #include <mutex>
 #include <vector>
@@ -47,11 +49,14 @@ template <typename F> bool bind(void *lib, F &fn, const char *name) {
 
 Opened open() {
   Opened o;
-  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  // TL_CUDA_DRIVER names the library where the loader's paths miss it.
+  const char *env = getenv("TL_CUDA_DRIVER");
+  std::string path = env && *env ? env : "libcuda.so.1";
+  void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char *why = dlerror();
     o.status = absl::UnavailableError(
-        std::string("no CUDA driver: libcuda.so.1 could not be opened (") +
+        "no CUDA driver: " + path + " could not be opened (" +
         (why ? why : "not found") +
         "); GPU code needs an NVIDIA GPU and its driver");
     return o;

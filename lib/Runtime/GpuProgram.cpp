@@ -74,14 +74,28 @@ struct RunState {
   const Driver &drv;
   CUstream stream = nullptr;
   std::vector<std::pair<CUdeviceptr, size_t>> owned;
+  /// While a profile is recorded: an event before the input copies, one
+  /// after them and after each kernel, one after the result copies.
+  std::vector<CUevent> events;
   explicit RunState(const Driver &drv) : drv(drv) {}
   ~RunState() {
     if (stream) {
       (void)drv.cuStreamSynchronize(stream);
       (void)drv.cuStreamDestroy(stream);
     }
+    for (CUevent e : events)
+      (void)drv.cuEventDestroy(e);
     for (auto [p, n] : owned)
       releaseDevice(p, n);
+  }
+  absl::Status mark() {
+    if (events.empty() && !isRecording())
+      return absl::OkStatus();
+    CUevent e = nullptr;
+    if (auto s = drv.check(drv.cuEventCreate(&e, 0), "cuEventCreate"); !s.ok())
+      return s;
+    events.push_back(e);
+    return drv.check(drv.cuEventRecord(e, stream), "cuEventRecord");
   }
 };
 } // namespace
@@ -95,6 +109,9 @@ absl::Status GpuProgram::run(const std::vector<const Buffer *> &args,
   // CU_STREAM_NON_BLOCKING: no implicit ordering with other runs.
   if (auto s = drv.check(drv.cuStreamCreate(&state.stream, 1), "cuStreamCreate");
       !s.ok())
+    return s;
+  double hostStartUs = profilerNowUs();
+  if (auto s = state.mark(); !s.ok())
     return s;
   using Kind = GpuPlan::BufferSpec::Kind;
   std::vector<CUdeviceptr> ptrs(plan.buffers.size(), 0);
@@ -126,6 +143,8 @@ absl::Status GpuProgram::run(const std::vector<const Buffer *> &args,
           !s.ok())
         return s;
   }
+  if (auto s = state.mark(); !s.ok())
+    return s;
   std::vector<void *> params;
   for (size_t k = 0; k < plan.launches.size(); ++k) {
     const GpuPlan::Launch &l = plan.launches[k];
@@ -141,6 +160,8 @@ absl::Status GpuProgram::run(const std::vector<const Buffer *> &args,
                 plan.images[l.image].name + "')");
         !s.ok())
       return s;
+    if (auto s = state.mark(); !s.ok())
+      return s;
   }
   for (size_t i = 0; i < plan.buffers.size(); ++i) {
     const GpuPlan::BufferSpec &b = plan.buffers[i];
@@ -154,6 +175,44 @@ absl::Status GpuProgram::run(const std::vector<const Buffer *> &args,
         !s.ok())
       return s;
   }
-  return drv.check(drv.cuStreamSynchronize(state.stream),
-                   "cuStreamSynchronize (the run's kernels)");
+  if (auto s = state.mark(); !s.ok())
+    return s;
+  if (auto s = drv.check(drv.cuStreamSynchronize(state.stream),
+                         "cuStreamSynchronize (the run's kernels)");
+      !s.ok())
+    return s;
+  return recordSpans(state.events, hostStartUs);
+}
+
+absl::Status GpuProgram::recordSpans(const std::vector<CUevent> &events,
+                                     double hostStartUs) const {
+  // Spans k < launches: kernel k; then the input and the result copies
+  // (the names GpuBackend gives the signature's profile nodes).
+  size_t n = plan.launches.size();
+  if (events.size() != n + 3)
+    return absl::OkStatus(); // the recording started during the run
+  auto at = [&](size_t e, double &us) {
+    float ms = 0;
+    absl::Status s = driver->check(
+        driver->cuEventElapsedTime(&ms, events[0], events[e]),
+        "cuEventElapsedTime");
+    us = hostStartUs + ms * 1000.0;
+    return s;
+  };
+  uint32_t thread = profilerThread();
+  auto span = [&](int64_t id, size_t from, size_t to) {
+    Span s{id, thread, 0, 0};
+    absl::Status st = at(from, s.beginUs);
+    if (st.ok())
+      st = at(to, s.endUs);
+    if (st.ok())
+      recordSpan(s);
+    return st;
+  };
+  for (size_t k = 0; k < n; ++k)
+    if (auto s = span(k, k + 1, k + 2); !s.ok())
+      return s;
+  if (auto s = span(n, 0, 1); !s.ok())
+    return s;
+  return span(n + 1, n + 1, n + 2);
 }

@@ -32,6 +32,10 @@ public:
 
 private:
   GpuProgram() = default;
+  /// With a profile being recorded: each kernel's and each copy's time
+  /// from the run's CUDA events, as spans on the profiler's clock.
+  absl::Status recordSpans(const std::vector<cuda::CUevent> &events,
+                           double hostStartUs) const;
   GpuPlan plan;
   const cuda::Driver *driver = nullptr;
   std::vector<cuda::CUmodule> modules;

@@ -55,6 +55,16 @@ std::vector<Span> tl::runtime::stopRecording() {
   return std::move(spans);
 }
 
+bool tl::runtime::isRecording() {
+  return recording.load(std::memory_order_relaxed);
+}
+
+void tl::runtime::recordSpan(const Span &span) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (recording)
+    spans.push_back(span);
+}
+
 int64_t tl::runtime::peakResidentBytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -2,10 +2,11 @@
 """Every case of the shared corpus through the GPU backend, without a GPU.
 
   ptx_cases.py --tool BUILD/bin/tl-jit --cases SHARED/testdata/cases
-               [--ptxas PATH] [--arch sm_90] [--only STEM ...]
+               [--ptxas PATH] [--arch sm_90] [--only STEM ...] [--quick]
 
 Valid cases are compiled for the GPU (`tl-jit --device=cuda --emit=ptx`,
-f64 and f32) and every kernel's PTX must be accepted by the CUDA toolkit's
+f64 and f32, and the adjoint of every case with gradients) and every
+kernel's PTX must be accepted by the CUDA toolkit's
 `ptxas` for --arch. Cases with STEM.error.txt must fail with --device=cuda
 as they fail on the CPU: exit status 1 and the expected text. Without
 ptxas (no CUDA toolkit) the PTX is still produced and checked for what a
@@ -35,6 +36,7 @@ def main():
     ap.add_argument("--ptxas", default=shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas")
     ap.add_argument("--arch", default="sm_90")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--quick", action="store_true", help="f64 only, no adjoints")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
     ptxas = args.ptxas if os.access(args.ptxas, os.X_OK) else None
@@ -49,10 +51,20 @@ def main():
         for stem in stems:
             base = os.path.join(args.cases, stem)
             error = base + ".error.txt"
-            for dtype in (["f64"] if os.path.exists(error) else ["f64", "f32"]):
+            runs = [("f64", []), ("f32", [])] if not os.path.exists(error) else [("f64", [])]
+            if args.quick:
+                runs = [("f64", [])]
+            if os.path.exists(base + ".grads.npz") and not os.path.exists(error) and not args.quick:
+                import numpy as np
+                with np.load(base + ".grads.npz") as g:
+                    wrt = ",".join(g.files)
+                runs.append(("f64", ["--grad=" + wrt, "--cotangents=" + base + ".cotangents.npz"]))
+            for dtype, extra in runs:
                 cmd = [args.tool, base + ".json", "--inputs=" + base + ".inputs.npz",
                        "--device=cuda", "--gpu-arch=" + args.arch, "--emit=ptx",
-                       "--dtype=" + dtype, "--no-cache"]
+                       "--dtype=" + dtype, "--no-cache"] + extra
+                if extra:
+                    dtype = "grad"
                 try:
                     p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
                 except subprocess.TimeoutExpired:

@@ -30,6 +30,10 @@ uint32_t profilerThread();
 /// them in the order they ended. One recording at a time per process.
 void startRecording();
 std::vector<Span> stopRecording();
+/// Whether a recording is active; and a span measured elsewhere added to
+/// it (a GPU kernel's CUDA-event time, placed on this clock).
+bool isRecording();
+void recordSpan(const Span &span);
 
 /// The process's peak resident memory so far, in bytes (getrusage).
 int64_t peakResidentBytes();
