@@ -4,6 +4,11 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+
 namespace {
 
 /// Leading dimension and transpose flag of a row-major view with strides
@@ -45,6 +50,114 @@ void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
     }
 }
 
+/// A batched matmul as one oneDNN primitive, C += A x B over the batch
+/// (the generated code zero-fills C first, as for sgemm), created once per
+/// shape and strides and kept: one call runs the whole batch on oneDNN's
+/// threads instead of one sgemm call per batch item.
+class BatchMatmul {
+public:
+  using Key = std::array<int64_t, 13>;
+
+  /// The primitive for `key` (batch, m, k, n, then the strides of A, B,
+  /// C), or null when oneDNN refuses it (the caller loops over sgemm).
+  static const BatchMatmul *get(const Key &key) {
+    static std::mutex mutex;
+    static auto *cache = new std::map<Key, std::unique_ptr<BatchMatmul>>();
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache->find(key);
+    if (it == cache->end())
+      it = cache->emplace(key, create(key)).first;
+    return it->second.get();
+  }
+
+  /// Runs it on this thread's stream; false when oneDNN reports an error.
+  bool run(const float *a, const float *b, float *c) const {
+    thread_local dnnl_stream_t stream = nullptr;
+    if (!stream && dnnl_stream_create(&stream, engine(),
+                                      dnnl_stream_default_flags) != dnnl_success)
+      return false;
+    dnnl_memory_t ma, mb, mc;
+    if (dnnl_memory_create(&ma, &da, engine(), const_cast<float *>(a)) !=
+        dnnl_success)
+      return false;
+    if (dnnl_memory_create(&mb, &db, engine(), const_cast<float *>(b)) !=
+        dnnl_success) {
+      dnnl_memory_destroy(ma);
+      return false;
+    }
+    if (dnnl_memory_create(&mc, &dc, engine(), c) != dnnl_success) {
+      dnnl_memory_destroy(ma);
+      dnnl_memory_destroy(mb);
+      return false;
+    }
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, ma},
+                               {DNNL_ARG_WEIGHTS, mb},
+                               {DNNL_ARG_DST, mc}};
+    bool ok = dnnl_primitive_execute(primitive, stream, 3, args) ==
+                  dnnl_success &&
+              dnnl_stream_wait(stream) == dnnl_success;
+    dnnl_memory_destroy(ma);
+    dnnl_memory_destroy(mb);
+    dnnl_memory_destroy(mc);
+    return ok;
+  }
+
+private:
+  static dnnl_engine_t engine() {
+    static dnnl_engine_t e = [] {
+      dnnl_engine_t made = nullptr;
+      if (dnnl_engine_create(&made, dnnl_cpu, 0) != dnnl_success)
+        return static_cast<dnnl_engine_t>(nullptr);
+      return made;
+    }();
+    return e;
+  }
+
+  static std::unique_ptr<BatchMatmul> create(const Key &key) {
+    if (!engine())
+      return nullptr;
+    auto m = std::make_unique<BatchMatmul>();
+    const int64_t batch = key[0], rows = key[1], inner = key[2], cols = key[3];
+    dnnl_dims_t aDims = {batch, rows, inner}, bDims = {batch, inner, cols},
+                cDims = {batch, rows, cols};
+    dnnl_dims_t aStrides = {key[4], key[5], key[6]},
+                bStrides = {key[7], key[8], key[9]},
+                cStrides = {key[10], key[11], key[12]};
+    if (dnnl_memory_desc_init_by_strides(&m->da, 3, aDims, dnnl_f32,
+                                         aStrides) != dnnl_success ||
+        dnnl_memory_desc_init_by_strides(&m->db, 3, bDims, dnnl_f32,
+                                         bStrides) != dnnl_success ||
+        dnnl_memory_desc_init_by_strides(&m->dc, 3, cDims, dnnl_f32,
+                                         cStrides) != dnnl_success)
+      return nullptr;
+    dnnl_matmul_desc_t desc;
+    if (dnnl_matmul_desc_init(&desc, &m->da, &m->db, nullptr, &m->dc) !=
+        dnnl_success)
+      return nullptr;
+    // C += A x B: a sum post-op keeps what C holds.
+    dnnl_post_ops_t ops = nullptr;
+    dnnl_primitive_attr_t attr = nullptr;
+    bool ok = dnnl_post_ops_create(&ops) == dnnl_success &&
+              dnnl_post_ops_append_sum(ops, 1.0f) == dnnl_success &&
+              dnnl_primitive_attr_create(&attr) == dnnl_success &&
+              dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success;
+    dnnl_primitive_desc_t pd = nullptr;
+    ok = ok && dnnl_primitive_desc_create(&pd, &desc, attr, engine(),
+                                          nullptr) == dnnl_success;
+    ok = ok && dnnl_primitive_create(&m->primitive, pd) == dnnl_success;
+    if (pd)
+      dnnl_primitive_desc_destroy(pd);
+    if (attr)
+      dnnl_primitive_attr_destroy(attr);
+    if (ops)
+      dnnl_post_ops_destroy(ops);
+    return ok ? std::move(m) : nullptr;
+  }
+
+  dnnl_memory_desc_t da, db, dc;
+  dnnl_primitive_t primitive = nullptr;
+};
+
 } // namespace
 
 extern "C" void tl_rt_sgemm(float *, float *a, int64_t aOff, int64_t m,
@@ -62,6 +175,12 @@ extern "C" void tl_rt_batch_sgemm(
     int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
     float *, float *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
     int64_t cS1, int64_t cS2) {
+  if (batch > 1 && m > 0 && n > 0 && k > 0) {
+    const BatchMatmul *op = BatchMatmul::get(
+        {batch, m, k, n, aS0, aS1, aS2, bS0, bS1, bS2, cS0, cS1, cS2});
+    if (op && op->run(a + aOff, b + bOff, c + cOff))
+      return;
+  }
   for (int64_t i = 0; i < batch; ++i)
     sgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
           c + cOff + i * cS0, cS1, cS2);

@@ -44,7 +44,9 @@ void tl_rt_sgemm(float *aBase, float *a, int64_t aOff, int64_t m, int64_t k,
                  int64_t bS1, float *cBase, float *c, int64_t cOff,
                  int64_t m2, int64_t n2, int64_t cS0, int64_t cS1);
 
-/// The same per batch: A is BxMxK, B BxKxN, C BxMxN.
+/// The same per batch: A is BxMxK, B BxKxN, C BxMxN; the whole batch in
+/// one oneDNN matmul primitive (created once per shape and strides), one
+/// sgemm per item where oneDNN refuses the layout.
 void tl_rt_batch_sgemm(float *aBase, float *a, int64_t aOff, int64_t batch,
                        int64_t m, int64_t k, int64_t aS0, int64_t aS1,
                        int64_t aS2, float *bBase, float *b, int64_t bOff,

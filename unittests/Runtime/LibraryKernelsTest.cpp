@@ -1,0 +1,68 @@
+//===- LibraryKernelsTest.cpp - oneDNN's GEMMs against plain loops --------===//
+//
+// tl_rt_batch_sgemm runs a whole batch as one oneDNN matmul primitive; it
+// must compute what one sgemm per batch item computes: C += A x B, for the
+// layouts generated code passes (row-major, a transposed operand, a batch
+// stride that is not the matrix size), checked against a double-precision
+// loop.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Runtime/RuntimeABI.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+struct Layout {
+  int64_t s0, s1, s2; // batch, row, column strides
+  int64_t size;       // elements of the allocation
+};
+
+void check(int64_t batch, int64_t m, int64_t k, int64_t n, Layout la,
+           Layout lb, Layout lc) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> a(la.size), b(lb.size), c(lc.size);
+  for (float &x : a)
+    x = dist(rng);
+  for (float &x : b)
+    x = dist(rng);
+  for (float &x : c)
+    x = dist(rng); // C += A x B keeps what C holds
+  std::vector<float> before = c;
+  tl_rt_batch_sgemm(a.data(), a.data(), 0, batch, m, k, la.s0, la.s1, la.s2,
+                    b.data(), b.data(), 0, batch, k, n, lb.s0, lb.s1, lb.s2,
+                    c.data(), c.data(), 0, batch, m, n, lc.s0, lc.s1, lc.s2);
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double want = before[p * lc.s0 + i * lc.s1 + j * lc.s2];
+        for (int64_t q = 0; q < k; ++q)
+          want += double(a[p * la.s0 + i * la.s1 + q * la.s2]) *
+                  b[p * lb.s0 + q * lb.s1 + j * lb.s2];
+        float got = c[p * lc.s0 + i * lc.s1 + j * lc.s2];
+        ASSERT_NEAR(got, want, 1e-4 * (1 + std::abs(want)))
+            << "batch " << p << " row " << i << " col " << j;
+      }
+}
+
+TEST(LibraryKernelsTest, BatchedMatmulIsEveryItemsGemm) {
+  // Row-major, contiguous batches (W6's layout).
+  check(8, 16, 24, 20, {16 * 24, 24, 1, 8 * 16 * 24},
+        {24 * 20, 20, 1, 8 * 24 * 20}, {16 * 20, 20, 1, 8 * 16 * 20});
+  // B transposed in memory (its columns contiguous).
+  check(5, 7, 9, 6, {7 * 9, 9, 1, 5 * 7 * 9}, {9 * 6, 1, 9, 5 * 9 * 6},
+        {7 * 6, 6, 1, 5 * 7 * 6});
+  // The batch outermost in neither A nor C: A is (m, batch, k).
+  check(4, 3, 5, 2, {5, 4 * 5, 1, 3 * 4 * 5}, {5 * 2, 2, 1, 4 * 5 * 2},
+        {2, 4 * 2, 1, 3 * 4 * 2});
+  // One row, one column: degenerate matrices.
+  check(3, 1, 4, 1, {4, 4, 1, 12}, {4, 1, 1, 12}, {1, 1, 1, 3});
+}
+
+} // namespace
