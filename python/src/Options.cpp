@@ -94,6 +94,18 @@ const std::vector<std::pair<const char *, Setter>> &setters() {
        [](CompileOptions &o, py::handle v) { o.cpu = py::str(v); }},
       {"features",
        [](CompileOptions &o, py::handle v) { o.features = py::str(v); }},
+      {"device",
+       [](CompileOptions &o, py::handle v) {
+         std::string d = py::str(v);
+         if (d != "cpu" && d != "cuda")
+           throw py::value_error("option 'device' is \"cpu\" or \"cuda\"; got '" +
+                                 d + "'");
+         o.device = d;
+       }},
+      {"gpu_arch",
+       [](CompileOptions &o, py::handle v) { o.gpuArch = py::str(v); }},
+      {"gpu_format",
+       [](CompileOptions &o, py::handle v) { o.gpuFormat = py::str(v); }},
       {"threads",
        [](CompileOptions &o, py::handle v) {
          o.threads = int(asInt("threads", v, 0));

@@ -184,6 +184,20 @@ def test_emit():
     assert "asm" in tl.emit_stages()
 
 
+def test_gpu_options():
+    shapes = {"A": (2, 3), "B": (3, 4)}
+    ptx = tl.emit(MATMUL, "ptx", shapes=shapes, device="cuda", gpu_arch="sm_80")
+    assert ".target sm_80" in ptx and ".entry main_kernel" in ptx
+    with pytest.raises(ValueError, match="'device' is"):
+        tl.compile(MATMUL, shapes=shapes, device="gpu")
+    if not tl.capabilities()["cuda"]:
+        # Compiles (and could be saved); running needs a GPU, and the error
+        # says why there is none.
+        exe = tl.compile(MATMUL, shapes=shapes, device="cuda")
+        with pytest.raises(tl.Error, match="cannot run here"):
+            exe(A=np.ones((2, 3)), B=np.ones((3, 4)))
+
+
 def test_errors_are_the_tools_text(tmp_path):
     with pytest.raises(tl.NotFoundError):
         tl.compile(tmp_path / "missing.json")
