@@ -145,6 +145,7 @@ for n in (4, 64):
     row(f"W4 fused rule {n}M f32", f"W4/fused_rule_f32_{n}M", "torch eager", peer("W4", f"torch eager expression n={n}M"), ">= 3x")
 row("W6 batched join+softmax", "W6/batched_join_softmax_f32", "numpy matmul + softmax", peer("W6", "numpy matmul + softmax"), ">= 2x")
 row("W8 100x100 rowsum f64", "W8/rowsum_f64_100x100", "compiled C++ call", ref["W8_rowsum"], "<= 1 us")
+row("W8 100x100 rowsum f64, bound", "W8/rowsum_f64_100x100_bound", "compiled C++ call", ref["W8_rowsum"], "<= 1 us")
 row("W8 100x100 rowsum f64", "W8/rowsum_f64_100x100", "numpy R.sum(axis=1)", peer("W8", "numpy R.sum(axis=1) 100x100"), "")
 row("W8 1000 multiply f64", "W8/multiply_f64_1000", "compiled C++ call", ref["W8_mul"], "")
 row("W8 1000 multiply f64", "W8/multiply_f64_1000", "numpy a*b", peer("W8", "numpy a*b 1000"), "")

@@ -10,6 +10,9 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   # Libraries.
   libdnnl-dev libabsl-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # OpenBLAS for f64 GEMMs: the runtime loads it with dlopen when it first
+  # runs one (a plain loop without it), so only the tests need it here.
+  libopenblas0
   # The Python module (python/): pybind11, Python's headers, DLPack's header.
   pybind11-dev python3-dev libdlpack-dev
   # SHA-256 of module files and compile cache keys (OpenSSL's libcrypto).

@@ -5,6 +5,7 @@
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Runtime/Cuda.h"
+#include "tl/Runtime/LibraryKernels.h"
 #include "tl/Runtime/ThreadPool.h"
 #include "tl/Version.h"
 
@@ -75,6 +76,8 @@ Capabilities tl::queryCapabilities() {
                                     v->patch)
                           .str();
   }
+  c.blas = runtime::blasAvailable();
+  c.blasNote = runtime::blasDescription();
   auto driver = runtime::cuda::driverInfo();
   if (driver.ok()) {
     c.cuda = true;
@@ -106,6 +109,9 @@ std::string Capabilities::text() const {
   line("hardware threads", std::to_string(hardwareThreads));
   line("threads", std::to_string(threads));
   line("onednn", onednn ? "yes (" + onednnVersion + ")" : "no");
+  line("blas", blas ? "yes (" + blasNote + ")"
+                    : "no (" + blasNote +
+                          "; f64 matmuls run as plain loops)");
   line("cuda", cuda ? "yes (driver " + cudaDriver + ")"
                     : "no (" + cudaNote + ")");
   for (size_t i = 0; i < gpus.size(); ++i)
@@ -139,6 +145,7 @@ std::string Capabilities::json() const {
                                  {"threads", threads}}},
       {"onednn", llvm::json::Object{{"available", onednn},
                                     {"version", onednnVersion}}},
+      {"blas", llvm::json::Object{{"available", blas}, {"note", blasNote}}},
       {"cuda", llvm::json::Object{{"available", cuda},
                                   {"note", cudaNote},
                                   {"driver", cudaDriver},

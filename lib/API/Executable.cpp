@@ -352,6 +352,7 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   request.codegen.vectorize = options.vectorize;
   request.codegen.threads = options.threads;
   request.codegen.onednn = options.onednn;
+  request.codegen.blas = options.blas;
   request.codegen.approximateExp = options.approximateExp;
   request.codegen.profile = options.profile;
   request.backend = options.device;

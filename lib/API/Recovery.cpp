@@ -41,13 +41,14 @@ tl::compileWithFallback(std::string_view text, GraphFormat format,
   if (!reference.ok())
     return reference.status();
   note("compile as asked failed (" + first.status().ToString() +
-       "); falling back to host CPU, -O1, no vectorization, no oneDNN");
+       "); falling back to host CPU, -O1, no vectorization, no oneDNN or OpenBLAS");
   CompileOptions safe = options;
   safe.cpu.clear();
   safe.features.clear();
   safe.optLevel = std::min(options.optLevel, 1u);
   safe.vectorize = false;
   safe.onednn = false;
+  safe.blas = false;
   auto second = Executable::compile(text, format, safe);
   if (report)
     report->degraded = true;

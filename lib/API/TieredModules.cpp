@@ -374,7 +374,11 @@ std::vector<TuningDecision> candidatesFor(const std::string &kind) {
     with([](TuningDecision &d) { d.kernel = "onednn"; });
     with([](TuningDecision &d) { d.kernel = "generated"; });
   }
-  if (kind == "matmul-f32" || kind == "contraction") {
+  if (kind == "matmul-f64") {
+    with([](TuningDecision &d) { d.kernel = "blas"; });
+    with([](TuningDecision &d) { d.kernel = "generated"; });
+  }
+  if (kind == "matmul-f32" || kind == "matmul-f64" || kind == "contraction") {
     with([](TuningDecision &d) { d.cacheScale = 50; });
     with([](TuningDecision &d) { d.cacheScale = 200; });
   }

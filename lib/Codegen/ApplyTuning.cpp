@@ -26,9 +26,10 @@ std::string tunableKind(linalg::LinalgOp op) {
       return "";
     volume *= r;
   }
-  bool f32 = getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32();
-  if (f32 && isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
-    return "matmul-f32";
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()) &&
+      (element.isF32() || element.isF64()))
+    return element.isF32() ? "matmul-f32" : "matmul-f64";
   if (linalg::isaContractionOpInterface(op))
     return "contraction";
   // Below this, a loop is not split into chunks at all (tl-parallelize's

@@ -1,13 +1,13 @@
-//===- OneDNNKernels.cpp - choose oneDNN for GEMMs, then call it ----------===//
+//===- OneDNNKernels.cpp - choose library GEMMs, then call them -----------===//
 //
-// tl-select-kernels marks the f32 matmuls and batched matmuls where oneDNN's
-// sgemm beats generated code (a cost model: enough multiply-adds to pay for
-// the call); tl-call-kernels, after bufferization, replaces each marked op
-// by a call to the runtime's tl_rt_sgemm / tl_rt_batch_sgemm with the
-// operands as strided memrefs. The decision is the op attribute
-// `tl.kernel = "onednn"`, so lit tests and --emit=linalg show it, and
-// tl-parallelize and tl-vectorize leave marked ops to the library (oneDNN
-// threads internally).
+// tl-select-kernels marks the matmuls and batched matmuls where a library
+// GEMM beats generated code (a cost model: enough multiply-adds to pay for
+// the call): oneDNN for f32, OpenBLAS for f64. tl-call-kernels, after
+// bufferization, replaces each marked op by a call to the runtime's
+// tl_rt_[batch_]sgemm / tl_rt_[batch_]dgemm with the operands as strided
+// memrefs. The decision is the op attribute `tl.kernel = "onednn"` or
+// `"blas"`, so lit tests and --emit=linalg show it, and tl-parallelize and
+// tl-vectorize leave marked ops to the library (it threads internally).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,15 +53,21 @@ struct TLSelectKernelsPass
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> selected;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op.hasPureTensorSemantics() ||
-          !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+      if (!op.hasPureTensorSemantics())
+        return;
+      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      StringRef kernel = element.isF32() && onednn   ? "onednn"
+                         : element.isF64() && blas ? "blas"
+                                                   : "";
+      if (kernel.empty())
         return;
       int64_t volume = multiplyAdds(op);
       // A measured choice (tl-apply-tuning) wins over the volume rule.
       std::string tuned = tunedDecision(op).kernel;
-      bool library = tuned.empty() ? volume >= minVolume : tuned == "onednn";
+      bool library =
+          tuned.empty() ? volume >= minVolume : tuned != "generated";
       if (volume > 0 && library) {
-        op->setAttr(kKernelAttr, StringAttr::get(op->getContext(), "onednn"));
+        op->setAttr(kKernelAttr, StringAttr::get(op->getContext(), kernel));
         if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation()))
           selected.push_back(mm);
       }
@@ -70,7 +76,7 @@ struct TLSelectKernelsPass
       foldTransposedOperand(mm);
   }
 
-  /// sgemm reads either operand transposed in place, so a transpose that
+  /// The GEMM reads either operand transposed in place, so a transpose that
   /// only feeds the product (the gradients of a matmul, P^T G and G Q^T)
   /// becomes matmul_transpose_a/b: no copy of the matrix.
   static void foldTransposedOperand(linalg::MatmulOp mm) {
@@ -119,14 +125,16 @@ struct TLCallKernelsPass
     OpBuilder b(&getContext());
     for (linalg::LinalgOp op : ops) {
       bool batched = isa<linalg::BatchMatmulOp>(op);
-      StringRef name = batched ? "tl_rt_batch_sgemm" : "tl_rt_sgemm";
+      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      std::string name = std::string(batched ? "tl_rt_batch_" : "tl_rt_") +
+                         (element.isF64() ? "dgemm" : "sgemm");
       // Any strides and offset: one C signature serves every call.
       int64_t rank = batched ? 3 : 2;
       auto anyLayout = StridedLayoutAttr::get(
           &getContext(), ShapedType::kDynamic,
           SmallVector<int64_t>(rank, ShapedType::kDynamic));
       auto argType = MemRefType::get(
-          SmallVector<int64_t>(rank, ShapedType::kDynamic), b.getF32Type(),
+          SmallVector<int64_t>(rank, ShapedType::kDynamic), element,
           anyLayout);
       auto callee = module.lookupSymbol<func::FuncOp>(name);
       if (!callee) {
@@ -138,7 +146,7 @@ struct TLCallKernelsPass
       }
       b.setInsertionPoint(op);
       // A transposed operand is passed as a transposed view (strides
-      // swapped); the runtime tells sgemm to read it transposed.
+      // swapped); the runtime tells the GEMM to read it transposed.
       int transposed = isa<linalg::MatmulTransposeAOp>(op)   ? 0
                        : isa<linalg::MatmulTransposeBOp>(op) ? 1
                                                              : -1;

@@ -113,7 +113,7 @@ std::optional<TuningRecord> mlir::tl::parseTuningRecord(llvm::StringRef text,
     } else if (field == "op") {
       r.op = value.str();
     } else if (field == "kernel") {
-      if (value != "onednn" && value != "generated") {
+      if (value != "onednn" && value != "blas" && value != "generated") {
         why = "unknown kernel '" + value.str() + "'";
         return std::nullopt;
       }

@@ -17,6 +17,7 @@ void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
   pipeline.vectorize = codegen.vectorize;
   pipeline.threads = codegen.threads;
   pipeline.onednn = codegen.onednn;
+  pipeline.blas = codegen.blas;
   pipeline.approximateExp = codegen.approximateExp;
   pipeline.profile = codegen.profile;
   pipeline.tuningRecords = codegen.tuningRecords;

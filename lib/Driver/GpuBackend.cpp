@@ -16,7 +16,6 @@
 #include "tl/Driver/GraphRunner.h"
 #include "tl/Runtime/Sha256.h"
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <unistd.h>

@@ -100,9 +100,11 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   tuning.l3 = orHost(options.l3, host.caches.l3);
   tuning.threads = threads;
   pm.addPass(createTLApplyTuningPass(tuning));
-  if (options.onednn) {
+  if (options.onednn || options.blas) {
     TLSelectKernelsPassOptions select;
     select.minVolume = options.onednnMinVolume;
+    select.onednn = options.onednn;
+    select.blas = options.blas;
     pm.nest<func::FuncOp>().addPass(createTLSelectKernelsPass(select));
   }
   if (threads != 1) {
@@ -120,7 +122,10 @@ void mlir::tl::populateLinalgToLLVMPipeline(
     plan.l1 = orHost(options.l1, host.caches.l1);
     plan.l2 = orHost(options.l2, host.caches.l2);
     plan.l3 = orHost(options.l3, host.caches.l3);
+    TLSplitReductionsPassOptions split;
+    split.vectorBytes = plan.vectorBytes;
     OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createTLSplitReductionsPass(split));
     fpm.addPass(createTLPlanTilingPass(plan));
     fpm.addPass(createTLVectorizePass());
     fpm.addPass(createCanonicalizerPass());

@@ -1,10 +1,24 @@
-//===- LibraryKernels.cpp - GEMMs that oneDNN runs for generated code -----===//
+//===- LibraryKernels.cpp - GEMMs that libraries run for generated code ---===//
+//
+// f32: oneDNN, linked. f64: OpenBLAS, loaded with dlopen on the first f64
+// GEMM, so that a process that never runs one pays neither its load time
+// nor its thread pool, and a machine without it still runs every module
+// (the GEMM then runs as a plain loop, and --capabilities says so).
+//
+//===----------------------------------------------------------------------===//
 
+#include "tl/Runtime/LibraryKernels.h"
 #include "tl/Runtime/RuntimeABI.h"
+#include "tl/Runtime/ThreadPool.h"
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <dlfcn.h>
+
 #include <array>
+#include <atomic>
+#include <climits>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +42,20 @@ bool gemmLayout(int64_t rows, int64_t cols, int64_t s0, int64_t s1,
   return false;
 }
 
+/// C += A x B by plain loops: for layouts no library takes (no unit
+/// stride) and f64 without OpenBLAS.
+template <typename T>
+void gemmLoop(const T *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+              const T *b, int64_t n, int64_t bS0, int64_t bS1, T *c,
+              int64_t cS0, int64_t cS1) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p) {
+      T x = a[i * aS0 + p * aS1];
+      for (int64_t j = 0; j < n; ++j)
+        c[i * cS0 + j * cS1] += x * b[p * bS0 + j * bS1];
+    }
+}
+
 void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
            const float *b, int64_t n, int64_t bS0, int64_t bS1, float *c,
            int64_t cS0, int64_t cS1) {
@@ -42,13 +70,102 @@ void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
       dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 1.0f, c, ldc) ==
           dnnl_success)
     return;
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t p = 0; p < k; ++p) {
-      float x = a[i * aS0 + p * aS1];
-      for (int64_t j = 0; j < n; ++j)
-        c[i * cS0 + j * cS1] += x * b[p * bS0 + j * bS1];
-    }
+  gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
 }
+
+/// OpenBLAS's CBLAS entry points, resolved once. Declared here rather
+/// than through cblas.h: the build needs no BLAS headers, only the run
+/// needs the library. Debian's OpenBLAS takes 32-bit sizes (LP64).
+class OpenBlas {
+public:
+  static const OpenBlas &get() {
+    static const OpenBlas blas;
+    return blas;
+  }
+
+  bool available() const { return dgemmFn != nullptr; }
+  const std::string &description() const { return text; }
+
+  /// C += A x B (row-major, transposes 'N' or 'T'); false when a size does
+  /// not fit OpenBLAS's int or the library is absent.
+  bool dgemm(char ta, char tb, int64_t m, int64_t n, int64_t k,
+             const double *a, int64_t lda, const double *b, int64_t ldb,
+             double *c, int64_t ldc) const {
+    if (!dgemmFn)
+      return false;
+    for (int64_t v : {m, n, k, lda, ldb, ldc})
+      if (v > INT_MAX)
+        return false;
+    // OpenBLAS keeps its own threads; give it as many as our pool has, so
+    // TL_NUM_THREADS and setNumThreads bound it too.
+    int want = tl::runtime::ThreadPool::global().size();
+    if (setThreadsFn && threads.exchange(want) != want)
+      setThreadsFn(want);
+    constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+    dgemmFn(kRowMajor, ta == 'N' ? kNoTrans : kTrans,
+            tb == 'N' ? kNoTrans : kTrans, int(m), int(n), int(k), 1.0, a,
+            int(lda), b, int(ldb), 1.0, c, int(ldc));
+    return true;
+  }
+
+private:
+  using Dgemm = void (*)(int, int, int, int, int, int, double,
+                         const double *, int, const double *, int, double,
+                         double *, int);
+  using SetThreads = void (*)(int);
+  using GetConfig = const char *(*)();
+
+  OpenBlas() {
+    const char *env = std::getenv("TL_BLAS_LIBRARY");
+    const char *name = env && *env ? env : "libopenblas.so.0";
+    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char *why = dlerror();
+      text = why ? why : name;
+      return;
+    }
+    dgemmFn = reinterpret_cast<Dgemm>(dlsym(lib, "cblas_dgemm"));
+    setThreadsFn =
+        reinterpret_cast<SetThreads>(dlsym(lib, "openblas_set_num_threads"));
+    auto config = reinterpret_cast<GetConfig>(dlsym(lib, "openblas_get_config"));
+    if (!dgemmFn) {
+      text = std::string(name) + " has no cblas_dgemm";
+      return;
+    }
+    text = config ? config() : name;
+  }
+
+  Dgemm dgemmFn = nullptr;
+  SetThreads setThreadsFn = nullptr;
+  mutable std::atomic<int> threads{0};
+  std::string text;
+};
+
+void dgemm(const double *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+           const double *b, int64_t n, int64_t bS0, int64_t bS1, double *c,
+           int64_t cS0, int64_t cS1) {
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  char ta, tb, tc;
+  int64_t lda, ldb, ldc;
+  ldb = ldc = lda = 0;
+  if (gemmLayout(m, k, aS0, aS1, ta, lda) &&
+      gemmLayout(k, n, bS0, bS1, tb, ldb) &&
+      gemmLayout(m, n, cS0, cS1, tc, ldc) && tc == 'N' &&
+      OpenBlas::get().dgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
+    return;
+  gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
+}
+
+} // namespace
+
+bool tl::runtime::blasAvailable() { return OpenBlas::get().available(); }
+
+const std::string &tl::runtime::blasDescription() {
+  return OpenBlas::get().description();
+}
+
+namespace {
 
 /// A batched matmul as one oneDNN primitive, C += A x B over the batch
 /// (the generated code zero-fills C first, as for sgemm), created once per
@@ -183,5 +300,25 @@ extern "C" void tl_rt_batch_sgemm(
   }
   for (int64_t i = 0; i < batch; ++i)
     sgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
+          c + cOff + i * cS0, cS1, cS2);
+}
+
+extern "C" void tl_rt_dgemm(double *, double *a, int64_t aOff, int64_t m,
+                            int64_t k, int64_t aS0, int64_t aS1, double *,
+                            double *b, int64_t bOff, int64_t, int64_t n,
+                            int64_t bS0, int64_t bS1, double *, double *c,
+                            int64_t cOff, int64_t, int64_t, int64_t cS0,
+                            int64_t cS1) {
+  dgemm(a + aOff, m, k, aS0, aS1, b + bOff, n, bS0, bS1, c + cOff, cS0, cS1);
+}
+
+extern "C" void tl_rt_batch_dgemm(
+    double *, double *a, int64_t aOff, int64_t batch, int64_t m, int64_t k,
+    int64_t aS0, int64_t aS1, int64_t aS2, double *, double *b, int64_t bOff,
+    int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
+    double *, double *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
+    int64_t cS1, int64_t cS2) {
+  for (int64_t i = 0; i < batch; ++i)
+    dgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
           c + cOff + i * cS0, cS1, cS2);
 }

@@ -21,6 +21,8 @@ std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
       {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
       {"tl_rt_sgemm", reinterpret_cast<void *>(&tl_rt_sgemm)},
       {"tl_rt_batch_sgemm", reinterpret_cast<void *>(&tl_rt_batch_sgemm)},
+      {"tl_rt_dgemm", reinterpret_cast<void *>(&tl_rt_dgemm)},
+      {"tl_rt_batch_dgemm", reinterpret_cast<void *>(&tl_rt_batch_dgemm)},
       {"tl_rt_span_begin", reinterpret_cast<void *>(&tl_rt_span_begin)},
       {"tl_rt_span_end", reinterpret_cast<void *>(&tl_rt_span_end)},
   };

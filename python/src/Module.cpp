@@ -51,6 +51,8 @@ PYBIND11_MODULE(_tl, m) {
         d["threads"] = c.threads;
         d["onednn"] = c.onednn;
         d["onednn_version"] = c.onednnVersion;
+        d["blas"] = c.blas;
+        d["blas_note"] = c.blasNote;
         d["cuda"] = c.cuda;
         d["cuda_note"] = c.cudaNote;
         d["cuda_driver"] = c.cudaDriver;

@@ -112,6 +112,8 @@ const std::vector<std::pair<const char *, Setter>> &setters() {
        }},
       {"onednn",
        [](CompileOptions &o, py::handle v) { o.onednn = asBool("onednn", v); }},
+      {"blas",
+       [](CompileOptions &o, py::handle v) { o.blas = asBool("blas", v); }},
       {"approximate_exp",
        [](CompileOptions &o, py::handle v) {
          o.approximateExp = asBool("approximate_exp", v);

@@ -82,7 +82,7 @@ def compile(graph, shapes=None, dtype="f64", **options):
     over the ranks of that call's arrays with that call's shapes specialized.
     dtype: "f64" (default) or "f32", the type every tensor is computed in.
     options: hot_threshold, max_versions, tune, value_profiles, function,
-    opt_level, vectorize, cpu, features, threads, onednn, approximate_exp,
+    opt_level, vectorize, cpu, features, threads, onednn, blas, approximate_exp,
     profile, cache, cache_dir, cache_max_bytes, expose_intermediates,
     strict_inputs, dtype_from_graph (docs/Python.md).
     """

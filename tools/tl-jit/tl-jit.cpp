@@ -138,6 +138,16 @@ static cl::opt<unsigned> optLevel(
 static cl::opt<bool> vectorize(
     "vectorize", cl::desc("Tile and vectorize in MLIR (default on)"),
     cl::init(true), cl::cat(category));
+static cl::opt<bool> onednn(
+    "onednn",
+    cl::desc("Run large f32 matmuls in oneDNN where the cost model says so "
+             "(default on)"),
+    cl::init(true), cl::cat(category));
+static cl::opt<bool> blas(
+    "blas",
+    cl::desc("Run large f64 matmuls in OpenBLAS where the cost model says so "
+             "(default on)"),
+    cl::init(true), cl::cat(category));
 static cl::opt<std::string> mcpu(
     "mcpu", cl::desc("Target CPU (default: the host's)"), cl::cat(category));
 static cl::opt<std::string> mattr(
@@ -351,6 +361,8 @@ static ::tl::CompileOptions apiOptions() {
   options.function = functionName;
   options.optLevel = optLevel;
   options.vectorize = vectorize;
+  options.onednn = onednn;
+  options.blas = blas;
   options.cpu = mcpu;
   options.features = mattr;
   options.device = device;
@@ -761,6 +773,8 @@ static int refuseNoOps() {
        "--stream and --emit"},
       {optLevel, !useReference, "shapes compiled code; drop --reference"},
       {vectorize, !useReference, "shapes compiled code; drop --reference"},
+      {onednn, !useReference, "shapes compiled code; drop --reference"},
+      {blas, !useReference, "shapes compiled code; drop --reference"},
       {mcpu, !useReference, "shapes compiled code; drop --reference"},
       {mattr, !useReference, "shapes compiled code; drop --reference"},
       {printLimit,

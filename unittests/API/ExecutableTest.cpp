@@ -260,6 +260,71 @@ func.func @main(%a: tensor<3x128x96xf32> {tl.name = "A"}, %b: tensor<3x96x160xf3
   }
 }
 
+// The same for f64: OpenBLAS's dgemm (loaded at run time) and generated
+// code, a plain join, a batched one and a gradient-shaped one (A B^T, the
+// transpose read in place), against a long-double loop.
+
+TEST(ExecutableTest, BlasAndGeneratedF64MatmulsAgree) {
+  const int64_t B = 3, M = 96, K = 80, N = 112;
+  std::vector<double> a(B * M * K), b(B * K * N);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = (i * 37 % 101) / 101.0 - 0.5;
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = (i * 53 % 89) / 89.0 - 0.5;
+  std::string text = R"(
+func.func @main(%a: tensor<3x96x80xf64> {tl.name = "A"}, %b: tensor<3x80x112xf64> {tl.name = "B"}, %p: tensor<96x80xf64> {tl.name = "P"}, %q: tensor<80x112xf64> {tl.name = "Q"}, %r: tensor<112x80xf64> {tl.name = "R"}) -> (tensor<3x96x112xf64> {tl.name = "bmm"}, tensor<96x112xf64> {tl.name = "mm"}, tensor<96x112xf64> {tl.name = "mmt"}) {
+  %0 = tl.einsum "bij,bjk->bik" %a, %b : (tensor<3x96x80xf64>, tensor<3x80x112xf64>) -> tensor<3x96x112xf64>
+  %1 = tl.einsum "ij,jk->ik" %p, %q : (tensor<96x80xf64>, tensor<80x112xf64>) -> tensor<96x112xf64>
+  %2 = tl.einsum "ij,kj->ik" %p, %r : (tensor<96x80xf64>, tensor<112x80xf64>) -> tensor<96x112xf64>
+  return %0, %1, %2 : tensor<3x96x112xf64>, tensor<96x112xf64>, tensor<96x112xf64>
+}
+)";
+  // P is batch 0 of A, Q batch 0 of B, R batch 1 of B read as 112x80.
+  Buffer ab = Buffer::borrow(a.data(), DType::f64, {B, M, K});
+  Buffer bb = Buffer::borrow(b.data(), DType::f64, {B, K, N});
+  Buffer pb = Buffer::borrow(a.data(), DType::f64, {M, K});
+  Buffer qb = Buffer::borrow(b.data(), DType::f64, {K, N});
+  Buffer rb = Buffer::borrow(b.data() + K * N, DType::f64, {N, K});
+  auto dot = [&](const double *x, int64_t xs, const double *y, int64_t ys) {
+    long double s = 0;
+    for (int64_t j = 0; j < K; ++j)
+      s += (long double)x[j * xs] * y[j * ys];
+    return double(s);
+  };
+  for (bool blas : {true, false}) {
+    CompileOptions options;
+    options.blas = blas;
+    options.inputShapes = {{"A", {B, M, K}}, {"B", {B, K, N}},
+                           {"P", {M, K}},    {"Q", {K, N}},
+                           {"R", {N, K}}};
+    auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
+    ASSERT_TRUE(exe.ok()) << exe.status();
+    EXPECT_EQ((*exe)->objectCode().find("tl_rt_dgemm") != std::string::npos,
+              blas);
+    Outputs out = (*exe)->allocateOutputs();
+    absl::Status s = (*exe)->runInto(
+        {{"A", &ab}, {"B", &bb}, {"P", &pb}, {"Q", &qb}, {"R", &rb}}, out);
+    ASSERT_TRUE(s.ok()) << s;
+    const Buffer *bmm = out.find("bmm"), *mm = out.find("mm"),
+                 *mmt = out.find("mmt");
+    ASSERT_TRUE(bmm && mm && mmt);
+    for (int64_t x = 0; x < B; ++x)
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t k = 0; k < N; ++k) {
+          double want = dot(&a[(x * M + i) * K], 1, &b[x * K * N + k], N);
+          ASSERT_NEAR(bmm->at((x * M + i) * N + k), want, 1e-12)
+              << "blas=" << blas << " batch " << x << " " << i << "," << k;
+          if (x != 0)
+            continue;
+          ASSERT_NEAR(mm->at(i * N + k), want, 1e-12)
+              << "blas=" << blas << " " << i << "," << k;
+          double t = dot(&a[i * K], 1, &b[K * N + k * K], 1);
+          ASSERT_NEAR(mmt->at(i * N + k), t, 1e-12)
+              << "blas=" << blas << " " << i << "," << k;
+        }
+  }
+}
+
 // The f32 exp approximation (tl-approximate-math) against libm's expf over
 // the whole range where the result is a normal float (5 ulp at worst, near
 // the overflow threshold, when this was written), and libm's results

@@ -144,6 +144,11 @@ TEST(CapabilitiesTest, ListsTypesOpsAndTheHost) {
   EXPECT_FALSE(c.cpuFeatures.empty());
   EXPECT_GE(c.hardwareThreads, 1u);
   EXPECT_TRUE(c.onednn);
+  // OpenBLAS is loaded at run time: listed either way, with a reason.
+  EXPECT_FALSE(c.blasNote.empty());
+  EXPECT_NE(c.text().find(c.blas ? "blas: yes (" : "blas: no ("),
+            std::string::npos)
+      << c.text();
   // A GPU is listed exactly when the driver sees one.
   bool gpu = ::tl::runtime::cuda::driverInfo().ok();
   EXPECT_EQ(c.cuda, gpu);

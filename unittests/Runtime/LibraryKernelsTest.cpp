@@ -1,18 +1,22 @@
-//===- LibraryKernelsTest.cpp - oneDNN's GEMMs against plain loops --------===//
+//===- LibraryKernelsTest.cpp - library GEMMs against plain loops ---------===//
 //
 // tl_rt_batch_sgemm runs a whole batch as one oneDNN matmul primitive; it
 // must compute what one sgemm per batch item computes: C += A x B, for the
 // layouts generated code passes (row-major, a transposed operand, a batch
 // stride that is not the matrix size), checked against a double-precision
-// loop.
+// loop. tl_rt_dgemm and tl_rt_batch_dgemm (OpenBLAS, loaded at run time)
+// against a long-double loop, for the same layouts and one that no BLAS
+// takes (no unit stride: the runtime's own loop).
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Runtime/LibraryKernels.h"
 #include "tl/Runtime/RuntimeABI.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -63,6 +67,59 @@ TEST(LibraryKernelsTest, BatchedMatmulIsEveryItemsGemm) {
         {2, 4 * 2, 1, 3 * 4 * 2});
   // One row, one column: degenerate matrices.
   check(3, 1, 4, 1, {4, 4, 1, 12}, {4, 1, 1, 12}, {1, 1, 1, 3});
+}
+
+void checkF64(int64_t batch, int64_t m, int64_t k, int64_t n, Layout la,
+              Layout lb, Layout lc) {
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<double> dist(-1, 1);
+  std::vector<double> a(la.size), b(lb.size), c(lc.size);
+  for (double &x : a)
+    x = dist(rng);
+  for (double &x : b)
+    x = dist(rng);
+  for (double &x : c)
+    x = dist(rng);
+  std::vector<double> before = c;
+  if (batch == 1)
+    tl_rt_dgemm(a.data(), a.data(), 0, m, k, la.s1, la.s2, b.data(), b.data(),
+                0, k, n, lb.s1, lb.s2, c.data(), c.data(), 0, m, n, lc.s1,
+                lc.s2);
+  else
+    tl_rt_batch_dgemm(a.data(), a.data(), 0, batch, m, k, la.s0, la.s1,
+                      la.s2, b.data(), b.data(), 0, batch, k, n, lb.s0,
+                      lb.s1, lb.s2, c.data(), c.data(), 0, batch, m, n,
+                      lc.s0, lc.s1, lc.s2);
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        long double want = before[p * lc.s0 + i * lc.s1 + j * lc.s2];
+        for (int64_t q = 0; q < k; ++q)
+          want += (long double)a[p * la.s0 + i * la.s1 + q * la.s2] *
+                  b[p * lb.s0 + q * lb.s1 + j * lb.s2];
+        double got = c[p * lc.s0 + i * lc.s1 + j * lc.s2];
+        ASSERT_NEAR(got, double(want), 1e-12 * (k + std::abs(double(want))))
+            << "batch " << p << " row " << i << " col " << j;
+      }
+}
+
+TEST(LibraryKernelsTest, DoublePrecisionGemmIsExact) {
+  // bootstrap.sh installs OpenBLAS; say which path ran.
+  std::printf("blas: %s (%s)\n", tl::runtime::blasAvailable() ? "yes" : "no",
+              tl::runtime::blasDescription().c_str());
+  // Large enough for OpenBLAS's threaded and blocked paths.
+  checkF64(1, 150, 200, 170, {0, 200, 1, 150 * 200}, {0, 170, 1, 200 * 170},
+           {0, 170, 1, 150 * 170});
+  // A transposed (column-major) and C with a leading dimension > n.
+  checkF64(1, 33, 17, 9, {0, 1, 33, 33 * 17}, {0, 9, 1, 17 * 9},
+           {0, 12, 1, 33 * 12});
+  // No unit stride in A: the runtime's loop.
+  checkF64(1, 6, 5, 4, {0, 10, 2, 60}, {0, 4, 1, 20}, {0, 4, 1, 24});
+  // Batched, contiguous and with the batch inside.
+  checkF64(6, 16, 24, 20, {16 * 24, 24, 1, 6 * 16 * 24},
+           {24 * 20, 20, 1, 6 * 24 * 20}, {16 * 20, 20, 1, 6 * 16 * 20});
+  checkF64(4, 3, 5, 2, {5, 4 * 5, 1, 3 * 4 * 5}, {5 * 2, 2, 1, 4 * 5 * 2},
+           {2, 4 * 2, 1, 3 * 4 * 2});
 }
 
 } // namespace

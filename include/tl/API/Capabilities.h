@@ -27,6 +27,10 @@ struct Capabilities {
   int threads = 0;                     // the runtime pool's size
   bool onednn = false;                 // oneDNN sgemm linked and callable
   std::string onednnVersion;
+  /// OpenBLAS for f64 GEMMs, loaded at run time; the note is its
+  /// configuration, or why it could not be loaded.
+  bool blas = false;
+  std::string blasNote;
   /// An NVIDIA GPU can run graphs here (the CUDA driver, opened at run
   /// time, sees one). Compiling for GPUs (tl-compile --target=cuda) works
   /// on every machine.

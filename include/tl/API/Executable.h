@@ -122,6 +122,9 @@ struct CompileOptions {
   int threads = 0;
   /// Large f32 matmuls run in oneDNN's sgemm where its cost model says so.
   bool onednn = true;
+  /// Large f64 matmuls run in OpenBLAS's dgemm (loaded at run time; a
+  /// plain loop where it is absent) where the cost model says so.
+  bool blas = true;
   /// f32 exp as a vector polynomial, a few ulp from libm (results below the
   /// smallest normal float are 0); false: one libm call per element.
   bool approximateExp = true;

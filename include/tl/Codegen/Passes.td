@@ -155,23 +155,31 @@ def TLOutlineParallelPass : Pass<"tl-outline-parallel", "ModuleOp"> {
 }
 
 def TLSelectKernelsPass : Pass<"tl-select-kernels", "func::FuncOp"> {
-  let summary = "Choose oneDNN's sgemm for the f32 matmuls where it beats generated code";
+  let summary = "Choose a library GEMM (oneDNN for f32, OpenBLAS for f64) where it beats generated code";
   let description = [{
-    A cost model on linalg on tensors: an f32 `linalg.matmul` or
+    A cost model on linalg on tensors: a `linalg.matmul` or
     `linalg.batch_matmul` with static sizes and at least `min-volume`
-    multiply-adds gets `tl.kernel = "onednn"`. Below that, a library call
-    (argument checks, oneDNN's own thread start) costs more than the
-    generated kernel. f64 always stays generated: oneDNN has no f64 GEMM on
-    CPUs. A marked matmul whose operand is a `linalg.transpose` used only
+    multiply-adds gets `tl.kernel = "onednn"` when it is f32 (oneDNN's
+    sgemm or batched matmul primitive) and `tl.kernel = "blas"` when it is
+    f64 (OpenBLAS's dgemm, which the runtime loads when it first runs one;
+    oneDNN has no f64 GEMM on CPUs). Below that volume, a library call
+    (argument checks, the library's own thread start) costs more than the
+    generated kernel. A measured decision (`tl-apply-tuning`'s `kernel`)
+    wins over the volume rule. A marked matmul whose operand is a
+    `linalg.transpose` used only
     there (the gradients of a matmul, `G Q^T` and `P^T G`) becomes
-    `linalg.matmul_transpose_a/b` on the untransposed matrix: sgemm reads
+    `linalg.matmul_transpose_a/b` on the untransposed matrix: the GEMM reads
     it transposed in place, with no copy. `tl-parallelize` and
     `tl-vectorize` skip marked ops and `tl-call-kernels` turns them into
     calls after bufferization.
   }];
   let options = [
     Option<"minVolume", "min-volume", "int64_t", /*default=*/"262144",
-           "Fewest multiply-adds (M*N*K, times the batch) sent to oneDNN">
+           "Fewest multiply-adds (M*N*K, times the batch) sent to a library">,
+    Option<"onednn", "onednn", "bool", /*default=*/"true",
+           "Consider oneDNN for f32 matmuls">,
+    Option<"blas", "blas", "bool", /*default=*/"true",
+           "Consider OpenBLAS for f64 matmuls">
   ];
 }
 
@@ -179,11 +187,12 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
   let summary = "Replace ops marked tl.kernel by calls to the runtime's library kernels";
   let description = [{
     After bufferization: a marked `linalg.matmul` becomes
-    `func.call @tl_rt_sgemm(%A, %B, %C)` and a `linalg.batch_matmul`
-    `func.call @tl_rt_batch_sgemm(...)`, operands cast to fully dynamic
-    strided memrefs, so one C signature takes any layout. The runtime
-    calls oneDNN's `dnnl_sgemm` with C += A * B (the matmul's semantics;
-    the fill before it stays generated code).
+    `func.call @tl_rt_sgemm(%A, %B, %C)` (f32) or `@tl_rt_dgemm` (f64),
+    and a `linalg.batch_matmul` `@tl_rt_batch_sgemm` or
+    `@tl_rt_batch_dgemm`, operands cast to fully dynamic strided memrefs,
+    so one C signature takes any layout. The runtime calls oneDNN's
+    `dnnl_sgemm` or OpenBLAS's `cblas_dgemm` with C += A * B (the matmul's
+    semantics; the fill before it stays generated code).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
 }
@@ -204,11 +213,11 @@ def TLApplyTuningPass : Pass<"tl-apply-tuning", "ModuleOp"> {
            chunks_per_thread = 8 : i64, cache_scale = 200 : i64}} ...
     ```
 
-    which `tl-select-kernels` (oneDNN or generated code), `tl-parallelize`
+    which `tl-select-kernels` (a library or generated code), `tl-parallelize`
     (chunks per thread; 0 keeps the op serial) and `tl-plan-tiling` (the
     caches the cache model plans for, in percent) follow. The module gets
     `tl.tunable_ops` (each candidate op's key and kind: `matmul-f32`,
-    `contraction` or `loop`) and `tl.tuned_ops` (how many records applied),
+    `matmul-f64`, `contraction` or `loop`) and `tl.tuned_ops` (how many records applied),
     which the tuner and the compile log read.
   }];
   let options = [
@@ -221,6 +230,43 @@ def TLApplyTuningPass : Pass<"tl-apply-tuning", "ModuleOp"> {
     Option<"l3", "l3", "int64_t", /*default=*/"0", "L3 bytes (part of the key)">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Threads planned for (part of the key)">
+  ];
+}
+
+def TLSplitReductionsPass : Pass<"tl-split-reductions", "func::FuncOp"> {
+  let summary = "Split long row reductions into independent vector accumulators";
+  let description = [{
+    A linalg op on tensors whose one reduction loop is innermost,
+    contiguous in an input and longer than a tree of whole rows takes
+    (`tl-plan-tiling`: 16 vector registers) is split along that loop
+    (`linalg::splitReduction`, the new loop inner and parallel):
+    `x[r, k*V + j]` accumulates into `partial[r, j]` for V = `vectors`
+    vector registers' worth of elements, then a second op reduces
+    `partial`'s short rows. The split op's innermost loop is then parallel
+    and contiguous, so `tl-plan-tiling` gives it blocks of several rows by
+    V lanes, each lane group an accumulator of its own (8 rows x 2 vectors
+    = 16 independent chains for a 4096x4096 f32 row sum), and
+    `tl-vectorize` adds whole vectors with no transposes; the second op is
+    a tree reduction. The row length must be a multiple of V; other ops
+    are left whole. The decision is `tl.split_reduction = V` on the split
+    op:
+
+    ```mlir
+    %e = tensor.expand_shape %x [[0], [1, 2]] ... tensor<4096x4096xf32> into tensor<4096x128x32xf32>
+    %p = linalg.generic {iterator_types = ["parallel", "reduction", "parallel"]}
+           ins(%e ...) outs(%zeros : tensor<4096x32xf32>) {tl.split_reduction = 32 : i64}
+    %r = linalg.generic {iterator_types = ["parallel", "reduction"]}
+           ins(%p ...) outs(%init : tensor<4096xf32>)
+    ```
+
+    The summation order changes (as a tree's does): the contract's
+    tolerances allow it, and max and min are associative.
+  }];
+  let options = [
+    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"64",
+           "Bytes in a vector register (64 for AVX-512)">,
+    Option<"vectors", "vectors", "int64_t", /*default=*/"2",
+           "Vector registers of partial results per row">
   ];
 }
 

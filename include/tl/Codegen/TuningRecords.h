@@ -15,7 +15,7 @@
 //   tl-tuning-record 1
 //   key 3f2a...
 //   op linalg.matmul 512x512xf32 ...      (for people)
-//   kernel onednn | generated             (optional)
+//   kernel onednn | blas | generated      (optional)
 //   chunks-per-thread N                   (optional; 0: serial)
 //   cache-scale P                         (optional; % of the caches)
 //   speedup 1.35
@@ -42,7 +42,7 @@ inline constexpr llvm::StringLiteral kTunedAttr = "tl.tuned";
 inline constexpr llvm::StringLiteral kOpKeyAttr = "tl.op_key";
 
 struct TuningDecision {
-  std::string kernel;              // "onednn", "generated" or "" (model's)
+  std::string kernel;              // "onednn", "blas", "generated" or "" (model's)
   int64_t chunksPerThread = -1;    // -1: the pass option's
   int64_t cacheScale = 0;          // percent; 0: the caches as they are
   bool empty() const {

@@ -170,6 +170,7 @@ struct CodegenOptions {
   /// Threads the code is chunked for: 0 = the target's, 1 = serial.
   int64_t threads = 0;
   bool onednn = true;
+  bool blas = true;
   bool approximateExp = true;
   bool profile = false;
   /// A folder of tuning records to follow (TuningRecords.h); "" for none.

@@ -78,13 +78,19 @@ struct TLCpuPipelineOptions
       llvm::cl::desc("Run large f32 matmuls with oneDNN's sgemm "
                      "(tl-select-kernels decides which)"),
       llvm::cl::init(true)};
+  Option<bool> blas{
+      *this, "blas",
+      llvm::cl::desc("Run large f64 matmuls with OpenBLAS's dgemm, loaded "
+                     "at run time (tl-select-kernels decides which)"),
+      llvm::cl::init(true)};
   Option<std::string> tuningRecords{
       *this, "tuning-records",
       llvm::cl::desc("A folder of tuning records whose measured decisions "
                      "the code generation follows (tl-apply-tuning)")};
   Option<int64_t> onednnMinVolume{
       *this, "onednn-min-volume",
-      llvm::cl::desc("Fewest multiply-adds of a matmul sent to oneDNN"),
+      llvm::cl::desc("Fewest multiply-adds of a matmul sent to a library "
+                     "(oneDNN, OpenBLAS)"),
       llvm::cl::init(262144)};
   // The target (TargetDescription.h): 0 takes the host's value. The
   // library sets every one from its target description, so a compile is

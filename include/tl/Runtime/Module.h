@@ -230,7 +230,7 @@ public:
                             const std::vector<Buffer *> &results) const;
 
   /// Whether the code runs on a GPU (the manifest's backend is cuda).
-  bool onGpu() const { return gpu != nullptr || isGpuManifest(info); }
+  bool onGpu() const { return isGpuManifest(info); }
   static bool isGpuManifest(const ModuleManifest &manifest);
 
   /// Result buffers of the right types and shapes, zero-filled. For

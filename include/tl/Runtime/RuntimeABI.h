@@ -34,7 +34,7 @@ void tl_rt_parallel_for(int64_t trips,
 void tl_rt_span_begin(int64_t id);
 void tl_rt_span_end(int64_t id);
 
-/// C += A * B for row-major f32 matrices given as MLIR memref descriptors
+/// C += A * B for f32 matrices given as MLIR memref descriptors
 /// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
 /// oneDNN's sgemm when each operand has a unit stride in one dimension,
 /// a plain loop otherwise. tl-call-kernels emits the calls.
@@ -52,6 +52,22 @@ void tl_rt_batch_sgemm(float *aBase, float *a, int64_t aOff, int64_t batch,
                        int64_t aS2, float *bBase, float *b, int64_t bOff,
                        int64_t batch2, int64_t k2, int64_t n, int64_t bS0,
                        int64_t bS1, int64_t bS2, float *cBase, float *c,
+                       int64_t cOff, int64_t batch3, int64_t m2, int64_t n2,
+                       int64_t cS0, int64_t cS1, int64_t cS2);
+
+/// The same for f64 matrices, through OpenBLAS's cblas_dgemm (loaded on
+/// first use, LibraryKernels.h); a plain loop when it is absent or an
+/// operand has no unit stride. The batched form calls dgemm per item.
+void tl_rt_dgemm(double *aBase, double *a, int64_t aOff, int64_t m, int64_t k,
+                 int64_t aS0, int64_t aS1, double *bBase, double *b,
+                 int64_t bOff, int64_t k2, int64_t n, int64_t bS0,
+                 int64_t bS1, double *cBase, double *c, int64_t cOff,
+                 int64_t m2, int64_t n2, int64_t cS0, int64_t cS1);
+void tl_rt_batch_dgemm(double *aBase, double *a, int64_t aOff, int64_t batch,
+                       int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+                       int64_t aS2, double *bBase, double *b, int64_t bOff,
+                       int64_t batch2, int64_t k2, int64_t n, int64_t bS0,
+                       int64_t bS1, int64_t bS2, double *cBase, double *c,
                        int64_t cOff, int64_t batch3, int64_t m2, int64_t n2,
                        int64_t cS0, int64_t cS1, int64_t cS2);
 }
