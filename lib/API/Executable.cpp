@@ -788,13 +788,14 @@ struct BoundCall::State {
   std::shared_ptr<const tl::runtime::Module> module;
   std::vector<const Buffer *> args;
   std::vector<Buffer *> results;
+  tl::runtime::Module::PackedCall packed; // descriptors built once
 };
 
 BoundCall::BoundCall(std::unique_ptr<State> state) : state(std::move(state)) {}
 BoundCall::~BoundCall() = default;
 
 absl::Status BoundCall::run() const {
-  return state->module->runUnchecked(state->args, state->results);
+  return state->module->runPacked(state->packed);
 }
 
 absl::StatusOr<std::unique_ptr<BoundCall>>
@@ -834,5 +835,6 @@ Executable::bind(const std::map<std::string, const Buffer *> &inputs,
   state->exe = shared_from_this();
   state->module = std::move(module);
   state->args = std::move(bound->args);
+  state->packed = state->module->pack(state->args, state->results);
   return std::unique_ptr<BoundCall>(new BoundCall(std::move(state)));
 }

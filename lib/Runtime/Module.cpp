@@ -689,41 +689,48 @@ std::vector<Buffer> Module::allocateResults(const BoundArgs &bound) const {
   return out;
 }
 
-namespace {
-/// The scalars of one memref descriptor as the lowered function expects
-/// them: allocated pointer, aligned pointer, offset, sizes, strides.
-struct Descriptor {
-  std::vector<int64_t> words;
-
-  explicit Descriptor(const Buffer &b) {
+Module::PackedCall Module::pack(const std::vector<const Buffer *> &args,
+                                const std::vector<Buffer *> &results) const {
+  assert(args.size() == info.signature.args.size() &&
+         results.size() == info.signature.results.size());
+  PackedCall call;
+  call.args = args;
+  call.results = results;
+  // The scalars of each memref descriptor as the lowered function expects
+  // them: allocated pointer, aligned pointer, offset, sizes, strides; then
+  // one pointer per scalar (the packed entry point's ABI).
+  auto add = [&](const Buffer &b) {
     auto ptr = reinterpret_cast<int64_t>(b.data());
-    words = {ptr, ptr, 0};
-    words.insert(words.end(), b.shape().begin(), b.shape().end());
-    words.insert(words.end(), b.strides().begin(), b.strides().end());
-  }
-};
-} // namespace
+    call.words.insert(call.words.end(), {ptr, ptr, 0});
+    call.words.insert(call.words.end(), b.shape().begin(), b.shape().end());
+    call.words.insert(call.words.end(), b.strides().begin(),
+                      b.strides().end());
+  };
+  for (const Buffer *b : args)
+    add(*b);
+  for (const Buffer *b : results)
+    add(*b);
+  // Pointers only once the words no longer move.
+  call.pointers.reserve(call.words.size());
+  for (int64_t &w : call.words)
+    call.pointers.push_back(&w);
+  return call;
+}
+
+absl::Status Module::runPacked(const PackedCall &call) const {
+  if (gpu)
+    return gpu->run(call.args, call.results);
+  if (!entry)
+    return loadStatus;
+  entry(const_cast<void **>(call.pointers.data()));
+  return absl::OkStatus();
+}
 
 absl::Status Module::runUnchecked(const std::vector<const Buffer *> &args,
                                   const std::vector<Buffer *> &results) const {
-  assert(args.size() == info.signature.args.size() &&
-         results.size() == info.signature.results.size());
   if (gpu)
     return gpu->run(args, results);
-  if (!entry)
-    return loadStatus;
-  std::vector<Descriptor> descriptors;
-  descriptors.reserve(args.size() + results.size());
-  for (const Buffer *b : args)
-    descriptors.emplace_back(*b);
-  for (const Buffer *b : results)
-    descriptors.emplace_back(*b);
-  std::vector<void *> packed;
-  for (Descriptor &d : descriptors)
-    for (int64_t &w : d.words)
-      packed.push_back(&w);
-  entry(packed.data());
-  return absl::OkStatus();
+  return runPacked(pack(args, results));
 }
 
 namespace {

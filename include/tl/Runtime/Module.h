@@ -229,6 +229,29 @@ public:
   absl::Status runUnchecked(const std::vector<const Buffer *> &args,
                             const std::vector<Buffer *> &results) const;
 
+  /// One call's arguments as the code takes them (each buffer's memref
+  /// descriptor: pointers, offset, sizes, strides), built once by pack()
+  /// for a caller that runs the same buffers many times (a bound call):
+  /// runPacked() then only calls the code. Valid while the buffers keep
+  /// their storage and shapes; their contents may change between runs.
+  struct PackedCall {
+    PackedCall() = default;
+    // Move-only: `pointers` point into `words`, which a move keeps in
+    // place and a copy would not.
+    PackedCall(PackedCall &&) = default;
+    PackedCall &operator=(PackedCall &&) = default;
+    PackedCall(const PackedCall &) = delete;
+    PackedCall &operator=(const PackedCall &) = delete;
+
+    std::vector<const Buffer *> args;
+    std::vector<Buffer *> results;
+    std::vector<int64_t> words;
+    std::vector<void *> pointers;
+  };
+  PackedCall pack(const std::vector<const Buffer *> &args,
+                  const std::vector<Buffer *> &results) const;
+  absl::Status runPacked(const PackedCall &call) const;
+
   /// Whether the code runs on a GPU (the manifest's backend is cuda).
   bool onGpu() const { return isGpuManifest(info); }
   static bool isGpuManifest(const ModuleManifest &manifest);
