@@ -77,18 +77,22 @@ struct TLSplitReductionsPass
         return linalg::SplitReductionOptions{ratio, rank,
                                              /*innerParallel=*/true};
       };
+      // Our tags (the fusion group, tuning keys) stay with both halves;
+      // read them now, since the split replaces (erases) the op.
+      SmallVector<NamedAttribute> tags;
+      for (NamedAttribute attr : op->getDiscardableAttrs())
+        if (!attr.getName().getValue().starts_with("linalg."))
+          tags.push_back(attr);
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::SplitReductionResult> split =
           linalg::splitReduction(rewriter, op, control);
       if (failed(split))
         continue; // an input the split cannot reshape: left whole
-      // Our tags (the fusion group, tuning keys) stay with both halves.
-      for (NamedAttribute attr : op->getDiscardableAttrs())
-        if (!attr.getName().getValue().starts_with("linalg.")) {
-          split->splitLinalgOp->setAttr(attr.getName(), attr.getValue());
-          split->resultCombiningLinalgOp->setAttr(attr.getName(),
-                                                  attr.getValue());
-        }
+      for (NamedAttribute attr : tags) {
+        split->splitLinalgOp->setAttr(attr.getName(), attr.getValue());
+        split->resultCombiningLinalgOp->setAttr(attr.getName(),
+                                                attr.getValue());
+      }
       split->splitLinalgOp->setAttr(
           "tl.split_reduction", rewriter.getI64IntegerAttr(ratio));
     }

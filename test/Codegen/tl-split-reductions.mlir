@@ -2,23 +2,24 @@
 // RUN: tl-opt --tl-split-reductions --tl-plan-tiling --split-input-file %s | FileCheck %s --check-prefix=PLAN
 
 // A 4096-long f32 row sum splits into 2 vectors (32 lanes) of partial sums
-// per row, then a tree over them; tl-plan-tiling blocks the split op as
+// per row, then a tree over them (both keep the op's fusion group);
+// tl-plan-tiling blocks the split op as
 // 8 rows x 32 lanes, stepping the reduction by one: 16 accumulators.
 // CHECK-LABEL: func.func @rows
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] {{.*}} : tensor<64x4096xf32> into tensor<64x128x32xf32>
 // CHECK: linalg.fill {{.*}} -> tensor<64x32xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
 // CHECK-SAME: ins(%{{.*}} : tensor<64x128x32xf32>) outs(%{{.*}} : tensor<64x32xf32>)
-// CHECK: tl.split_reduction = 32 : i64
+// CHECK-SAME: tl.fusion_group = 3 : i64, tl.split_reduction = 32 : i64
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK-SAME: ins(%{{.*}} : tensor<64x32xf32>) outs(%arg1 : tensor<64xf32>)
+// CHECK-SAME: ins(%{{.*}} : tensor<64x32xf32>) outs(%arg1 : tensor<64xf32>) attrs = {tl.fusion_group = 3 : i64}
 // PLAN-LABEL: func.func @rows
-// PLAN: tl.split_reduction = 32 : i64, tl.tiling = {cache = array<i64: 0, 0, 0>, cache_order = array<i64>, register = array<i64: 8, 1, 0>}
+// PLAN: tl.fusion_group = 3 : i64, tl.split_reduction = 32 : i64, tl.tiling = {cache = array<i64: 0, 0, 0>, cache_order = array<i64>, register = array<i64: 8, 1, 0>}
 #rows = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
 func.func @rows(%x: tensor<64x4096xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
   %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
-      ins(%x : tensor<64x4096xf32>) outs(%init : tensor<64xf32>) {
+      ins(%x : tensor<64x4096xf32>) outs(%init : tensor<64xf32>) attrs = {tl.fusion_group = 3 : i64} {
   ^bb0(%in: f32, %out: f32):
     %1 = arith.addf %out, %in : f32
     linalg.yield %1 : f32
