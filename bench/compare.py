@@ -118,13 +118,17 @@ def peer(work, impl_prefix):
 rows = []
 
 
-def row(work, tl_name, peer_name, peer_s, target, flops=None):
+def row(work, tl_name, peer_name, peer_s, target, flops=None, absolute=False):
+    """absolute: a target on tl's own time, with no peer."""
     t = tl.get(tl_name)
+    fmt = lambda s: f"{s * 1e6:.2f} us" if s < 1e-3 else f"{s * 1e3:.3f} ms"
+    if absolute and t is not None:
+        rows.append((work, fmt(t), "-", "-", "-", target))
+        return
     if t is None or peer_s is None:
         rows.append((work, "-", peer_name, "-", "-", target))
         return
     ratio = peer_s / t
-    fmt = lambda s: f"{s * 1e6:.2f} us" if s < 1e-3 else f"{s * 1e3:.3f} ms"
     tl_txt = fmt(t) + (f" ({flops / t / 1e9:.0f} GFLOP/s)" if flops else "")
     rows.append((work, tl_txt, peer_name, fmt(peer_s), f"{ratio:.2f}x", target))
 
@@ -149,6 +153,7 @@ row("W8 100x100 rowsum f64, bound", "W8/rowsum_f64_100x100_bound", "compiled C++
 row("W8 100x100 rowsum f64", "W8/rowsum_f64_100x100", "numpy R.sum(axis=1)", peer("W8", "numpy R.sum(axis=1) 100x100"), "")
 row("W8 1000 multiply f64", "W8/multiply_f64_1000", "compiled C++ call", ref["W8_mul"], "")
 row("W8 1000 multiply f64", "W8/multiply_f64_1000", "numpy a*b", peer("W8", "numpy a*b 1000"), "")
+row("pool wake-up, 1 empty trip per thread", "pool/wake", "", None, "< 1 us", absolute=True)
 for n in (512, 1024):
     row(f"G1 grandparent N={n} f32", f"G1/grandparent_f32_{n}", "oneDNN sgemm, same N", gemm_s("dnnl", "f32", n), "GEMM speed", 2 * n ** 3)
 

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/API/Executable.h"
+#include "tl/Runtime/ThreadPool.h"
 
 #include <benchmark/benchmark.h>
 
@@ -215,6 +216,20 @@ void W8mul(benchmark::State &state) {
   run(state, w);
 }
 BENCHMARK(W8mul)->Name("W8/multiply_f64_1000")->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// Pool wake-up: a parallel loop of one empty trip per thread, back to
+// back, as a graph's fusion groups follow each other (issue 18 item 5:
+// under 1 us when the threads are idle).
+void poolWake(benchmark::State &state) {
+  tl::runtime::ThreadPool &pool = tl::runtime::ThreadPool::global();
+  std::vector<int64_t> seen(pool.size());
+  std::function<void(int64_t)> body = [&](int64_t i) { seen[i] = i; };
+  for (auto _ : state) {
+    pool.parallelFor(pool.size(), body);
+    benchmark::DoNotOptimize(seen.data());
+  }
+}
+BENCHMARK(poolWake)->Name("pool/wake")->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // G1: grandparent as TensorLogic compiles it, join to rank 3 then project.
 template <int N> void G1(benchmark::State &state) {

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Codegen/FusionCluster.h"
 #include "tl/Codegen/Passes.h"
 #include "tl/Codegen/TuningRecords.h"
 
@@ -45,9 +46,43 @@ bool hasStaticRanges(linalg::LinalgOp op) {
   });
 }
 
-int64_t numElements(Type t) {
-  auto shaped = dyn_cast<ShapedType>(t);
-  return shaped && shaped.hasStaticShape() ? shaped.getNumElements() : -1;
+/// True when `op` touches each element it reads or writes about once (an
+/// element-wise op, a reduction: at most two loop iterations per operand
+/// element) and so is bound by memory bandwidth, not arithmetic. A
+/// contraction reuses each element along the dimensions it lacks.
+bool touchesEachElementOnce(linalg::LinalgOp op) {
+  int64_t volume = 1;
+  for (int64_t r : op.getStaticLoopRanges())
+    volume *= r;
+  int64_t elements = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    int64_t n = staticElements(operand.get().getType());
+    if (n < 0)
+      return false;
+    elements += n;
+  }
+  return volume <= 2 * elements;
+}
+
+/// A bandwidth-bound loop: `op` and the linalg producers that would fuse
+/// into its chunks all touch each element about once. Such a loop gains
+/// nothing from balancing small chunks (every chunk costs the same) and
+/// streams best as one contiguous chunk per thread.
+bool isBandwidthBound(linalg::LinalgOp op, ArrayRef<linalg::LinalgOp> ops) {
+  SmallVector<linalg::LinalgOp> work = {op};
+  llvm::DenseSet<Operation *> seen;
+  while (!work.empty()) {
+    linalg::LinalgOp next = work.pop_back_val();
+    if (!seen.insert(next).second)
+      continue;
+    if (!touchesEachElementOnce(next))
+      return false;
+    for (Value input : next.getDpsInputs())
+      if (auto producer = input.getDefiningOp<linalg::LinalgOp>())
+        if (llvm::is_contained(ops, producer))
+          work.push_back(producer);
+  }
+  return true;
 }
 
 struct TLParallelizePass
@@ -89,7 +124,8 @@ struct TLParallelizePass
       if (!dim)
         continue;
       // A measured choice (tl-apply-tuning) wins; 0 keeps the op serial.
-      int64_t perThread = chunksPerThread;
+      int64_t perThread =
+          isBandwidthBound(op, ops) ? 1 : chunksPerThread;
       if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
         perThread = tuned;
       if (perThread == 0)
@@ -109,22 +145,21 @@ struct TLParallelizePass
       options.setTilingOptions(tiling);
       // Fuse a producer only when the chunks partition it (its slice is
       // 1/chunks of it) and nothing outside this chunk loop reads it:
-      // otherwise each chunk would recompute all of it.
-      llvm::DenseSet<Operation *> fusing = {op};
+      // otherwise each chunk would recompute all of it. A producer read
+      // twice inside the chunk (softmax's exp, by its sum and by the
+      // division) is cloned once per read; CSE merges the clones.
+      llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
       options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
                                      OpResult producer, bool isDestination) {
         Operation *owner = producer.getOwner();
         auto loop = slice->getParentOfType<scf::ForallOp>();
-        bool ok = isa<linalg::LinalgOp>(owner) &&
-                  llvm::is_contained(ops, owner) && loop &&
+        bool ok = cluster.contains(owner) && loop &&
                   llvm::all_of(producer.getUsers(), [&](Operation *user) {
-                    return fusing.contains(user) || loop->isAncestor(user);
+                    return cluster.contains(user) || loop->isAncestor(user);
                   });
-        int64_t whole = numElements(producer.getType());
-        int64_t part = numElements(slice.getType());
+        int64_t whole = staticElements(producer.getType());
+        int64_t part = staticElements(slice.getType());
         ok = ok && whole > 0 && part > 0 && part * chunks <= whole;
-        if (ok)
-          fusing.insert(owner);
         return std::make_tuple(ok, false);
       });
       rewriter.setInsertionPoint(op);

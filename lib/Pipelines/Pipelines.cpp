@@ -113,6 +113,17 @@ void mlir::tl::populateLinalgToLLVMPipeline(
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createTLParallelizePass(parallelize));
     fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+  {
+    TLBlockRowsPassOptions rows;
+    rows.l1 = orHost(options.l1, host.caches.l1);
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createTLBlockRowsPass(rows));
+    fpm.addPass(createCanonicalizerPass());
+    // Merges the copies of a producer fused once per reader (the CSE
+    // after tl-parallelize does the same for its chunks).
+    fpm.addPass(createCSEPass());
   }
   if (options.vectorize) {
     TLPlanTilingPassOptions plan;

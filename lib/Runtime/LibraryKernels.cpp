@@ -275,6 +275,9 @@ private:
   dnnl_primitive_t primitive = nullptr;
 };
 
+/// oneDNN and OpenBLAS run on threads of their own: our spinning workers
+/// go to sleep first so they do not take the cores those threads need.
+void handCoresToLibrary() { tl::runtime::ThreadPool::global().park(); }
 } // namespace
 
 extern "C" void tl_rt_sgemm(float *, float *a, int64_t aOff, int64_t m,
@@ -283,6 +286,7 @@ extern "C" void tl_rt_sgemm(float *, float *a, int64_t aOff, int64_t m,
                             int64_t bS0, int64_t bS1, float *, float *c,
                             int64_t cOff, int64_t, int64_t, int64_t cS0,
                             int64_t cS1) {
+  handCoresToLibrary();
   sgemm(a + aOff, m, k, aS0, aS1, b + bOff, n, bS0, bS1, c + cOff, cS0, cS1);
 }
 
@@ -292,6 +296,7 @@ extern "C" void tl_rt_batch_sgemm(
     int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
     float *, float *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
     int64_t cS1, int64_t cS2) {
+  handCoresToLibrary();
   if (batch > 1 && m > 0 && n > 0 && k > 0) {
     const BatchMatmul *op = BatchMatmul::get(
         {batch, m, k, n, aS0, aS1, aS2, bS0, bS1, bS2, cS0, cS1, cS2});
@@ -309,6 +314,7 @@ extern "C" void tl_rt_dgemm(double *, double *a, int64_t aOff, int64_t m,
                             int64_t bS0, int64_t bS1, double *, double *c,
                             int64_t cOff, int64_t, int64_t, int64_t cS0,
                             int64_t cS1) {
+  handCoresToLibrary();
   dgemm(a + aOff, m, k, aS0, aS1, b + bOff, n, bS0, bS1, c + cOff, cS0, cS1);
 }
 
@@ -318,6 +324,7 @@ extern "C" void tl_rt_batch_dgemm(
     int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
     double *, double *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
     int64_t cS1, int64_t cS2) {
+  handCoresToLibrary();
   for (int64_t i = 0; i < batch; ++i)
     dgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
           c + cOff + i * cS0, cS1, cS2);

@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <memory>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 using namespace tl::runtime;
 
 namespace {
@@ -12,6 +16,14 @@ thread_local bool isWorker = false;
 
 std::mutex globalMutex;
 std::unique_ptr<ThreadPool> globalPool;
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
 } // namespace
 
 int tl::runtime::defaultNumThreads() {
@@ -22,6 +34,16 @@ int tl::runtime::defaultNumThreads() {
   }
   unsigned hw = std::thread::hardware_concurrency();
   return hw ? int(hw) : 1;
+}
+
+std::chrono::microseconds ThreadPool::defaultSpin() {
+  if (const char *env = std::getenv("TL_SPIN_US")) {
+    char *end = nullptr;
+    long us = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && us >= 0)
+      return std::chrono::microseconds(std::min(us, 1000000L));
+  }
+  return std::chrono::microseconds(50);
 }
 
 ThreadPool &ThreadPool::global() {
@@ -38,7 +60,8 @@ void tl::runtime::setNumThreads(int n) {
 
 bool ThreadPool::onWorker() { return isWorker; }
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin)
+    : spin(spin) {
   for (int i = 1; i < threads; ++i)
     workers.emplace_back([this] { workerLoop(); });
 }
@@ -46,11 +69,33 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(stateMutex);
-    stopping = true;
+    stopping.store(true);
   }
   wake.notify_all();
   for (std::thread &t : workers)
     t.join();
+}
+
+template <typename Done>
+void ThreadPool::await(std::condition_variable &cv, uint64_t parkedAt,
+                       Done done) {
+  if (done())
+    return;
+  if (spin.count() > 0) {
+    auto deadline = std::chrono::steady_clock::now() + spin;
+    // The clock is read every 64 pauses (a few hundred nanoseconds).
+    for (unsigned i = 1;; ++i) {
+      relax();
+      if (done())
+        return;
+      if (parked.load(std::memory_order_relaxed) != parkedAt)
+        break;
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline)
+        break;
+    }
+  }
+  std::unique_lock<std::mutex> lock(stateMutex);
+  cv.wait(lock, done);
 }
 
 void ThreadPool::runIterations() {
@@ -61,18 +106,25 @@ void ThreadPool::runIterations() {
 void ThreadPool::workerLoop() {
   isWorker = true;
   uint64_t seen = 0;
+  uint64_t parkedAt = parked.load(std::memory_order_relaxed);
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(stateMutex);
-      wake.wait(lock, [&] { return stopping || generation != seen; });
-      if (stopping)
-        return;
-      seen = generation;
-    }
+    await(wake, parkedAt, [&] {
+      return stopping.load(std::memory_order_relaxed) ||
+             generation.load(std::memory_order_acquire) != seen;
+    });
+    if (stopping.load())
+      return;
+    seen = generation.load(std::memory_order_acquire);
     runIterations();
-    std::lock_guard<std::mutex> lock(stateMutex);
-    if (--active == 0)
+    // Read before this worker reports done: a park() the caller makes
+    // right after the job must end the spin that follows it.
+    parkedAt = parked.load(std::memory_order_relaxed);
+    if (active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // The caller may be between its last check and its wait: the lock
+      // makes the notification come after one or the other.
+      std::lock_guard<std::mutex> lock(stateMutex);
       finished.notify_one();
+    }
   }
 }
 
@@ -88,17 +140,19 @@ void ThreadPool::parallelFor(int64_t n,
       fn(i);
     return;
   }
+  body = &fn;
+  trips = n;
+  next.store(0, std::memory_order_relaxed);
+  active.store(int(workers.size()), std::memory_order_relaxed);
   {
+    // Under the lock, so a worker about to block sees the new generation
+    // in its last check or gets the notification.
     std::lock_guard<std::mutex> lock(stateMutex);
-    body = &fn;
-    trips = n;
-    next.store(0);
-    active = int(workers.size());
-    ++generation;
+    generation.fetch_add(1, std::memory_order_release);
   }
   wake.notify_all();
   runIterations();
-  std::unique_lock<std::mutex> lock(stateMutex);
-  finished.wait(lock, [&] { return active == 0; });
+  await(finished, parked.load(std::memory_order_relaxed),
+        [&] { return active.load(std::memory_order_acquire) == 0; });
   body = nullptr;
 }

@@ -38,12 +38,14 @@ func.func @matmul_epilogue_reduce(%a: tensor<256x128xf32>, %b: tensor<128x256xf3
 // -----
 
 // A producer that another op also reads is not fused (it would be
-// recomputed or written twice): two groups. Ops below min-work stay serial,
-// and a library kernel (tl.kernel) is left to the library.
+// recomputed or written twice): two groups. Both touch each element once
+// (bandwidth-bound), so each runs as one chunk per thread: 2 chunks of
+// 256 rows, not 8. Ops below min-work stay serial, and a library kernel
+// (tl.kernel) is left to the library.
 // CHECK-LABEL: func.func @shared_producer
-// CHECK: scf.forall
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
 // CHECK: linalg.generic
-// CHECK: scf.forall
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
 // CHECK: linalg.reduce
 // CHECK: linalg.matmul {tl.kernel = "onednn"}
 // CHECK-NOT: scf.forall

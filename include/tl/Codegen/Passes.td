@@ -104,12 +104,21 @@ def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
     chunk size divides the loop range (so every chunk is static; a prime
     range that nothing divides stays serial).
 
-    Producers are fused into the chunk (tile-and-fuse) when only this op
-    reads them and the chunks partition them: a contraction followed by
-    an element-wise epilogue, or element-wise ops feeding a reduction, run
-    chunk by chunk on data still in cache. A producer that each chunk
-    would need whole (a vector broadcast along the chunked axis) is not
-    fused: it would be recomputed per chunk.
+    A loop that touches each element about once (element-wise ops and
+    reductions, with every producer fused into it alike: bandwidth-bound)
+    gets one chunk per thread instead: small chunks buy no balance there,
+    and one contiguous chunk per thread streams best. Contractions keep
+    `chunks-per-thread` for balance.
+
+    Producers are fused into the chunk (tile-and-fuse) when the chunks
+    partition them and nothing outside the loop reads them: a contraction
+    followed by an element-wise epilogue, or element-wise ops feeding a
+    reduction, run chunk by chunk on data still in cache. A producer read
+    by two ops of the loop (softmax's exp, by its sum and by the division)
+    is fused through both reads; the clones are identical and the CSE the
+    pipeline runs next merges them. A producer that each chunk would need
+    whole (a vector broadcast along the chunked axis) is not fused: it
+    would be recomputed per chunk.
 
     Consumers are visited first, so a chain is fused into its last op.
     `tl-outline-parallel` turns the loops into thread-pool calls after
@@ -230,6 +239,40 @@ def TLApplyTuningPass : Pass<"tl-apply-tuning", "ModuleOp"> {
     Option<"l3", "l3", "int64_t", /*default=*/"0", "L3 bytes (part of the key)">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Threads planned for (part of the key)">
+  ];
+}
+
+def TLBlockRowsPass : Pass<"tl-block-rows", "func::FuncOp"> {
+  let summary = "Tile multi-pass fusion groups into row blocks that stay in L1";
+  let description = [{
+    Some fusion groups pass over the same rows several times: softmax
+    reads a row for its max, again to shift and exponentiate it, the
+    exponentials for their sum and again for the division. Run over a
+    whole thread chunk (megabytes), each pass reloads the rows from L2 or
+    memory. This pass tiles such a group's last op (the root: a linalg op
+    on static tensors, alone or inside a `tl-parallelize` chunk) along
+    its parallel loops into blocks of whole rows and fuses every producer
+    that only the group reads into the same loop nest (tile-and-fuse; a
+    producer read twice is cloned per read and the CSE that follows
+    merges the clones), so each block of rows is loaded once and every
+    pass reads it from L1.
+
+    A group qualifies when it is multi-pass: one of its ops reduces and
+    another op of the group reads that reduction (a row statistic
+    broadcast back over the row). Block sizes: the reduced (innermost)
+    loops stay whole; outer parallel loops are kept whole from the inside
+    out while the block's live tensors (the root's full-size operands and
+    results, and each full-size intermediate of the group) fit half of
+    `l1`, the next one gets the largest divisor that fits, the rest 1. A
+    group whose whole iteration space already fits is left alone. The
+    decision is `tl.row_block` (the tile sizes) on the root's clone.
+  }];
+  let options = [
+    Option<"l1", "l1", "int64_t", /*default=*/"32768",
+           "L1 data cache bytes (the CPU pipeline passes the target's)">
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 

@@ -2,11 +2,18 @@
 //
 // Generated code hands its parallel loops to this pool through
 // tl_rt_parallel_for (RuntimeABI.h). One pool per process, sized to the
-// machine unless TL_NUM_THREADS or setNumThreads says otherwise. Workers
-// block on a condition variable between jobs (no spinning, so they never
-// fight another library's pool for the cores), and a loop started from a
-// worker, or while another caller's loop holds the pool, runs inline on the
-// calling thread: nested or concurrent parallelism never oversubscribes.
+// machine unless TL_NUM_THREADS or setNumThreads says otherwise.
+//
+// Between jobs a worker spins for a short while (TL_SPIN_US, 50 us by
+// default) before it blocks on a condition variable: a graph's fusion
+// groups follow each other within microseconds, and a spinning worker
+// starts the next one in well under a microsecond where waking a sleeping
+// one costs a futex call and a trip through the scheduler. The spin is
+// bounded so an idle process goes quiet, and park() ends it at once before
+// a library kernel (oneDNN, OpenBLAS) starts threads of its own, so the two
+// pools never fight over the cores. A loop started from a worker, or while
+// another caller's loop holds the pool, runs inline on the calling thread:
+// nested or concurrent parallelism never oversubscribes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +21,7 @@
 #define TL_RUNTIME_THREADPOOL_H
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -26,8 +34,9 @@ namespace tl::runtime {
 class ThreadPool {
 public:
   /// A pool of `threads` threads in all: the caller and threads - 1
-  /// workers.
-  explicit ThreadPool(int threads);
+  /// workers. Workers spin `spin` between jobs before they block.
+  explicit ThreadPool(int threads,
+                      std::chrono::microseconds spin = defaultSpin());
   ~ThreadPool();
   ThreadPool(const ThreadPool &) = delete;
   ThreadPool &operator=(const ThreadPool &) = delete;
@@ -43,24 +52,40 @@ public:
   /// time, so uneven ones balance.
   void parallelFor(int64_t n, const std::function<void(int64_t)> &body);
 
+  /// Sends spinning workers to sleep now: called before handing the cores
+  /// to another library's threads. The next parallelFor wakes them.
+  void park() { parked.fetch_add(1, std::memory_order_relaxed); }
+
   /// True on one of this process's pool workers.
   static bool onWorker();
+
+  /// TL_SPIN_US when set (0 turns spinning off), else 50 us.
+  static std::chrono::microseconds defaultSpin();
 
 private:
   void workerLoop();
   void runIterations();
+  /// Waits until `done()` holds: spins for the pool's spin time, unless
+  /// park() has been called since `parked` read `parkedAt`, then blocks on
+  /// `cv`.
+  template <typename Done>
+  void await(std::condition_variable &cv, uint64_t parkedAt, Done done);
 
   std::vector<std::thread> workers;
+  std::chrono::microseconds spin;
   std::mutex jobMutex; // held by the caller whose loop owns the pool
+  // stateMutex orders a sleeper's last check against the notification that
+  // would wake it; the fast paths read the atomics without it.
   std::mutex stateMutex;
   std::condition_variable wake, finished;
-  uint64_t generation = 0;
-  bool stopping = false;
-  // The current job.
+  std::atomic<uint64_t> generation{0};
+  std::atomic<uint64_t> parked{0};
+  std::atomic<bool> stopping{false};
+  // The current job, published by the release increment of `generation`.
   const std::function<void(int64_t)> *body = nullptr;
   int64_t trips = 0;
   std::atomic<int64_t> next{0};
-  int active = 0; // workers still inside the current job
+  std::atomic<int> active{0}; // workers still inside the current job
 };
 
 /// Threads of the global pool: TL_NUM_THREADS when set, else the machine's
