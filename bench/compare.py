@@ -9,9 +9,12 @@ references of ../shared/bench (oneDNN/OpenBLAS GEMM, hand-written fused
 kernels), runs each with the same thread count one after the other, and
 prints one table: tl's median, the peer's median, and their ratio (peer
 time / tl time, or tl GFLOP/s / peer GFLOP/s: above 1 means tl is faster).
-Peers run in their best configuration (limits.md): OpenBLAS with its own
-AVX-512 kernel choice (OPENBLAS_CORETYPE unset), thread pools told not to
-spin against each other (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT).
+Peers run in their best configuration (limits.md): OpenBLAS with its
+AVX-512 kernels (OPENBLAS_CORETYPE=SkylakeX on a CPU with AVX-512: on a
+CPU model it does not know, as a virtual machine may report, OpenBLAS's
+own choice falls back to SSE3 kernels at a third of the speed; tl's
+loader makes the same choice), thread pools told not to spin against
+each other (OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT).
 """
 import argparse
 import json
@@ -58,6 +61,9 @@ if not args.skip_setup:
     sh(["g++", "-O3", "-march=native", "-ffast-math", "-fopenmp", "-std=c++17",
         os.path.join(SHARED, "kernels_ref.cpp"), "-o", os.path.join(BIN, "kernels_ref")])
 
+# OpenBLAS's best kernels for this CPU (None: its own detection).
+with open("/proc/cpuinfo") as f:
+    BLAS_CORE = "SkylakeX" if " avx512f " in f.read() else None
 QUIET = {"OMP_WAIT_POLICY": "passive", "OPENBLAS_THREAD_TIMEOUT": "4"}
 
 # --- tl ---------------------------------------------------------------------
@@ -76,7 +82,7 @@ for b in json.loads(out)["benchmarks"]:
 # --- C++ references -----------------------------------------------------------
 log("oneDNN / OpenBLAS GEMM")
 gemm = {}
-for lib, env in (("dnnl", {"OMP_NUM_THREADS": T}), ("openblas", {"OPENBLAS_CORETYPE": None})):
+for lib, env in (("dnnl", {"OMP_NUM_THREADS": T}), ("openblas", {"OPENBLAS_CORETYPE": BLAS_CORE})):
     text = sh([os.path.join(BIN, "gemm_bench"), lib, T, "512", "1024"], env={**env, **QUIET})
     for m in re.finditer(r"(f32|f64) threads=\d+ n=\s*(\d+)\s+median\s+([\d.]+) GFLOP/s", text):
         gemm[(lib, m.group(1), int(m.group(2)))] = float(m.group(3))
@@ -97,7 +103,7 @@ ref["W8_mul"] = float(m.group(1)) * 1e-9
 log("NumPy / PyTorch peers (peers.py)")
 peers = {}
 with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
-    cmd = ["/usr/bin/python3", os.path.join(SHARED, "peers.py"), "--threads", T, "--blas-core", "auto",
+    cmd = ["/usr/bin/python3", os.path.join(SHARED, "peers.py"), "--threads", T, "--blas-core", BLAS_CORE or "auto",
            "--only", "W1,W2,W3,W4,W6,W8", "--json", f.name]
     if args.quick:
         cmd.append("--quick")

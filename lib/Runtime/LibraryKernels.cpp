@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Runtime/LibraryKernels.h"
+#include "tl/Runtime/HostCPU.h"
 #include "tl/Runtime/RuntimeABI.h"
 #include "tl/Runtime/ThreadPool.h"
 
@@ -15,13 +16,14 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <array>
-#include <atomic>
 #include <climits>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace {
 
@@ -56,11 +58,66 @@ void gemmLoop(const T *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
     }
 }
 
-void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
-           const float *b, int64_t n, int64_t bS0, int64_t bS1, float *c,
-           int64_t cS0, int64_t cS1) {
-  if (m == 0 || n == 0 || k == 0)
-    return;
+/// OpenMP's thread count on this thread set to 1 while it lives. Debian
+/// builds oneDNN on OpenMP, which sizes each parallel region by this
+/// count: at 1, oneDNN runs on the calling thread and starts no team.
+/// Reached through the OpenMP library oneDNN already loaded (we link no
+/// OpenMP of our own); without one it does nothing.
+class SerialOpenMp {
+public:
+  SerialOpenMp() {
+    const Api &api = get();
+    if (api.maxThreads && api.setThreads && (saved = api.maxThreads()) != 1)
+      api.setThreads(1);
+  }
+  ~SerialOpenMp() {
+    if (saved > 1)
+      get().setThreads(saved);
+  }
+  SerialOpenMp(const SerialOpenMp &) = delete;
+  SerialOpenMp &operator=(const SerialOpenMp &) = delete;
+
+private:
+  struct Api {
+    int (*maxThreads)() = nullptr;
+    void (*setThreads)(int) = nullptr;
+  };
+  static const Api &get() {
+    static const Api api = [] {
+      Api found;
+      for (const char *name : {"libgomp.so.1", "libiomp5.so", "libomp.so.5"})
+        if (void *lib = dlopen(name, RTLD_NOW | RTLD_NOLOAD)) {
+          found.maxThreads =
+              reinterpret_cast<int (*)()>(dlsym(lib, "omp_get_max_threads"));
+          found.setThreads =
+              reinterpret_cast<void (*)(int)>(dlsym(lib, "omp_set_num_threads"));
+          break;
+        }
+      return found;
+    }();
+    return api;
+  }
+  int saved = 0;
+};
+
+/// Runs f(begin, end) over [0, extent) cut into at most one part per pool
+/// thread, each at least `minPart` long, with oneDNN serial inside: the
+/// pool's threads run the libraries' work too, so no second team of
+/// threads spins while ours works (or the other way round) between a GEMM
+/// and the element-wise loops around it, and TL_NUM_THREADS bounds both.
+template <typename F>
+void onPoolThreads(int64_t extent, int64_t minPart, F f) {
+  tl::runtime::ThreadPool &pool = tl::runtime::ThreadPool::global();
+  int64_t parts = std::clamp<int64_t>(extent / minPart, 1, pool.size());
+  pool.parallelFor(parts, [&](int64_t p) {
+    SerialOpenMp serial;
+    f(extent * p / parts, extent * (p + 1) / parts);
+  });
+}
+
+void sgemmSerial(const float *a, int64_t m, int64_t k, int64_t aS0,
+                 int64_t aS1, const float *b, int64_t n, int64_t bS0,
+                 int64_t bS1, float *c, int64_t cS0, int64_t cS1) {
   char ta, tb, tc;
   int64_t lda, ldb, ldc;
   ldb = ldc = lda = 0;
@@ -71,6 +128,35 @@ void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
           dnnl_success)
     return;
   gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
+}
+
+/// Rows of C per pool thread, or columns when C is wider than tall.
+constexpr int64_t kMinGemmPart = 32;
+
+/// C += A x B split over the pool's threads by rows of C (or columns when
+/// C is wider than tall), each part run by `serial` on its thread.
+template <typename T, typename Serial>
+void gemmOnPool(Serial serial, const T *a, int64_t m, int64_t k, int64_t aS0,
+                int64_t aS1, const T *b, int64_t n, int64_t bS0, int64_t bS1,
+                T *c, int64_t cS0, int64_t cS1) {
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  if (m >= n)
+    onPoolThreads(m, kMinGemmPart, [&](int64_t i0, int64_t i1) {
+      serial(a + i0 * aS0, i1 - i0, k, aS0, aS1, b, n, bS0, bS1,
+             c + i0 * cS0, cS0, cS1);
+    });
+  else
+    onPoolThreads(n, kMinGemmPart, [&](int64_t j0, int64_t j1) {
+      serial(a, m, k, aS0, aS1, b + j0 * bS1, j1 - j0, bS0, bS1,
+             c + j0 * cS1, cS0, cS1);
+    });
+}
+
+void sgemm(const float *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+           const float *b, int64_t n, int64_t bS0, int64_t bS1, float *c,
+           int64_t cS0, int64_t cS1) {
+  gemmOnPool(sgemmSerial, a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
 }
 
 /// OpenBLAS's CBLAS entry points, resolved once. Declared here rather
@@ -96,11 +182,6 @@ public:
     for (int64_t v : {m, n, k, lda, ldb, ldc})
       if (v > INT_MAX)
         return false;
-    // OpenBLAS keeps its own threads; give it as many as our pool has, so
-    // TL_NUM_THREADS and setNumThreads bound it too.
-    int want = tl::runtime::ThreadPool::global().size();
-    if (setThreadsFn && threads.exchange(want) != want)
-      setThreadsFn(want);
     constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
     dgemmFn(kRowMajor, ta == 'N' ? kNoTrans : kTrans,
             tb == 'N' ? kNoTrans : kTrans, int(m), int(n), int(k), 1.0, a,
@@ -108,17 +189,69 @@ public:
     return true;
   }
 
+  /// OpenBLAS at one thread while it lives: our pool's threads run its
+  /// kernels (onPoolThreads), and its own threads, which spin for a long
+  /// time after each call, are never woken. OpenBLAS's count is global
+  /// (a NumPy in the same process shares it), so the first of concurrent
+  /// guards saves it and the last puts it back.
+  class Serial {
+  public:
+    explicit Serial(const OpenBlas &blas) : blas(blas) {
+      if (!blas.setThreadsFn || !blas.getThreadsFn)
+        return;
+      std::lock_guard<std::mutex> lock(blas.serialMutex);
+      if (blas.serialDepth++ == 0 &&
+          (blas.savedThreads = blas.getThreadsFn()) != 1)
+        blas.setThreadsFn(1);
+    }
+    ~Serial() {
+      if (!blas.setThreadsFn || !blas.getThreadsFn)
+        return;
+      std::lock_guard<std::mutex> lock(blas.serialMutex);
+      if (--blas.serialDepth == 0 && blas.savedThreads != 1)
+        blas.setThreadsFn(blas.savedThreads);
+    }
+    Serial(const Serial &) = delete;
+    Serial &operator=(const Serial &) = delete;
+
+  private:
+    const OpenBlas &blas;
+  };
+
 private:
   using Dgemm = void (*)(int, int, int, int, int, int, double,
                          const double *, int, const double *, int, double,
                          double *, int);
   using SetThreads = void (*)(int);
+  using GetThreads = int (*)();
   using GetConfig = const char *(*)();
 
   OpenBlas() {
     const char *env = std::getenv("TL_BLAS_LIBRARY");
     const char *name = env && *env ? env : "libopenblas.so.0";
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    // OpenBLAS picks its kernels from the CPU's model number, read once
+    // when it loads. On a CPU it does not know (a virtual machine that
+    // reports a generic model, as ours here) it falls back to Prescott's
+    // SSE3 kernels, a third of the speed of its AVX-512 ones. Unless the
+    // user chose (OPENBLAS_CORETYPE) or someone loaded it already, tell
+    // it what the CPU can do for the duration of the load.
+    const char *core = nullptr;
+    if (!lib && !std::getenv("OPENBLAS_CORETYPE")) {
+      if (tl::runtime::hostHasFeature("avx512f") &&
+          tl::runtime::hostHasFeature("avx512vl") &&
+          tl::runtime::hostHasFeature("avx512dq"))
+        core = "SkylakeX";
+      else if (tl::runtime::hostHasFeature("avx2") &&
+               tl::runtime::hostHasFeature("fma"))
+        core = "Haswell";
+    }
+    if (core)
+      setenv("OPENBLAS_CORETYPE", core, 0);
+    if (!lib)
+      lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (core)
+      unsetenv("OPENBLAS_CORETYPE");
     if (!lib) {
       const char *why = dlerror();
       text = why ? why : name;
@@ -127,25 +260,28 @@ private:
     dgemmFn = reinterpret_cast<Dgemm>(dlsym(lib, "cblas_dgemm"));
     setThreadsFn =
         reinterpret_cast<SetThreads>(dlsym(lib, "openblas_set_num_threads"));
+    getThreadsFn =
+        reinterpret_cast<GetThreads>(dlsym(lib, "openblas_get_num_threads"));
     auto config = reinterpret_cast<GetConfig>(dlsym(lib, "openblas_get_config"));
     if (!dgemmFn) {
       text = std::string(name) + " has no cblas_dgemm";
       return;
     }
-    text = config ? config() : name;
+    text = config ? config() : name; // names the kernels' core
   }
 
   Dgemm dgemmFn = nullptr;
   SetThreads setThreadsFn = nullptr;
-  mutable std::atomic<int> threads{0};
+  GetThreads getThreadsFn = nullptr;
+  mutable std::mutex serialMutex;
+  mutable int serialDepth = 0;
+  mutable int savedThreads = 0;
   std::string text;
 };
 
-void dgemm(const double *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
-           const double *b, int64_t n, int64_t bS0, int64_t bS1, double *c,
-           int64_t cS0, int64_t cS1) {
-  if (m == 0 || n == 0 || k == 0)
-    return;
+void dgemmSerial(const double *a, int64_t m, int64_t k, int64_t aS0,
+                 int64_t aS1, const double *b, int64_t n, int64_t bS0,
+                 int64_t bS1, double *c, int64_t cS0, int64_t cS1) {
   char ta, tb, tc;
   int64_t lda, ldb, ldc;
   ldb = ldc = lda = 0;
@@ -155,6 +291,13 @@ void dgemm(const double *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
       OpenBlas::get().dgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
     return;
   gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
+}
+
+void dgemm(const double *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,
+           const double *b, int64_t n, int64_t bS0, int64_t bS1, double *c,
+           int64_t cS0, int64_t cS1) {
+  OpenBlas::Serial serial(OpenBlas::get());
+  gemmOnPool(dgemmSerial, a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
 }
 
 } // namespace
@@ -169,8 +312,8 @@ namespace {
 
 /// A batched matmul as one oneDNN primitive, C += A x B over the batch
 /// (the generated code zero-fills C first, as for sgemm), created once per
-/// shape and strides and kept: one call runs the whole batch on oneDNN's
-/// threads instead of one sgemm call per batch item.
+/// shape and strides and kept: each pool thread runs its share of the
+/// batch as one call instead of one sgemm call per batch item.
 class BatchMatmul {
 public:
   using Key = std::array<int64_t, 13>;
@@ -207,15 +350,29 @@ public:
       dnnl_memory_destroy(mb);
       return false;
     }
-    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, ma},
+    // The scratchpad is this thread's: oneDNN's own would be shared by
+    // the pool threads running this primitive at once.
+    thread_local std::vector<char> scratch;
+    if (scratch.size() < scratchBytes)
+      scratch.resize(scratchBytes);
+    dnnl_memory_t ms = nullptr;
+    if (scratchBytes &&
+        dnnl_memory_create(&ms, &dscratch, engine(), scratch.data()) !=
+            dnnl_success)
+      ms = nullptr;
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, ma},
                                {DNNL_ARG_WEIGHTS, mb},
-                               {DNNL_ARG_DST, mc}};
-    bool ok = dnnl_primitive_execute(primitive, stream, 3, args) ==
+                               {DNNL_ARG_DST, mc},
+                               {DNNL_ARG_SCRATCHPAD, ms}};
+    bool ok = (!scratchBytes || ms) &&
+              dnnl_primitive_execute(primitive, stream, ms ? 4 : 3, args) ==
                   dnnl_success &&
               dnnl_stream_wait(stream) == dnnl_success;
     dnnl_memory_destroy(ma);
     dnnl_memory_destroy(mb);
     dnnl_memory_destroy(mc);
+    if (ms)
+      dnnl_memory_destroy(ms);
     return ok;
   }
 
@@ -257,10 +414,20 @@ private:
     bool ok = dnnl_post_ops_create(&ops) == dnnl_success &&
               dnnl_post_ops_append_sum(ops, 1.0f) == dnnl_success &&
               dnnl_primitive_attr_create(&attr) == dnnl_success &&
-              dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success;
+              dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success &&
+              dnnl_primitive_attr_set_scratchpad_mode(
+                  attr, dnnl_scratchpad_mode_user) == dnnl_success;
     dnnl_primitive_desc_t pd = nullptr;
     ok = ok && dnnl_primitive_desc_create(&pd, &desc, attr, engine(),
                                           nullptr) == dnnl_success;
+    if (ok) {
+      const dnnl_memory_desc_t *scratch =
+          dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+      if (scratch) {
+        m->dscratch = *scratch;
+        m->scratchBytes = dnnl_memory_desc_get_size(scratch);
+      }
+    }
     ok = ok && dnnl_primitive_create(&m->primitive, pd) == dnnl_success;
     if (pd)
       dnnl_primitive_desc_destroy(pd);
@@ -271,13 +438,11 @@ private:
     return ok ? std::move(m) : nullptr;
   }
 
-  dnnl_memory_desc_t da, db, dc;
+  dnnl_memory_desc_t da, db, dc, dscratch;
+  size_t scratchBytes = 0;
   dnnl_primitive_t primitive = nullptr;
 };
 
-/// oneDNN and OpenBLAS run on threads of their own: our spinning workers
-/// go to sleep first so they do not take the cores those threads need.
-void handCoresToLibrary() { tl::runtime::ThreadPool::global().park(); }
 } // namespace
 
 extern "C" void tl_rt_sgemm(float *, float *a, int64_t aOff, int64_t m,
@@ -286,7 +451,6 @@ extern "C" void tl_rt_sgemm(float *, float *a, int64_t aOff, int64_t m,
                             int64_t bS0, int64_t bS1, float *, float *c,
                             int64_t cOff, int64_t, int64_t, int64_t cS0,
                             int64_t cS1) {
-  handCoresToLibrary();
   sgemm(a + aOff, m, k, aS0, aS1, b + bOff, n, bS0, bS1, c + cOff, cS0, cS1);
 }
 
@@ -296,16 +460,27 @@ extern "C" void tl_rt_batch_sgemm(
     int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
     float *, float *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
     int64_t cS1, int64_t cS2) {
-  handCoresToLibrary();
-  if (batch > 1 && m > 0 && n > 0 && k > 0) {
-    const BatchMatmul *op = BatchMatmul::get(
-        {batch, m, k, n, aS0, aS1, aS2, bS0, bS1, bS2, cS0, cS1, cS2});
-    if (op && op->run(a + aOff, b + bOff, c + cOff))
-      return;
+  if (m == 0 || n == 0 || k == 0)
+    return;
+  if (batch < 2) {
+    for (int64_t i = 0; i < batch; ++i)
+      sgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1,
+            bS2, c + cOff + i * cS0, cS1, cS2);
+    return;
   }
-  for (int64_t i = 0; i < batch; ++i)
-    sgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
-          c + cOff + i * cS0, cS1, cS2);
+  // Each pool thread runs one primitive over its share of the batch
+  // (created on that thread, so serial), or item by item if oneDNN
+  // refuses the shape.
+  onPoolThreads(batch, 1, [&](int64_t b0, int64_t b1) {
+    const BatchMatmul *op = BatchMatmul::get(
+        {b1 - b0, m, k, n, aS0, aS1, aS2, bS0, bS1, bS2, cS0, cS1, cS2});
+    if (op && op->run(a + aOff + b0 * aS0, b + bOff + b0 * bS0,
+                      c + cOff + b0 * cS0))
+      return;
+    for (int64_t i = b0; i < b1; ++i)
+      sgemmSerial(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n,
+                  bS1, bS2, c + cOff + i * cS0, cS1, cS2);
+  });
 }
 
 extern "C" void tl_rt_dgemm(double *, double *a, int64_t aOff, int64_t m,
@@ -314,7 +489,6 @@ extern "C" void tl_rt_dgemm(double *, double *a, int64_t aOff, int64_t m,
                             int64_t bS0, int64_t bS1, double *, double *c,
                             int64_t cOff, int64_t, int64_t, int64_t cS0,
                             int64_t cS1) {
-  handCoresToLibrary();
   dgemm(a + aOff, m, k, aS0, aS1, b + bOff, n, bS0, bS1, c + cOff, cS0, cS1);
 }
 
@@ -324,7 +498,6 @@ extern "C" void tl_rt_batch_dgemm(
     int64_t, int64_t, int64_t n, int64_t bS0, int64_t bS1, int64_t bS2,
     double *, double *c, int64_t cOff, int64_t, int64_t, int64_t, int64_t cS0,
     int64_t cS1, int64_t cS2) {
-  handCoresToLibrary();
   for (int64_t i = 0; i < batch; ++i)
     dgemm(a + aOff + i * aS0, m, k, aS1, aS2, b + bOff + i * bS0, n, bS1, bS2,
           c + cOff + i * cS0, cS1, cS2);

@@ -77,8 +77,7 @@ ThreadPool::~ThreadPool() {
 }
 
 template <typename Done>
-void ThreadPool::await(std::condition_variable &cv, uint64_t parkedAt,
-                       Done done) {
+void ThreadPool::await(std::condition_variable &cv, Done done) {
   if (done())
     return;
   if (spin.count() > 0) {
@@ -88,8 +87,6 @@ void ThreadPool::await(std::condition_variable &cv, uint64_t parkedAt,
       relax();
       if (done())
         return;
-      if (parked.load(std::memory_order_relaxed) != parkedAt)
-        break;
       if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline)
         break;
     }
@@ -106,9 +103,8 @@ void ThreadPool::runIterations() {
 void ThreadPool::workerLoop() {
   isWorker = true;
   uint64_t seen = 0;
-  uint64_t parkedAt = parked.load(std::memory_order_relaxed);
   for (;;) {
-    await(wake, parkedAt, [&] {
+    await(wake, [&] {
       return stopping.load(std::memory_order_relaxed) ||
              generation.load(std::memory_order_acquire) != seen;
     });
@@ -116,9 +112,6 @@ void ThreadPool::workerLoop() {
       return;
     seen = generation.load(std::memory_order_acquire);
     runIterations();
-    // Read before this worker reports done: a park() the caller makes
-    // right after the job must end the spin that follows it.
-    parkedAt = parked.load(std::memory_order_relaxed);
     if (active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       // The caller may be between its last check and its wait: the lock
       // makes the notification come after one or the other.
@@ -152,7 +145,6 @@ void ThreadPool::parallelFor(int64_t n,
   }
   wake.notify_all();
   runIterations();
-  await(finished, parked.load(std::memory_order_relaxed),
-        [&] { return active.load(std::memory_order_acquire) == 0; });
+  await(finished, [&] { return active.load(std::memory_order_acquire) == 0; });
   body = nullptr;
 }

@@ -35,14 +35,6 @@ TEST(ThreadPoolTest, SleepingWorkersRunEveryTripOnce) {
   checkEveryTripOnce(pool, 500, 5);
 }
 
-TEST(ThreadPoolTest, ParkedWorkersWakeForTheNextJob) {
-  ThreadPool pool(2, 1000000us);
-  for (int j = 0; j < 200; ++j) {
-    pool.park();
-    checkEveryTripOnce(pool, 1, 4);
-  }
-}
-
 TEST(ThreadPoolTest, WorkersThatSleptPastTheSpinWakeUp) {
   ThreadPool pool(2, 50us);
   checkEveryTripOnce(pool, 1, 8);

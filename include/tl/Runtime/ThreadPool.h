@@ -9,9 +9,9 @@
 // groups follow each other within microseconds, and a spinning worker
 // starts the next one in well under a microsecond where waking a sleeping
 // one costs a futex call and a trip through the scheduler. The spin is
-// bounded so an idle process goes quiet, and park() ends it at once before
-// a library kernel (oneDNN, OpenBLAS) starts threads of its own, so the two
-// pools never fight over the cores. A loop started from a worker, or while
+// bounded so an idle process goes quiet. The libraries' GEMMs run on these
+// threads too (LibraryKernels.cpp), so no other pool's threads wait for
+// work beside them. A loop started from a worker, or while
 // another caller's loop holds the pool, runs inline on the calling thread:
 // nested or concurrent parallelism never oversubscribes.
 //
@@ -52,10 +52,6 @@ public:
   /// time, so uneven ones balance.
   void parallelFor(int64_t n, const std::function<void(int64_t)> &body);
 
-  /// Sends spinning workers to sleep now: called before handing the cores
-  /// to another library's threads. The next parallelFor wakes them.
-  void park() { parked.fetch_add(1, std::memory_order_relaxed); }
-
   /// True on one of this process's pool workers.
   static bool onWorker();
 
@@ -65,11 +61,9 @@ public:
 private:
   void workerLoop();
   void runIterations();
-  /// Waits until `done()` holds: spins for the pool's spin time, unless
-  /// park() has been called since `parked` read `parkedAt`, then blocks on
-  /// `cv`.
-  template <typename Done>
-  void await(std::condition_variable &cv, uint64_t parkedAt, Done done);
+  /// Waits until `done()` holds: spins for the pool's spin time, then
+  /// blocks on `cv`.
+  template <typename Done> void await(std::condition_variable &cv, Done done);
 
   std::vector<std::thread> workers;
   std::chrono::microseconds spin;
@@ -79,7 +73,6 @@ private:
   std::mutex stateMutex;
   std::condition_variable wake, finished;
   std::atomic<uint64_t> generation{0};
-  std::atomic<uint64_t> parked{0};
   std::atomic<bool> stopping{false};
   // The current job, published by the release increment of `generation`.
   const std::function<void(int64_t)> *body = nullptr;
