@@ -35,20 +35,6 @@ bool candidate(linalg::LinalgOp op) {
   });
 }
 
-/// A reduction of the group whose result another op of the group reads:
-/// the rows are read again after the reduction has seen all of them.
-bool isMultiPass(const llvm::DenseSet<Operation *> &cluster) {
-  for (Operation *op : cluster) {
-    auto linalgOp = cast<linalg::LinalgOp>(op);
-    if (linalgOp.getNumReductionLoops() == 0)
-      continue;
-    for (Operation *user : op->getUsers())
-      if (user != op && cluster.contains(user))
-        return true;
-  }
-  return false;
-}
-
 /// Tile sizes over `root`'s loops (0: whole) for blocks of rows whose live
 /// tensors fit `budget` bytes, or nothing when the whole op fits already
 /// or its innermost loops alone do not.

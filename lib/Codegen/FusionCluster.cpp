@@ -37,3 +37,14 @@ mlir::tl::fusableProducers(linalg::LinalgOp root,
   }
   return cluster;
 }
+
+bool mlir::tl::isMultiPass(const llvm::DenseSet<Operation *> &cluster) {
+  for (Operation *op : cluster) {
+    if (cast<linalg::LinalgOp>(op).getNumReductionLoops() == 0)
+      continue;
+    for (Operation *user : op->getUsers())
+      if (user != op && cluster.contains(user))
+        return true;
+  }
+  return false;
+}

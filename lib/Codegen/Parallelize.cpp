@@ -64,25 +64,14 @@ bool touchesEachElementOnce(linalg::LinalgOp op) {
   return volume <= 2 * elements;
 }
 
-/// A bandwidth-bound loop: `op` and the linalg producers that would fuse
-/// into its chunks all touch each element about once. Such a loop gains
-/// nothing from balancing small chunks (every chunk costs the same) and
-/// streams best as one contiguous chunk per thread.
-bool isBandwidthBound(linalg::LinalgOp op, ArrayRef<linalg::LinalgOp> ops) {
-  SmallVector<linalg::LinalgOp> work = {op};
-  llvm::DenseSet<Operation *> seen;
-  while (!work.empty()) {
-    linalg::LinalgOp next = work.pop_back_val();
-    if (!seen.insert(next).second)
-      continue;
-    if (!touchesEachElementOnce(next))
-      return false;
-    for (Value input : next.getDpsInputs())
-      if (auto producer = input.getDefiningOp<linalg::LinalgOp>())
-        if (llvm::is_contained(ops, producer))
-          work.push_back(producer);
-  }
-  return true;
+/// A bandwidth-bound loop: every op that would run in its chunks (the op
+/// and its fusable producers) touches each element about once. Such a
+/// loop gains little from balancing small chunks (every chunk costs the
+/// same) and streams best as one contiguous chunk per thread.
+bool isBandwidthBound(const llvm::DenseSet<Operation *> &cluster) {
+  return llvm::all_of(cluster, [](Operation *op) {
+    return touchesEachElementOnce(cast<linalg::LinalgOp>(op));
+  });
 }
 
 struct TLParallelizePass
@@ -123,9 +112,14 @@ struct TLParallelizePass
         }
       if (!dim)
         continue;
-      // A measured choice (tl-apply-tuning) wins; 0 keeps the op serial.
+      // One chunk per thread for a single pass over memory; a multi-pass
+      // group is blocked for L1 inside its chunks (tl-block-rows) and
+      // measured faster with smaller chunks to balance. A measured choice
+      // (tl-apply-tuning) wins; 0 keeps the op serial.
+      llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
       int64_t perThread =
-          isBandwidthBound(op, ops) ? 1 : chunksPerThread;
+          isBandwidthBound(cluster) && !isMultiPass(cluster) ? 1
+                                                             : chunksPerThread;
       if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
         perThread = tuned;
       if (perThread == 0)
@@ -148,7 +142,6 @@ struct TLParallelizePass
       // otherwise each chunk would recompute all of it. A producer read
       // twice inside the chunk (softmax's exp, by its sum and by the
       // division) is cloned once per read; CSE merges the clones.
-      llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
       options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
                                      OpResult producer, bool isDestination) {
         Operation *owner = producer.getOwner();

@@ -115,19 +115,33 @@ void onPoolThreads(int64_t extent, int64_t minPart, F f) {
   });
 }
 
-void sgemmSerial(const float *a, int64_t m, int64_t k, int64_t aS0,
-                 int64_t aS1, const float *b, int64_t n, int64_t bS0,
-                 int64_t bS1, float *c, int64_t cS0, int64_t cS1) {
+/// C += A x B on this thread through `library(ta, tb, m, n, k, a, lda, b,
+/// ldb, c, ldc)` when the strides give it a row-major C and unit-stride
+/// operands and it succeeds, else by plain loops.
+template <typename T, typename Library>
+void gemmWith(Library library, const T *a, int64_t m, int64_t k, int64_t aS0,
+              int64_t aS1, const T *b, int64_t n, int64_t bS0, int64_t bS1,
+              T *c, int64_t cS0, int64_t cS1) {
   char ta, tb, tc;
-  int64_t lda, ldb, ldc;
-  ldb = ldc = lda = 0;
+  int64_t lda = 0, ldb = 0, ldc = 0;
   if (gemmLayout(m, k, aS0, aS1, ta, lda) &&
       gemmLayout(k, n, bS0, bS1, tb, ldb) &&
       gemmLayout(m, n, cS0, cS1, tc, ldc) && tc == 'N' &&
-      dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 1.0f, c, ldc) ==
-          dnnl_success)
+      library(ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
     return;
   gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
+}
+
+void sgemmSerial(const float *a, int64_t m, int64_t k, int64_t aS0,
+                 int64_t aS1, const float *b, int64_t n, int64_t bS0,
+                 int64_t bS1, float *c, int64_t cS0, int64_t cS1) {
+  auto onednn = [](char ta, char tb, int64_t m, int64_t n, int64_t k,
+                   const float *a, int64_t lda, const float *b, int64_t ldb,
+                   float *c, int64_t ldc) {
+    return dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 1.0f, c, ldc) ==
+           dnnl_success;
+  };
+  gemmWith(onednn, a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
 }
 
 /// Rows of C per pool thread, or columns when C is wider than tall.
@@ -282,15 +296,12 @@ private:
 void dgemmSerial(const double *a, int64_t m, int64_t k, int64_t aS0,
                  int64_t aS1, const double *b, int64_t n, int64_t bS0,
                  int64_t bS1, double *c, int64_t cS0, int64_t cS1) {
-  char ta, tb, tc;
-  int64_t lda, ldb, ldc;
-  ldb = ldc = lda = 0;
-  if (gemmLayout(m, k, aS0, aS1, ta, lda) &&
-      gemmLayout(k, n, bS0, bS1, tb, ldb) &&
-      gemmLayout(m, n, cS0, cS1, tc, ldc) && tc == 'N' &&
-      OpenBlas::get().dgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
-    return;
-  gemmLoop(a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
+  auto openblas = [](char ta, char tb, int64_t m, int64_t n, int64_t k,
+                     const double *a, int64_t lda, const double *b,
+                     int64_t ldb, double *c, int64_t ldc) {
+    return OpenBlas::get().dgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+  };
+  gemmWith(openblas, a, m, k, aS0, aS1, b, n, bS0, bS1, c, cS0, cS1);
 }
 
 void dgemm(const double *a, int64_t m, int64_t k, int64_t aS0, int64_t aS1,

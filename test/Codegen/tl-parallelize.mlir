@@ -1,4 +1,4 @@
-// RUN: tl-opt %s --split-input-file --tl-parallelize="threads=2" --canonicalize | FileCheck %s
+// RUN: tl-opt %s --split-input-file --tl-parallelize="threads=2" --canonicalize --cse | FileCheck %s
 
 // Fusion groups: a contraction, its element-wise epilogue and the
 // reduction that consumes it form one group, one scf.forall over 8 chunks
@@ -64,3 +64,66 @@ func.func @shared_producer(%x: tensor<512x512xf32>, %p: tensor<64x64xf32>) -> (t
   %mm = linalg.matmul {tl.kernel = "onednn"} ins(%p, %p : tensor<64x64xf32>, tensor<64x64xf32>) outs(%e4 : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %neg, %sum, %mm : tensor<512x512xf32>, tensor<512xf32>, tensor<64x64xf32>
 }
+
+// -----
+
+// Softmax (max, exp, sum, divide) forms one chunk loop: the exp is read by
+// both the sum and the division, fused through both reads, and CSE leaves
+// one copy. The group passes over its rows more than once, so it keeps
+// 4 chunks per thread (tl-block-rows blocks it for L1 inside the chunks):
+// 8 chunks of 1 row of 32x256.
+// CHECK-LABEL: func.func @softmax_chunks
+// CHECK: scf.forall (%{{.*}}) in (8)
+// CHECK: math.exp
+// CHECK: "reduction"
+// CHECK: math.exp
+// CHECK-NOT: math.exp
+// CHECK: "reduction"
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: scf.forall
+// CHECK-NOT: linalg.generic
+#sm = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#sm1 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @softmax_chunks(%arg0: tensor<8x32x256xf32>) -> tensor<8x32x256xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %cst_0 = arith.constant 0xFF800000 : f32
+  %cst_1 = arith.constant 1.000000e+00 : f32
+  %0 = tensor.empty() : tensor<8x32x256xf32>
+  %1 = linalg.generic {indexing_maps = [#sm, #sm], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x32x256xf32>) outs(%0 : tensor<8x32x256xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = arith.negf %in : f32
+    %13 = math.exp %12 : f32
+    %14 = arith.addf %13, %cst_1 : f32
+    %15 = arith.divf %cst_1, %14 : f32
+    linalg.yield %15 : f32
+  } -> tensor<8x32x256xf32>
+  %2 = tensor.empty() : tensor<8x32xf32>
+  %3 = linalg.fill ins(%cst_0 : f32) outs(%2 : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %4 = linalg.generic {indexing_maps = [#sm, #sm1], iterator_types = ["parallel", "parallel", "reduction"]} ins(%1 : tensor<8x32x256xf32>) outs(%3 : tensor<8x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = arith.maxnumf %out, %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<8x32xf32>
+  %5 = tensor.empty() : tensor<8x32x256xf32>
+  %6 = linalg.generic {indexing_maps = [#sm, #sm1, #sm], iterator_types = ["parallel", "parallel", "parallel"]} ins(%1, %4 : tensor<8x32x256xf32>, tensor<8x32xf32>) outs(%5 : tensor<8x32x256xf32>) {
+  ^bb0(%in: f32, %in_2: f32, %out: f32):
+    %12 = arith.subf %in, %in_2 : f32
+    %13 = math.exp %12 : f32
+    linalg.yield %13 : f32
+  } -> tensor<8x32x256xf32>
+  %7 = tensor.empty() : tensor<8x32xf32>
+  %8 = linalg.fill ins(%cst : f32) outs(%7 : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %9 = linalg.generic {indexing_maps = [#sm, #sm1], iterator_types = ["parallel", "parallel", "reduction"]} ins(%6 : tensor<8x32x256xf32>) outs(%8 : tensor<8x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = arith.addf %out, %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<8x32xf32>
+  %10 = tensor.empty() : tensor<8x32x256xf32>
+  %11 = linalg.generic {indexing_maps = [#sm, #sm1, #sm], iterator_types = ["parallel", "parallel", "parallel"]} ins(%6, %9 : tensor<8x32x256xf32>, tensor<8x32xf32>) outs(%10 : tensor<8x32x256xf32>) {
+  ^bb0(%in: f32, %in_2: f32, %out: f32):
+    %12 = arith.divf %in, %in_2 : f32
+    linalg.yield %12 : f32
+  } -> tensor<8x32x256xf32>
+  return %11 : tensor<8x32x256xf32>
+}
+

@@ -1,6 +1,7 @@
 //===- LibraryKernelsTest.cpp - library GEMMs against plain loops ---------===//
 //
-// tl_rt_batch_sgemm runs a whole batch as one oneDNN matmul primitive; it
+// tl_rt_batch_sgemm runs each pool thread's share of a batch as one oneDNN
+// matmul primitive, the threads at once (each with its own scratchpad); it
 // must compute what one sgemm per batch item computes: C += A x B, for the
 // layouts generated code passes (row-major, a transposed operand, a batch
 // stride that is not the matrix size), checked against a double-precision
@@ -56,9 +57,12 @@ void check(int64_t batch, int64_t m, int64_t k, int64_t n, Layout la,
 }
 
 TEST(LibraryKernelsTest, BatchedMatmulIsEveryItemsGemm) {
-  // Row-major, contiguous batches (W6's layout).
-  check(8, 16, 24, 20, {16 * 24, 24, 1, 8 * 16 * 24},
-        {24 * 20, 20, 1, 8 * 24 * 20}, {16 * 20, 20, 1, 8 * 16 * 20});
+  // Row-major, contiguous batches (W6's layout). Repeated: the pool's
+  // threads run the same primitive at once, and a shared scratchpad
+  // showed up as a wrong tile now and then.
+  for (int repeat = 0; repeat < 20; ++repeat)
+    check(8, 16, 24, 20, {16 * 24, 24, 1, 8 * 16 * 24},
+          {24 * 20, 20, 1, 8 * 24 * 20}, {16 * 20, 20, 1, 8 * 16 * 20});
   // B transposed in memory (its columns contiguous).
   check(5, 7, 9, 6, {7 * 9, 9, 1, 5 * 7 * 9}, {9 * 6, 1, 9, 5 * 9 * 6},
         {7 * 6, 6, 1, 5 * 7 * 6});

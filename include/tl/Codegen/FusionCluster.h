@@ -23,6 +23,11 @@ namespace mlir::tl {
 llvm::DenseSet<Operation *>
 fusableProducers(linalg::LinalgOp root, ArrayRef<linalg::LinalgOp> candidates);
 
+/// True when a reduction of `cluster` (linalg ops) is read by another of its
+/// ops: the rows are read again after the reduction has seen all of them
+/// (softmax's max and sum), which tl-block-rows keeps in L1.
+bool isMultiPass(const llvm::DenseSet<Operation *> &cluster);
+
 /// Elements of a static shaped type, -1 otherwise.
 int64_t staticElements(Type type);
 
