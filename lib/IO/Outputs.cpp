@@ -19,20 +19,21 @@ absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
                                       size_t numOutputs) {
   size_t files = 0;
   for (const std::string &spec : specs) {
+    std::string path = text::clip(spec, text::kPathEchoLimit);
     if (!spec.empty() && spec[0] == '@') {
       if (!endsWith(spec, ".npy"))
         return absl::InvalidArgumentError(
-            "--output='" + text::clip(spec) +
+            "--output='" + path +
             "': @FILE writes one output as .npy; name it FILE.npy");
       ++files;
     } else if (endsWith(spec, ".npy")) {
       return absl::InvalidArgumentError(
-          "--output='" + text::clip(spec) +
-          "': a .npy holds one array; write --output=@" + text::clip(spec) +
+          "--output='" + path +
+          "': a .npy holds one array; write --output=@" + path +
           " (one flag per output, in order) or name an .npz for all of them");
     } else if (specs.size() > 1) {
       return absl::InvalidArgumentError(
-          "--output='" + text::clip(spec) +
+          "--output='" + path +
           "': an .npz takes every output, so it is the only --output");
     }
   }

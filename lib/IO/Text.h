@@ -56,6 +56,9 @@ inline std::optional<double> parseDouble(std::string_view s) {
 
 /// How much of a user's text an error message quotes.
 constexpr size_t kEchoLimit = 80;
+/// File names are echoed whole (up to PATH_MAX): a clipped path hides
+/// its last part, the one that names the file.
+constexpr size_t kPathEchoLimit = 4096;
 
 /// `s` for an error message: at most `limit` characters, then how many
 /// more there were; control bytes and non-ASCII shown as \xNN.

@@ -343,7 +343,16 @@ public:
 
   /// Runs it on this thread's stream; false when oneDNN reports an error.
   bool run(const float *a, const float *b, float *c) const {
-    thread_local dnnl_stream_t stream = nullptr;
+    // Destroyed when the thread ends: pool workers end with their pool.
+    struct ThreadStream {
+      dnnl_stream_t stream = nullptr;
+      ~ThreadStream() {
+        if (stream)
+          dnnl_stream_destroy(stream);
+      }
+    };
+    thread_local ThreadStream local;
+    dnnl_stream_t &stream = local.stream;
     if (!stream && dnnl_stream_create(&stream, engine(),
                                       dnnl_stream_default_flags) != dnnl_success)
       return false;
