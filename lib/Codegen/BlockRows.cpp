@@ -54,8 +54,7 @@ rowBlock(linalg::LinalgOp root, const llvm::DenseSet<Operation *> &cluster,
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!type || staticElements(type) != volume || !counted.insert(v).second)
       return;
-    bytesPerPoint +=
-        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    bytesPerPoint += std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   };
   for (Operation *op : cluster) {
     for (Value result : op->getResults())
@@ -140,14 +139,14 @@ struct TLBlockRowsPass : tl::impl::TLBlockRowsPassBase<TLBlockRowsPass> {
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
       // Only the group moves in, and only producers the blocks partition.
-      options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
-                                     OpResult producer, bool) {
-        int64_t whole = staticElements(producer.getType());
-        int64_t part = staticElements(slice.getType());
-        bool ok = cluster.contains(producer.getOwner()) && whole > 0 &&
-                  part > 0 && part * blocks <= whole;
-        return std::make_tuple(ok, false);
-      });
+      options.setFusionControlFn(
+          [&](tensor::ExtractSliceOp slice, OpResult producer, bool) {
+            int64_t whole = staticElements(producer.getType());
+            int64_t part = staticElements(slice.getType());
+            bool ok = cluster.contains(producer.getOwner()) && whole > 0 &&
+                      part > 0 && part * blocks <= whole;
+            return std::make_tuple(ok, false);
+          });
       // Set before tiling: the tiled clone keeps the root's attributes.
       root->setAttr("tl.row_block", rewriter.getDenseI64ArrayAttr(*sizes));
       rewriter.setInsertionPoint(root);
@@ -158,15 +157,7 @@ struct TLBlockRowsPass : tl::impl::TLBlockRowsPassBase<TLBlockRowsPass> {
         root->removeAttr("tl.row_block");
         continue;
       }
-      for (Operation *p : result->fusedProducers)
-        done.insert(p);
-      for (OpResult r : root->getResults())
-        if (Value repl = result->replacements.lookup(r))
-          rewriter.replaceAllUsesWith(r, repl);
-      rewriter.eraseOp(root);
-      for (Operation *p : result->fusedProducers)
-        if (p->use_empty())
-          rewriter.eraseOp(p);
+      replaceWithTiled(rewriter, root, *result, done);
     }
   }
 };

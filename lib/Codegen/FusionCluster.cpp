@@ -48,3 +48,17 @@ bool mlir::tl::isMultiPass(const llvm::DenseSet<Operation *> &cluster) {
   }
   return false;
 }
+
+void mlir::tl::replaceWithTiled(RewriterBase &rewriter, Operation *root,
+                                const scf::SCFTileAndFuseResult &result,
+                                llvm::DenseSet<Operation *> &fused) {
+  for (Operation *p : result.fusedProducers)
+    fused.insert(p);
+  for (OpResult r : root->getResults())
+    if (Value repl = result.replacements.lookup(r))
+      rewriter.replaceAllUsesWith(r, repl);
+  rewriter.eraseOp(root);
+  for (Operation *p : result.fusedProducers)
+    if (p->use_empty())
+      rewriter.eraseOp(p);
+}

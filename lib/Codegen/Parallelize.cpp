@@ -74,8 +74,7 @@ bool isBandwidthBound(const llvm::DenseSet<Operation *> &cluster) {
   });
 }
 
-struct TLParallelizePass
-    : tl::impl::TLParallelizePassBase<TLParallelizePass> {
+struct TLParallelizePass : tl::impl::TLParallelizePassBase<TLParallelizePass> {
   using TLParallelizePassBase::TLParallelizePassBase;
 
   void runOnOperation() override {
@@ -117,9 +116,9 @@ struct TLParallelizePass
       // measured faster with smaller chunks to balance. A measured choice
       // (tl-apply-tuning) wins; 0 keeps the op serial.
       llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
-      int64_t perThread =
-          isBandwidthBound(cluster) && !isMultiPass(cluster) ? 1
-                                                             : chunksPerThread;
+      int64_t perThread = isBandwidthBound(cluster) && !isMultiPass(cluster)
+                              ? 1
+                              : chunksPerThread;
       if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
         perThread = tuned;
       if (perThread == 0)
@@ -161,15 +160,7 @@ struct TLParallelizePass
               rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(result))
         continue;
-      for (Operation *p : result->fusedProducers)
-        fused.insert(p);
-      for (OpResult r : op->getResults())
-        if (Value repl = result->replacements.lookup(r))
-          rewriter.replaceAllUsesWith(r, repl);
-      rewriter.eraseOp(op);
-      for (Operation *p : result->fusedProducers)
-        if (p->use_empty())
-          rewriter.eraseOp(p);
+      replaceWithTiled(rewriter, op, *result, fused);
     }
   }
 };

@@ -1,4 +1,5 @@
-//===- FusionCluster.h - producers that can run inside a tiled op -*- C++ -*-===//
+//===- FusionCluster.h - producers that can run inside a tiled op -*- C++
+//-*-===//
 //
 // tl-parallelize and tl-block-rows tile a linalg op and fuse its producers
 // into the new loops. A producer may move into the loop only when nothing
@@ -11,6 +12,7 @@
 #define TL_CODEGEN_FUSIONCLUSTER_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir::tl {
@@ -27,6 +29,13 @@ fusableProducers(linalg::LinalgOp root, ArrayRef<linalg::LinalgOp> candidates);
 /// ops: the rows are read again after the reduction has seen all of them
 /// (softmax's max and sum), which tl-block-rows keeps in L1.
 bool isMultiPass(const llvm::DenseSet<Operation *> &cluster);
+
+/// After scf::tileConsumerAndFuseProducersUsingSCF on `root`: adds the
+/// fused producers to `fused`, points the users of `root`'s results at the
+/// tiled loop's, and erases `root` and the producers nothing reads any more.
+void replaceWithTiled(RewriterBase &rewriter, Operation *root,
+                      const scf::SCFTileAndFuseResult &result,
+                      llvm::DenseSet<Operation *> &fused);
 
 /// Elements of a static shaped type, -1 otherwise.
 int64_t staticElements(Type type);
