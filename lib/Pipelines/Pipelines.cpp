@@ -155,6 +155,13 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createCanonicalizerPass());
+  {
+    // An output the private caches of all threads cannot hold is streamed
+    // past them.
+    TLStreamingStoresPassOptions streaming;
+    streaming.minBytes = orHost(options.l2, host.caches.l2) * threads;
+    pm.addPass(createTLStreamingStoresPass(streaming));
+  }
   // Deallocations are placed by now, after each forall that reads the
   // buffer, so outlining cannot shorten a buffer's life.
   pm.addPass(createTLOutlineParallelPass());

@@ -4,6 +4,11 @@
 
 #include "tl/Runtime/ThreadPool.h"
 
+#include <atomic>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 using namespace tl::runtime;
 
 extern "C" void tl_rt_parallel_for(int64_t trips,
@@ -13,12 +18,23 @@ extern "C" void tl_rt_parallel_for(int64_t trips,
       trips, [&](int64_t i) { body(i, i + 1, ctx); });
 }
 
+extern "C" void tl_rt_store_fence() {
+#if defined(__x86_64__) || defined(__i386__)
+  // Non-temporal stores are weakly ordered even on x86, where a release
+  // store is an ordinary move that does not wait for them.
+  _mm_sfence();
+#else
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+}
+
 std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
   return {
       {"malloc", reinterpret_cast<void *>(&tl_rt_malloc)},
       {"aligned_alloc", reinterpret_cast<void *>(&tl_rt_aligned_alloc)},
       {"free", reinterpret_cast<void *>(&tl_rt_free)},
       {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
+      {"tl_rt_store_fence", reinterpret_cast<void *>(&tl_rt_store_fence)},
       {"tl_rt_sgemm", reinterpret_cast<void *>(&tl_rt_sgemm)},
       {"tl_rt_batch_sgemm", reinterpret_cast<void *>(&tl_rt_batch_sgemm)},
       {"tl_rt_dgemm", reinterpret_cast<void *>(&tl_rt_dgemm)},

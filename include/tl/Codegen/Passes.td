@@ -166,6 +166,39 @@ def TLOutlineParallelPass : Pass<"tl-outline-parallel", "ModuleOp"> {
   ];
 }
 
+def TLStreamingStoresPass : Pass<"tl-streaming-stores", "ModuleOp"> {
+  let summary = "Write large outputs with non-temporal stores";
+  let description = [{
+    After bufferization, before `tl-outline-parallel`. A vector write into
+    an out-parameter of a public function that the function never reads
+    (every element is written, none read back) becomes a non-temporal
+    `vector.store` when the out-parameter holds more than `min-bytes`
+    bytes. An ordinary store first reads the cache line it writes (a read
+    for ownership) and keeps it in cache: for an output larger than the
+    caches that is one more line read per line written (Y = f(A, B, C,
+    D) moves 6 lines per 5 useful ones) and evicts the inputs' lines. The pipeline sets `min-bytes` to the private caches of
+    all threads together (the target's L2 times the thread count): an
+    output no larger can stay in cache for whoever reads it next (W6's
+    4 MiB softmax output, at exactly that size on a 2-core machine with
+    2 MiB L2s, ran 3-6% slower streamed).
+
+    Non-temporal stores are weakly ordered, so the pass calls
+    `tl_rt_store_fence()` after each top-level loop that issues them,
+    inside the `scf.forall` body when there is one: every chunk fences
+    before the thread pool reports it done. Only in-bounds, unit-stride,
+    one-dimensional writes change; others stay ordinary stores.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"0",
+           "Out-parameters larger than this many bytes are written non-temporally">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 def TLSelectKernelsPass : Pass<"tl-select-kernels", "func::FuncOp"> {
   let summary = "Choose a library GEMM (oneDNN for f32, OpenBLAS for f64) where it beats generated code";
   let description = [{

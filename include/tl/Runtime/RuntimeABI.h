@@ -28,6 +28,12 @@ void tl_rt_parallel_for(int64_t trips,
                         void (*body)(int64_t lo, int64_t hi, void *ctx),
                         void *ctx);
 
+/// Orders the non-temporal stores this thread issued before its later
+/// stores (sfence on x86): tl-streaming-stores calls it after the loops
+/// that stream an output, so a chunk's writes are visible before the
+/// pool reports the chunk done.
+void tl_rt_store_fence();
+
 /// Bracket one node's kernel in code compiled with the `profile` option
 /// (tl-instrument-nodes); recorded only while a profile is being taken
 /// (Profiler.h).
