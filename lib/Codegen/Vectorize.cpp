@@ -14,7 +14,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -82,6 +84,120 @@ struct RowsAsTreeReductions : OpRewritePattern<vector::MultiDimReductionOp> {
   }
 };
 
+/// A read that broadcasts its innermost vector dimension (a per-row value
+/// such as softmax's max, applied across the row) becomes one scalar load
+/// and broadcast per row. The generic lowering broadcasts the rows along
+/// a new leading dimension and transposes that to the innermost: for an
+/// 8x32 block, 256 element moves instead of 8 broadcasts. Reads feeding a
+/// reduction are left alone: the contraction patterns look for the
+/// broadcast-and-transpose form to make FMAs.
+struct ReadMinorBroadcastAsRows : OpRewritePattern<vector::TransferReadOp> {
+  static constexpr int64_t kMaxRows = 64;
+
+  ReadMinorBroadcastAsRows(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/10) {}
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getVectorType();
+    AffineMap map = op.getPermutationMap();
+    int64_t rank = type.getRank();
+    if (rank < 2 || type.isScalable() || op.getMask() ||
+        !isa<MemRefType, RankedTensorType>(op.getSource().getType()))
+      return failure();
+    auto last = dyn_cast<AffineConstantExpr>(map.getResult(rank - 1));
+    if (!last || last.getValue() != 0)
+      return failure();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rows = 1;
+    for (int64_t i = 0; i + 1 < rank; ++i) {
+      rows *= shape[i];
+      auto dim = dyn_cast<AffineDimExpr>(map.getResult(i));
+      bool broadcast = isa<AffineConstantExpr>(map.getResult(i));
+      // Every row read must lie inside the source: no padding.
+      if (!(broadcast || (dim && op.isDimInBounds(i))))
+        return failure();
+    }
+    if (rows > kMaxRows)
+      return failure();
+    SetVector<Operation *> slice;
+    getForwardSlice(op.getOperation(), &slice);
+    if (llvm::any_of(slice, [](Operation *user) {
+          return isa<vector::MultiDimReductionOp, vector::ContractionOp,
+                     vector::ReductionOp>(user);
+        }))
+      return failure();
+
+    Location loc = op.getLoc();
+    auto rowType = VectorType::get({shape.back()}, type.getElementType());
+    Value result = rewriter.create<arith::ConstantOp>(
+        loc, type, rewriter.getZeroAttr(type));
+    SmallVector<int64_t> at(rank - 1, 0);
+    for (int64_t r = 0; r < rows; ++r) {
+      // `at` is row r's position among the leading vector dimensions.
+      for (int64_t i = rank - 2, rest = r; i >= 0; --i) {
+        at[i] = rest % shape[i];
+        rest /= shape[i];
+      }
+      SmallVector<Value> indices(op.getIndices());
+      for (int64_t i = 0; i + 1 < rank; ++i)
+        if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(i)); dim && at[i])
+          indices[dim.getPosition()] = rewriter.create<arith::AddIOp>(
+              loc, indices[dim.getPosition()],
+              rewriter.create<arith::ConstantIndexOp>(loc, at[i]));
+      Value scalar =
+          isa<MemRefType>(op.getSource().getType())
+              ? rewriter.create<memref::LoadOp>(loc, op.getSource(), indices)
+                    .getResult()
+              : rewriter.create<tensor::ExtractOp>(loc, op.getSource(), indices)
+                    .getResult();
+      Value row = rewriter.create<vector::BroadcastOp>(loc, rowType, scalar);
+      result = rewriter.create<vector::InsertOp>(loc, row, result, at);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A max or min reduction's combiner `maxnumf(acc, x)` / `minnumf(acc,
+/// x)` (G10: a NaN element is skipped) as `maximumf(acc, x')` /
+/// `minimumf(acc, x')` with x' = x, or the fold's identity (-inf / +inf)
+/// where x is NaN. The same values while the accumulator is not NaN, and
+/// it never is: it starts at the identity and only takes non-NaN values.
+/// MLIR 19's vectorizer knows the NaN-propagating kinds only, and its
+/// canonicalizer folds maxnumf(x, -inf) to x, which is wrong for a NaN x
+/// (it is right for maximumf).
+void skipNaNsExplicitly(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)
+    return;
+  Block *body = op.getBlock();
+  Operation *combiner = body->getTerminator()->getOperand(0).getDefiningOp();
+  if (!combiner || combiner->getBlock() != body ||
+      !isa<arith::MaxNumFOp, arith::MinNumFOp>(combiner))
+    return;
+  Value acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  Value lhs = combiner->getOperand(0), rhs = combiner->getOperand(1);
+  if ((lhs == acc) == (rhs == acc))
+    return;
+  Value x = lhs == acc ? rhs : lhs;
+  bool isMax = isa<arith::MaxNumFOp>(combiner);
+  auto type = cast<FloatType>(x.getType());
+  IRRewriter rewriter(op->getContext());
+  rewriter.setInsertionPoint(combiner);
+  Location loc = combiner->getLoc();
+  Value identity = rewriter.create<arith::ConstantOp>(
+      loc, type,
+      rewriter.getFloatAttr(type, APFloat::getInf(type.getFloatSemantics(),
+                                                  /*Negative=*/isMax)));
+  Value isNaN =
+      rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x);
+  Value kept = rewriter.create<arith::SelectOp>(loc, isNaN, identity, x);
+  if (isMax)
+    rewriter.replaceOpWithNewOp<arith::MaximumFOp>(combiner, acc, kept);
+  else
+    rewriter.replaceOpWithNewOp<arith::MinimumFOp>(combiner, acc, kept);
+}
+
 struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
   using TLVectorizePassBase::TLVectorizePassBase;
 
@@ -100,6 +216,7 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
       std::optional<TilingPlan> plan = TilingPlan::read(op);
       if (!plan)
         continue;
+      skipNaNsExplicitly(op);
       Operation *block = op;
       // Cache blocks first (loops in the plan's order), then register
       // blocks inside them.
@@ -130,6 +247,7 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
 
     {
       RewritePatternSet patterns(ctx);
+      patterns.add<ReadMinorBroadcastAsRows>(ctx);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateVectorReductionToContractPatterns(patterns);
       vector::populateSinkVectorBroadcastPatterns(patterns);

@@ -74,3 +74,60 @@ func.func @row_sums(%a: tensor<100x100xf64>, %init: tensor<100xf64>) -> tensor<1
   } -> tensor<100xf64>
   return %0 : tensor<100xf64>
 }
+
+// -----
+
+// Max and min reduce with maxnumf/minnumf (G10: a NaN element is
+// skipped), which MLIR 19's vectorizer does not know: NaN elements are
+// replaced by the fold's identity and the rows reduced with the
+// NaN-propagating kind, which is then the same.
+// CHECK-LABEL: func.func @row_max
+// CHECK-NOT: linalg.generic
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[X:.*]], %[[X]] : vector<2x128xf32>
+// CHECK: %[[KEPT:.*]] = arith.select %[[NAN]], %{{.*}}, %[[X]]
+// CHECK: vector.extract %[[KEPT]][0]
+// CHECK: vector.reduction <maximumf>
+// CHECK-LABEL: func.func @row_min
+// CHECK-NOT: linalg.generic
+// CHECK: arith.cmpf uno
+// CHECK: vector.reduction <minimumf>
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @row_max(%a: tensor<8x128xf32>, %init: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<8x128xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.maxnumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+func.func @row_min(%a: tensor<8x128xf32>, %init: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]} ins(%a : tensor<8x128xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.minnumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// A per-row value applied across the row (softmax's shift by the max):
+// one scalar read and broadcast per row of the register block, not a
+// broadcast along a new dimension transposed to the innermost.
+// CHECK-LABEL: func.func @row_broadcast
+// CHECK-NOT: vector.transpose
+// CHECK-NOT: vector.shuffle
+// CHECK: tensor.extract
+// CHECK: vector.splat %{{.*}} : vector<32xf32>
+// CHECK: arith.subf
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @row_broadcast(%a: tensor<16x128xf32>, %m: tensor<16xf32>, %init: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %0 = linalg.generic {indexing_maps = [#rows, #row, #rows], iterator_types = ["parallel", "parallel"]} ins(%a, %m : tensor<16x128xf32>, tensor<16xf32>) outs(%init : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %d = arith.subf %x, %y : f32
+    linalg.yield %d : f32
+  } -> tensor<16x128xf32>
+  return %0 : tensor<16x128xf32>
+}

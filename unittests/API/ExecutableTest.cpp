@@ -418,6 +418,47 @@ func.func @main(%x: tensor<8xf64> {tl.name = "x"}) -> (tensor<8xf64> {tl.name = 
     EXPECT_EQ(data[8 + i], -i);
 }
 
+// Row max and min (G10: fmax/fmin, a NaN element is skipped) in vectorized
+// code: rows long enough for vector reductions, NaNs scattered, one row
+// all NaN, against std::fmax/fmin loops.
+TEST(ExecutableTest, VectorizedMaxAndMinSkipNaNs) {
+  const int64_t rows = 16, cols = 128;
+  std::string r = "tensor<16x128xf32>", v = "tensor<16xf32>";
+  std::string text = "func.func @main(%r: " + r +
+                     " {tl.name = \"R\"}) -> (" + v + " {tl.name = \"hi\"}, " +
+                     v + " {tl.name = \"lo\"}) {\n"
+                     "  %0 = tl.einsum \"ab->a\" reduce max %r : (" + r +
+                     ") -> " + v + "\n"
+                     "  %1 = tl.einsum \"ab->a\" reduce min %r : (" + r +
+                     ") -> " + v + "\n"
+                     "  return %0, %1 : " + v + ", " + v + "\n}\n";
+  std::vector<float> data(rows * cols);
+  for (int64_t i = 0; i < rows * cols; ++i)
+    data[i] = float((i * 37) % 101) - 50.0f;
+  for (int64_t i = 0; i < rows; ++i)
+    data[i * cols + (i * 13) % cols] = NAN; // one NaN in each row
+  for (int64_t j = 0; j < cols; ++j)
+    data[5 * cols + j] = NAN; // row 5: nothing but NaN
+  Buffer in = Buffer::borrow(data.data(), DType::f32, {rows, cols});
+  CompileOptions options;
+  options.dtype = DType::f32;
+  auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  auto out = (*exe)->run({{"R", &in}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  const float *hi = (*out)[0].data<float>(), *lo = (*out)[1].data<float>();
+  for (int64_t i = 0; i < rows; ++i) {
+    // From -inf/+inf as G10 folds: row 5 keeps them.
+    float want = -INFINITY, wantLo = INFINITY;
+    for (int64_t j = 0; j < cols; ++j) {
+      want = std::fmax(want, data[i * cols + j]);
+      wantLo = std::fmin(wantLo, data[i * cols + j]);
+    }
+    EXPECT_EQ(hi[i], want) << "row " << i;
+    EXPECT_EQ(lo[i], wantLo) << "row " << i;
+  }
+}
+
 // An output larger than the threads' private caches is written with
 // non-temporal stores when the caller's buffer is 64-byte aligned, with
 // ordinary ones otherwise (tl-streaming-stores): both give every element,

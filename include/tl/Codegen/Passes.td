@@ -36,10 +36,28 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
     independent accumulators instead of one chain of dependent adds (the
     corpus's tolerances allow any summation order; max and min are
     associative).
+
+    Max and min reductions combine with `maxnumf`/`minnumf` (G10: a NaN
+    element is skipped), which MLIR 19's vectorizer refuses (softmax's
+    row max was a scalar loop). Each element is replaced by the fold's
+    identity (-inf, +inf) where it is NaN, and the reduction combines with
+    `maximumf`/`minimumf`: the same values, since the accumulator starts
+    at the identity and never becomes NaN. (Swapping the kind back after
+    vectorizing is not enough: MLIR 19's canonicalizer folds
+    `maxnumf(x, -inf)` to `x`, wrong for a NaN `x`, once the identity is
+    visible as a constant.)
+
+    A read that broadcasts its innermost vector dimension (a per-row value
+    applied across the row: softmax's shift by the max and division by
+    the sum) becomes one scalar read and broadcast per row of the block;
+    the generic lowering broadcasts along a new leading dimension and
+    transposes it innermost, 256 element moves for an 8x32 block. Reads
+    that feed a reduction keep the generic form, which the contraction
+    patterns turn into FMAs.
   }];
   let dependentDialects = [
-    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
   ];
 }
 
