@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tl/Codegen/FusionCluster.h"
 #include "tl/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -73,11 +74,10 @@ std::optional<SmallVector<Operation *>> writesOnly(Value buffer) {
 
 int64_t staticBytes(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || !memref.hasStaticShape() ||
-      !memref.getElementType().isIntOrFloat())
+  int64_t elements = staticElements(type);
+  if (!memref || elements < 0 || !memref.getElementType().isIntOrFloat())
     return -1;
-  return memref.getNumElements() *
-         std::max<int64_t>(1, memref.getElementTypeBitWidth() / 8);
+  return elements * std::max<int64_t>(1, memref.getElementTypeBitWidth() / 8);
 }
 
 /// A store of whole vectors to consecutive elements: what a vector.store
