@@ -43,11 +43,26 @@ func.func @scalar(%x: f32) -> f32 {
 
 // -----
 
-// f64 keeps libm's exp: its tolerance leaves no room for an approximation.
+// f64 gets the same scheme with its own bias (1.5 * 2^52 + 1023), a
+// shift by 52 on i64, and Taylor's series to degree 15.
 // CHECK-LABEL: func.func @double
-// CHECK: math.exp %{{.*}} : vector<8xf64>
-// CHECK-NOT: math.fma
+// CHECK-NOT: math.exp
+// CHECK: arith.constant dense<-7.090000e+02> : vector<8xf64>
+// CHECK: arith.constant dense<0x43380000000003FF> : vector<8xf64>
+// CHECK-COUNT-17: math.fma
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: return
 func.func @double(%x: vector<8xf64>) -> vector<8xf64> {
   %0 = math.exp %x : vector<8xf64>
   return %0 : vector<8xf64>
+}
+
+// -----
+
+// Other types keep math.exp.
+// CHECK-LABEL: func.func @half
+// CHECK: math.exp %{{.*}} : vector<8xf16>
+func.func @half(%x: vector<8xf16>) -> vector<8xf16> {
+  %0 = math.exp %x : vector<8xf16>
+  return %0 : vector<8xf16>
 }

@@ -9,8 +9,9 @@
 //
 // Values that only element-wise ops and order-free folds (max, min) have
 // touched must agree exactly: both sides compute the same IEEE operations
-// and call the same libm (except f32 exp and sigmoid, which the compiler
-// computes with a polynomial a few ulp from libm: compared with tolerance). Values downstream of a sum, product or mean over
+// and call the same libm (except exp and sigmoid, which the compiler
+// computes with a polynomial a few ulp from libm: compared with tolerance).
+// Values downstream of a sum, product or mean over
 // more than one element may differ by summation order, so they are compared
 // with a tolerance, and the discontinuous ops (step, round, floor, ceil,
 // the comparisons, modulo) only ever consume exact values. Values downstream
@@ -244,10 +245,9 @@ private:
       kind = UnaryKind::sigmoid, in = choose(false);
     coverage.add("unary " + stringifyUnaryKind(kind).str());
     Value r = b.create<UnaryOp>(loc, in->value.getType(), kind, in->value);
-    // f32 exp (and sigmoid, through it) is a polynomial within a few ulp
-    // of libm (tl-approximate-math), not libm's bits.
-    bool approximated =
-        f32 && (kind == UnaryKind::exp || kind == UnaryKind::sigmoid);
+    // exp (and sigmoid, through it) is a polynomial within a few ulp of
+    // libm (tl-approximate-math), not libm's bits.
+    bool approximated = kind == UnaryKind::exp || kind == UnaryKind::sigmoid;
     pool.push_back(
         {r, in->shape, in->exact && !approximated, in->reassociated});
   }

@@ -19,14 +19,15 @@
 // LINALG-NEXT: math.exp
 // LINALG-NEXT: arith.addf
 
+// The exp is a vector polynomial (tl-approximate-math), fmas in LLVM:
 // LLVMD: llvm.func @main(
-// LLVMD: llvm.intr.exp
+// LLVMD: llvm.intr.fma
 
 // IR: define void @main(ptr
-// IR: @llvm.exp.v3f64
+// IR: @llvm.fma.v3f64
 
 // ASM: main:
-// ASM: exp
+// ASM: vfmadd
 
 // e + e^2 + e^3 and e^4 + e^5 + e^6:
 // OUT: result[0]: s

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <thread>
 
 using namespace tl;
@@ -325,62 +326,80 @@ func.func @main(%a: tensor<3x96x80xf64> {tl.name = "A"}, %b: tensor<3x80x112xf64
   }
 }
 
-// The f32 exp approximation (tl-approximate-math) against libm's expf over
-// the whole range where the result is a normal float (5 ulp at worst, near
-// the overflow threshold, when this was written), and libm's results
+// The exp approximations (tl-approximate-math) against libm's exp over the
+// whole range where the result is a normal float, and libm's results
 // exactly at the edges, NaN of either sign (0/0 gives a negative one)
-// included. Below the normal range the polynomial gives 0 where
-// expf gives a denormal (at most 1.2e-38 off).
+// included. Below the normal range the polynomial gives 0 or a denormal
+// where libm gives a denormal (at most the smallest normal off).
 
-int64_t ulpDistance(float a, float b) {
-  auto ordered = [](float f) {
-    int32_t i;
+template <typename T> int64_t ulpDistance(T a, T b) {
+  using Int = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+  auto ordered = [](T f) {
+    Int i;
     std::memcpy(&i, &f, sizeof i);
-    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
+    // Negative floats count down from the most negative integer.
+    return i < 0 ? std::numeric_limits<Int>::min() - i : i;
   };
-  return std::abs(ordered(a) - ordered(b));
+  return std::abs(int64_t(ordered(a)) - int64_t(ordered(b)));
 }
 
-TEST(ExecutableTest, ApproximateF32ExpIsWithinFewUlpOfLibm) {
+template <typename T>
+void checkExpAgainstLibm(T lo, T hi, std::vector<T> edges, int64_t maxUlp) {
   const int64_t n = 1 << 20;
-  std::vector<float> x(n);
-  const float lo = -87.3f, hi = 88.72f;
+  std::vector<T> x(n);
   for (int64_t i = 0; i < n; ++i)
-    x[i] = lo + (hi - lo) * float(i) / float(n - 1);
-  const float edges[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 88.73f, 89.0f, 1e30f,
-                         -88.0f, -103.0f, -104.0f, -1e30f, INFINITY,
-                         -INFINITY, NAN, -NAN};
-  const int64_t numEdges = sizeof(edges) / sizeof(edges[0]);
-  for (int64_t i = 0; i < numEdges; ++i)
-    x[i] = edges[i];
-  Buffer xb = Buffer::borrow(x.data(), DType::f32, {n});
-  std::string text = R"(
-func.func @main(%x: tensor<1048576xf32> {tl.name = "x"}) -> (tensor<1048576xf32> {tl.name = "y"}) {
-  %0 = tl.unary exp %x : tensor<1048576xf32>
-  return %0 : tensor<1048576xf32>
-}
-)";
+    x[i] = lo + (hi - lo) * T(i) / T(n - 1);
+  for (T nan : {std::numeric_limits<T>::quiet_NaN(),
+                -std::numeric_limits<T>::quiet_NaN()})
+    edges.push_back(nan);
+  std::copy(edges.begin(), edges.end(), x.begin());
+  const DType dtype = sizeof(T) == 4 ? DType::f32 : DType::f64;
+  const char *type = sizeof(T) == 4 ? "f32" : "f64";
+  Buffer xb = Buffer::borrow(x.data(), dtype, {n});
+  const std::string tensor = std::string("tensor<1048576x") + type + ">";
+  std::string text = "func.func @main(%x: " + tensor +
+                     " {tl.name = \"x\"}) -> (" + tensor +
+                     " {tl.name = \"y\"}) {\n  %0 = tl.unary exp %x : " +
+                     tensor + "\n  return %0 : " + tensor + "\n}\n";
   CompileOptions options;
-  options.dtype = DType::f32;
+  options.dtype = dtype;
   options.inputShapes = {{"x", {n}}};
   auto exe = Executable::compile(text, GraphFormat::kMLIR, options);
   ASSERT_TRUE(exe.ok()) << exe.status();
   auto out = (*exe)->run({{"x", &xb}});
   ASSERT_TRUE(out.ok()) << out.status();
-  const float *y = (*out)[0].data<float>();
+  const T *y = (*out)[0].data<T>();
+  const T smallestNormal = std::numeric_limits<T>::min();
   for (int64_t i = 0; i < n; ++i) {
-    float want = std::exp(x[i]);
+    T want = std::exp(x[i]);
     if (std::isnan(want)) {
       EXPECT_TRUE(std::isnan(y[i])) << "exp(" << x[i] << ")";
-    } else if (std::isinf(want) || want == 0.0f) {
+    } else if (std::isinf(want) || want == 0) {
       EXPECT_EQ(y[i], want) << "exp(" << x[i] << ")";
-    } else if (want < 1.1754944e-38f) {
-      EXPECT_LE(std::fabs(y[i] - want), 1.1754944e-38f) << "exp(" << x[i] << ")";
+    } else if (want < smallestNormal) {
+      EXPECT_LE(std::fabs(y[i] - want), smallestNormal)
+          << "exp(" << x[i] << ")";
     } else {
-      ASSERT_LE(ulpDistance(y[i], want), 6)
+      ASSERT_LE(ulpDistance(y[i], want), maxUlp)
           << "exp(" << x[i] << "): " << y[i] << " vs libm " << want;
     }
   }
+}
+
+TEST(ExecutableTest, ApproximateF32ExpIsWithinFewUlpOfLibm) {
+  checkExpAgainstLibm<float>(-87.3f, 88.72f,
+                             {0.0f, -0.0f, 1e-30f, -1e-30f, 88.73f, 89.0f,
+                              1e30f, -88.0f, -103.0f, -104.0f, -1e30f,
+                              INFINITY, -INFINITY},
+                             5);
+}
+
+TEST(ExecutableTest, ApproximateF64ExpIsWithinTwoUlpOfLibm) {
+  checkExpAgainstLibm<double>(-708.39, 709.78,
+                              {0.0, -0.0, 1e-300, -1e-300, 709.79, 710.0,
+                               1e300, -709.0, -745.2, -746.0, -1e300,
+                               INFINITY, -INFINITY},
+                              2);
 }
 
 // Results are computed in the caller's buffers (tl-write-results-in-place),

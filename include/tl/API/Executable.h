@@ -125,8 +125,9 @@ struct CompileOptions {
   /// Large f64 matmuls run in OpenBLAS's dgemm (loaded at run time; a
   /// plain loop where it is absent) where the cost model says so.
   bool blas = true;
-  /// f32 exp as a vector polynomial, a few ulp from libm (results below the
-  /// smallest normal float are 0); false: one libm call per element.
+  /// f32 and f64 exp as vector polynomials, a few ulp from libm (results
+  /// below the smallest normal float are 0 or a denormal); false: one libm
+  /// call per element.
   bool approximateExp = true;
   /// Per-node timing from the generated code: each node's kernel records a
   /// span while tl::runtime::startRecording() is active (Profiler.h);

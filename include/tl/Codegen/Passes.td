@@ -75,26 +75,30 @@ def TLFuseElementwisePass : Pass<"tl-fuse-elementwise", "func::FuncOp"> {
 }
 
 def TLApproximateMathPass : Pass<"tl-approximate-math", "func::FuncOp"> {
-  let summary = "Replace f32 math.exp by a vectorizable polynomial";
+  let summary = "Replace f32 and f64 math.exp by vectorizable polynomials";
   let description = [{
     LLVM has no vector `exp`: a `math.exp` on `vector<16xf32>` becomes 16
-    calls to libm's `expf`, which dominates any rule with a sigmoid. This
-    pass rewrites every f32 `math.exp` (vector or scalar, so that blocks
-    and remainders agree) into 15 vector operations: the input clamped
-    below at -88, one fma that both rounds x / ln 2 to n and adds the
-    exponent bias (1.5 * 2^23 + 127, so the sum's low bits are n + 127),
-    n clamped above at 127, reduction by ln 2 in two parts, Cephes'
-    degree-7 polynomial, and 2^n as those low bits shifted into the
-    exponent field. The clamps are `select(x < c, c, x)`: one vmaxps on
-    x86, and a NaN input (of either sign) flows through to the result
-    without a separate test, which MLIR's own approximation needs (its
-    clamps drop NaN) on top of its 22 operations. The error against
-    libm is at most 5 ulp, near the overflow threshold, and 1 ulp on
-    [-10, 10] (tested), far inside the f32 tolerance of the conformance
-    corpus (rtol 1e-5). Infinities and overflow give libm's results;
-    results below the smallest normal float (x < -87.3) are 0 or a
-    denormal rather than libm's denormal. f64 keeps
-    libm: its tolerance (rtol 1e-9) leaves no room for an approximation.
+    calls to libm's `expf`, which dominates any rule with a sigmoid or a
+    softmax. This pass rewrites every f32 and f64 `math.exp` (vector or
+    scalar, so that blocks and remainders agree) into vector arithmetic:
+    the input clamped below, one fma that both rounds x / ln 2 to n and
+    adds the exponent bias (1.5 * 2^mantissa + bias, so the sum's low
+    bits are n + bias), n clamped above at the largest exponent,
+    reduction by ln 2 in two parts, a polynomial (Cephes' degree 7 for
+    f32, Taylor's degree 15 for f64), and 2^n as those low bits shifted
+    into the exponent field: 15 vector operations for f32, 23 for f64.
+    The clamps are `select(x < c, c, x)`: one vmaxps on x86, and a NaN
+    input (of either sign) flows through to the result without a
+    separate test, which MLIR's own f32 approximation needs (its clamps
+    drop NaN) on top of its 22 operations.
+
+    Errors against libm (tested over the whole range): f32 at most 5 ulp,
+    near the overflow threshold, and 1 ulp on [-10, 10], far inside the
+    f32 tolerance of the conformance corpus (rtol 1e-5); f64 at most
+    2 ulp, inside its tolerance (rtol 1e-9). Infinities and overflow give
+    libm's results; results below the smallest normal float are 0 or a
+    denormal within the smallest normal of libm's. Other element types
+    keep `math.exp`. The pipeline option `approximate-exp=0` keeps libm.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect"];

@@ -59,7 +59,7 @@ struct TLCpuPipelineOptions
       llvm::cl::init(false)};
   Option<bool> approximateExp{
       *this, "approximate-exp",
-      llvm::cl::desc("Compute f32 exp with a vector polynomial (a few ulp "
+      llvm::cl::desc("Compute f32 and f64 exp with vector polynomials (a few ulp "
                      "from libm) instead of one libm call per element "
                      "(tl-approximate-math)"),
       llvm::cl::init(true)};
