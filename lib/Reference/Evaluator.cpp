@@ -12,7 +12,10 @@
 #include "tl/Dialect/TL/IR/ScalarSemantics.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 
+#include "llvm/Support/Format.h"
+
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -160,9 +163,17 @@ public:
 private:
   DenseMap<Value, Tensor> values;
   llvm::Expected<Tensor> visit(Operation &op);
+  /// Runs the ops of `block` in order; returns its terminator's operands.
+  llvm::Expected<std::vector<Tensor>> runBlock(Block &block);
+  llvm::Error iterate(FixpointOp op);
 };
 
 } // namespace
+
+static bool isStatic(Type t) {
+  auto r = llvm::dyn_cast<RankedTensorType>(t);
+  return r && r.hasStaticShape();
+}
 
 static std::vector<int64_t> staticShape(Type t) {
   auto r = llvm::cast<RankedTensorType>(t);
@@ -244,10 +255,6 @@ Interpreter<T>::run(func::FuncOp func, llvm::ArrayRef<Tensor> args) {
   if (args.size() != func.getNumArguments())
     return evalError("expected " + llvm::Twine(func.getNumArguments()) +
                      " arguments, got " + llvm::Twine(args.size()));
-  auto isStatic = [](Type t) {
-    auto r = llvm::dyn_cast<RankedTensorType>(t);
-    return r && r.hasStaticShape();
-  };
   for (BlockArgument arg : func.getArguments()) {
     if (!isStatic(arg.getType()))
       return evalError("argument " + llvm::Twine(arg.getArgNumber()) +
@@ -259,10 +266,15 @@ Interpreter<T>::run(func::FuncOp func, llvm::ArrayRef<Tensor> args) {
                        " does not match its type");
     values[arg] = t;
   }
-  for (Operation &op : func.getBody().front()) {
-    if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+  return runBlock(func.getBody().front());
+}
+
+template <typename T>
+llvm::Expected<std::vector<Tensor>> Interpreter<T>::runBlock(Block &block) {
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
       std::vector<Tensor> out;
-      for (Value v : ret.getOperands())
+      for (Value v : op.getOperands())
         out.push_back(values[v]);
       return out;
     }
@@ -271,12 +283,73 @@ Interpreter<T>::run(func::FuncOp func, llvm::ArrayRef<Tensor> args) {
         return evalError("'" + op.getName().getStringRef() +
                          "' has a result without a static shape; run "
                          "tl-specialize-shapes first");
+    if (auto fixpoint = llvm::dyn_cast<FixpointOp>(op)) {
+      if (llvm::Error e = iterate(fixpoint))
+        return std::move(e);
+      continue;
+    }
     llvm::Expected<Tensor> t = visit(op);
     if (!t)
       return t.takeError();
     values[op.getResult(0)] = std::move(*t);
   }
-  return evalError("the function has no return");
+  return evalError("a block has no terminator");
+}
+
+/// The largest element-wise change from `a` to `b`: a NaN that stays at
+/// its position is no change, a NaN that appears or goes is an infinite
+/// one.
+static double largestChange(const Tensor &a, const Tensor &b) {
+  double change = 0;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    double x = a.data[i], y = b.data[i];
+    if (std::isnan(x) || std::isnan(y)) {
+      if (std::isnan(x) != std::isnan(y))
+        return INFINITY;
+      continue;
+    }
+    if (x != y) // also two infinities of one sign: no change
+      change = std::max(change, std::fabs(x - y));
+  }
+  return change;
+}
+
+template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
+  std::vector<Tensor> state;
+  for (Value init : op.getInits())
+    state.push_back(values[init]);
+  Block &body = op.getBodyBlock();
+  const double tolerance = op.getTolerance().convertToDouble();
+  for (int64_t iteration = 1;; ++iteration) {
+    for (auto [arg, tensor] : llvm::zip(body.getArguments(), state))
+      values[arg] = tensor;
+    llvm::Expected<std::vector<Tensor>> next = runBlock(body);
+    if (!next)
+      return next.takeError();
+    double change = 0;
+    for (auto [old, now] : llvm::zip(state, *next))
+      change = std::max(change, largestChange(old, now));
+    state = std::move(*next);
+    if (change <= tolerance)
+      break;
+    if (iteration == op.getMaxIterations()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << describeOp(op);
+      if (auto at = op.getLoc()->findInstanceOf<FileLineColLoc>())
+        os << " at " << at.getFilename().getValue() << ":" << at.getLine()
+           << ":" << at.getColumn();
+      os << ": no fixpoint after " << iteration
+         << " iteration(s) (max_iterations): the last one still changed an "
+            "element by "
+         << llvm::format("%g", change) << " (tolerance "
+         << llvm::format("%g", tolerance) << ")";
+      return evalError(text);
+    }
+  }
+  for (auto [result, tensor] : llvm::zip(op.getResults(), state))
+    values[result] = std::move(tensor);
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::vector<Tensor>>

@@ -185,3 +185,86 @@ TEST_F(EvaluatorTest, DynamicShapesAreRefused) {
             "reference evaluator: argument 0 has no static shape; run "
             "tl-specialize-shapes first");
 }
+
+// Transitive closure as a fixpoint (Ancestor = step(Parent + Ancestor .
+// Parent)) on random graphs, against Warshall's algorithm on booleans.
+TEST_F(EvaluatorTest, FixpointComputesTransitiveClosure) {
+  const int n = 12;
+  std::string type = "tensor<12x12xf64>";
+  std::string ir = R"mlir(
+    func.func @f(%p: tensor<12x12xf64>) -> tensor<12x12xf64> {
+      %anc = tl.fixpoint (%a = %p) : tensor<12x12xf64> {
+        %j = tl.einsum "xy,yz->xz" %a, %p : (tensor<12x12xf64>, tensor<12x12xf64>) -> tensor<12x12xf64>
+        %s = tl.binary add %p, %j : tensor<12x12xf64>, tensor<12x12xf64> -> tensor<12x12xf64>
+        %n = tl.unary step %s : tensor<12x12xf64>
+        tl.yield %n : tensor<12x12xf64>
+      }
+      return %anc : tensor<12x12xf64>
+    })mlir";
+  uint64_t seed = 12345;
+  auto random = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return double(seed >> 11) / double(1ull << 53);
+  };
+  for (double density : {0.0, 0.08, 0.15, 0.3, 1.0}) {
+    std::vector<double> parent(n * n);
+    for (double &x : parent)
+      x = random() < density ? 1.0 : 0.0;
+    std::vector<bool> reach(n * n);
+    for (int i = 0; i < n * n; ++i)
+      reach[i] = parent[i] != 0;
+    for (int k = 0; k < n; ++k)
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+          if (reach[i * n + k] && reach[k * n + j])
+            reach[i * n + j] = true;
+    auto out = run(ir, {{{n, n}, parent}});
+    ASSERT_EQ(out.size(), 1u);
+    for (int i = 0; i < n * n; ++i)
+      ASSERT_EQ(out[0].data[i], reach[i] ? 1.0 : 0.0)
+          << "density " << density << ", element " << i;
+  }
+}
+
+// A real-valued fixpoint stops within its tolerance: x = x / 2 + 1 tends to
+// 2, and from 0 the k-th iterate is 2 - 2^(1-k).
+TEST_F(EvaluatorTest, FixpointStopsWithinTolerance) {
+  auto out = run(R"mlir(
+    func.func @f(%x: tensor<f64>) -> tensor<f64> {
+      %half = tl.constant dense<5.000000e-01> : tensor<f64>
+      %one = tl.constant dense<1.000000e+00> : tensor<f64>
+      %r = tl.fixpoint (%v = %x) : tensor<f64> attributes {tolerance = 1.0e-3 : f64} {
+        %h = tl.binary multiply %v, %half : tensor<f64>, tensor<f64> -> tensor<f64>
+        %n = tl.binary add %h, %one : tensor<f64>, tensor<f64> -> tensor<f64>
+        tl.yield %n : tensor<f64>
+      }
+      return %r : tensor<f64>
+    })mlir",
+                 {{{}, {0.0}}});
+  ASSERT_EQ(out.size(), 1u);
+  // Iterate k changes the value by 2^(1-k): the first change <= 1e-3 is
+  // 2^-10, at k = 11, whose result is 2 - 2^-10.
+  EXPECT_EQ(out[0].data[0], 2.0 - std::ldexp(1.0, -10));
+}
+
+TEST_F(EvaluatorTest, FixpointThatDoesNotConvergeFails) {
+  module = parseSourceString<ModuleOp>(R"mlir(
+    func.func @f(%x: tensor<2xf64>) -> tensor<2xf64> {
+      %two = tl.constant dense<2.000000e+00> : tensor<f64>
+      %r = tl.fixpoint (%v = %x) : tensor<2xf64> attributes {max_iterations = 5 : i64} {
+        %n = tl.binary multiply %v, %two : tensor<2xf64>, tensor<f64> -> tensor<2xf64>
+        tl.yield %n : tensor<2xf64>
+      }
+      return %r : tensor<2xf64>
+    })mlir",
+                                       &context);
+  ASSERT_TRUE(module);
+  auto func = *module->getBody()->getOps<func::FuncOp>().begin();
+  auto out = tl::reference::evaluate(func, {{{2}, {1, 3}}});
+  ASSERT_FALSE(static_cast<bool>(out));
+  // After 5 doublings 3 * 2^4 = 48 became 96: a change of 48.
+  EXPECT_EQ(llvm::toString(out.takeError()),
+            "reference evaluator: 'tl.fixpoint' op at -:4:12: "
+            "no fixpoint after 5 iteration(s) (max_iterations): the last one "
+            "still changed an element by 48 (tolerance 0)");
+}

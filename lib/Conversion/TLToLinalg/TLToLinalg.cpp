@@ -553,6 +553,16 @@ struct ConvertTLToLinalgPass
       }
     }
 
+    // Recursion runs in the reference evaluator only, for now.
+    WalkResult recursive = func.walk([&](FixpointOp op) {
+      op.emitError("'tl.fixpoint' (a recursive rule) is not compiled to "
+                   "native code yet; evaluate it with the reference "
+                   "evaluator (tl-jit --reference, tl::reference::evaluate)");
+      return WalkResult::interrupt();
+    });
+    if (recursive.wasInterrupted())
+      return signalPassFailure();
+
     // A dynamic broadcast label (G7) has no operand to read its size from.
     WalkResult unsized = func.walk([&](EinsumOp op) {
       EinsumSpec spec = op.getParsedSpec();

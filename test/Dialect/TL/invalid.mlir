@@ -181,3 +181,63 @@ func.func @unary_integer(%x: tensor<2xi32>) {
   %0 = tl.unary relu %x : tensor<2xi32>
   return
 }
+
+// -----
+
+func.func @fixpoint_yield_count(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> {
+    // expected-error @+1 {{'tl.yield' op yields 2 value(s) but the tl.fixpoint has 1 state(s)}}
+    tl.yield %v, %v : tensor<3xf64>, tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+func.func @fixpoint_yield_type(%x: tensor<3xf64>, %y: tensor<4xf64>) -> tensor<3xf64> {
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> {
+    // expected-error @+1 {{'tl.yield' op value 0 has type 'tensor<4xf64>' but state 0 has type 'tensor<3xf64>'}}
+    tl.yield %y : tensor<4xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+func.func @fixpoint_tolerance(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint' op tolerance must be 0 or positive, got -1}}
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> attributes {tolerance = -1.0 : f64} {
+    tl.yield %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+func.func @fixpoint_iterations(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint' op max_iterations must be at least 1, got 0}}
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> attributes {max_iterations = 0 : i64} {
+    tl.yield %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+func.func @fixpoint_types(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{expected one type per state (1), got 2}}
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64>, tensor<3xf64> {
+    tl.yield %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+func.func @fixpoint_terminator(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> {
+    // expected-error @+1 {{block with no terminator}}
+    %n = tl.unary negate %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}

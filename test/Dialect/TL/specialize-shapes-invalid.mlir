@@ -70,3 +70,15 @@ func.func @declared_result(%v: tensor<*xf64> {tl.name = "v"}) -> tensor<5xf64> {
   %0 = tl.einsum "a->a" %v : (tensor<*xf64>) -> tensor<5xf64>
   return %0 : tensor<5xf64>
 }
+
+// -----
+
+// A state whose shape the body changes is not a fixpoint.
+func.func @fixpoint_grows(%v: tensor<*xf64> {tl.name = "v"}) -> tensor<*xf64> {
+  // expected-error @+1 {{G11: 'tl.fixpoint' op: state 0 starts with shape (3,) but the body yields shape (3, 3)}}
+  %r = tl.fixpoint (%a = %v) : tensor<*xf64> {
+    %o = tl.einsum "x,y->xy" %a, %a : (tensor<*xf64>, tensor<*xf64>) -> tensor<*xf64>
+    tl.yield %o : tensor<*xf64>
+  }
+  return %r : tensor<*xf64>
+}

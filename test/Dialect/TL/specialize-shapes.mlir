@@ -51,3 +51,21 @@ func.func @from_attribute(%x: tensor<*xf32> {tl.name = "x"}, %y: tensor<5xf32>) 
   %1 = tl.reduce max %0 axes = [1] : tensor<*xf32> -> tensor<*xf32>
   return %1 : tensor<*xf32>
 }
+
+// -----
+
+// A fixpoint's states keep their initial shapes: the body's arguments, its
+// ops and the results become static too.
+// CHECK-LABEL: func @closure
+// CHECK: tl.fixpoint (%{{.*}} = %{{.*}}) : tensor<3x3xf64> {
+// CHECK: tl.einsum "xy,yz->xz" {{.*}} : (tensor<3x3xf64>, tensor<3x3xf64>) -> tensor<3x3xf64>
+// CHECK: tl.yield %{{.*}} : tensor<3x3xf64>
+// CHECK: return %{{.*}} : tensor<3x3xf64>
+func.func @closure(%p: tensor<*xf64> {tl.name = "p"}) -> tensor<*xf64> {
+  %r = tl.fixpoint (%a = %p) : tensor<*xf64> {
+    %j = tl.einsum "xy,yz->xz" %a, %p : (tensor<*xf64>, tensor<*xf64>) -> tensor<*xf64>
+    %n = tl.unary step %j : tensor<*xf64>
+    tl.yield %n : tensor<*xf64>
+  }
+  return %r : tensor<*xf64>
+}

@@ -154,6 +154,7 @@ private:
   LogicalResult visitBinary(BinaryOp op, Shape &out);
   LogicalResult visitReduce(ReduceOp op, Shape &out);
   LogicalResult visitEinsum(EinsumOp op, Shape &out);
+  LogicalResult visitFixpoint(FixpointOp op);
   LogicalResult checkDeclared(Operation *op, Value result, const Shape &out);
 };
 
@@ -213,8 +214,10 @@ ShapeInference::run(const llvm::StringMap<SmallVector<int64_t>> &inputShapes) {
 }
 
 LogicalResult ShapeInference::visit(Operation *op) {
-  if (llvm::isa<func::ReturnOp>(op))
+  if (llvm::isa<func::ReturnOp, YieldOp>(op))
     return success();
+  if (auto f = llvm::dyn_cast<FixpointOp>(op))
+    return visitFixpoint(f);
   Shape out;
   if (auto c = llvm::dyn_cast<ConstantOp>(op)) {
     auto type = llvm::dyn_cast<RankedTensorType>(c.getType());
@@ -364,6 +367,34 @@ LogicalResult ShapeInference::visitEinsum(EinsumOp op, Shape &out) {
   return success();
 }
 
+// A state keeps its shape: the body sees the initial shapes, and what it
+// yields must have them.
+LogicalResult ShapeInference::visitFixpoint(FixpointOp op) {
+  Block &body = op.getBodyBlock();
+  for (auto [arg, init] : llvm::zip(body.getArguments(), op.getInits()))
+    shapes[arg] = shapes.lookup(init);
+  for (Operation &inner : body)
+    if (failed(visit(&inner)))
+      return failure();
+  for (auto [i, init, next] :
+       llvm::enumerate(op.getInits(), op.getYield().getValues())) {
+    const Shape &start = shapes[init], &end = shapes[next];
+    bool same = start.size() == end.size();
+    for (size_t d = 0; same && d < start.size(); ++d)
+      same = solver.unify(start[d], end[d], op);
+    if (!same)
+      return op.emitError("G11: ")
+             << describeOp(op) << ": state " << i << " starts with shape "
+             << show(start) << " but the body yields shape " << show(end);
+  }
+  for (auto [init, result] : llvm::zip(op.getInits(), op.getResults())) {
+    if (failed(checkDeclared(op, result, shapes[init])))
+      return failure();
+    shapes[result] = shapes.lookup(init);
+  }
+  return success();
+}
+
 void ShapeInference::rewrite() {
   auto staticType = [&](Value v) {
     SmallVector<int64_t> dims;
@@ -373,9 +404,14 @@ void ShapeInference::rewrite() {
   };
   for (BlockArgument arg : func.getArguments())
     arg.setType(staticType(arg));
-  for (Operation &op : func.getBody().front())
-    for (Value r : op.getResults())
+  func.walk([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (BlockArgument arg : region.getArguments())
+        if (op != func.getOperation())
+          arg.setType(staticType(arg));
+    for (Value r : op->getResults())
       r.setType(staticType(r));
+  });
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
   func.setType(FunctionType::get(func.getContext(),
                                  func.getBody().front().getArgumentTypes(),

@@ -5,6 +5,7 @@
 
 include "tl/Dialect/TL/IR/TLBase.td"
 include "tl/Dialect/TL/IR/TLInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -158,6 +159,69 @@ def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType,
     /// The parsed spec; the verifier guarantees that parsing succeeds.
     ::mlir::tl::EinsumSpec getParsedSpec();
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// tl.fixpoint
+//===----------------------------------------------------------------------===//
+
+def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
+    SingleBlock,
+    DeclareOpInterfaceMethods<RegionBranchOpInterface,
+        ["getEntrySuccessorOperands"]>]> {
+  let summary = "the fixpoint of tensor equations (a recursive rule)";
+  let description = [{
+    Computes states by iterating the body from `inits` until they no
+    longer change. The body's arguments are the current states, one per
+    init with the same type; its `tl.yield` gives the next states. The
+    body may read any value defined above the op (the relations a rule
+    joins with). After each iteration the op compares the next states with
+    the current ones: it stops when no element changed by more than
+    `tolerance` (0, the default, is exact equality, what 0/1 relations
+    need; a NaN unchanged at its position counts as no change), and the
+    results are those states. When `max_iterations` iterations have run
+    without that, evaluation fails with an error that names the op, the
+    iteration count and the largest change still left.
+
+    Ancestor as the closure of Parent (`Ancestor[x,z] = step(Parent[x,z] +
+    Ancestor[x,y] Parent[y,z])`):
+
+    ```mlir
+    %anc = tl.fixpoint (%a = %parent) : tensor<4x4xf64>
+        attributes {max_iterations = 100 : i64} {
+      %j = tl.einsum "xy,yz->xz" %a, %parent : (tensor<4x4xf64>, tensor<4x4xf64>) -> tensor<4x4xf64>
+      %s = tl.binary add %parent, %j : tensor<4x4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>
+      %n = tl.unary step %s : tensor<4x4xf64>
+      tl.yield %n : tensor<4x4xf64>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<TL_FloatTensor>:$inits,
+      DefaultValuedAttr<F64Attr, "0.0">:$tolerance,
+      DefaultValuedAttr<I64Attr, "1000">:$max_iterations);
+  let results = (outs Variadic<TL_FloatTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::mlir::ValueRange":$inits)>];
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::mlir::tl::YieldOp getYield();
+  }];
+}
+
+def TL_YieldOp : TL_Op<"yield", [Pure, ReturnLike, Terminator,
+    HasParent<"::mlir::tl::FixpointOp">]> {
+  let summary = "the next states of a tl.fixpoint";
+  let description = [{
+    Ends the body of a `tl.fixpoint` with the states of the next iteration,
+    one per state of the op, with the same types.
+  }];
+  let arguments = (ins Variadic<TL_FloatTensor>:$values);
+  let hasVerifier = 1;
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
 #endif // TL_OPS_TD

@@ -1,0 +1,133 @@
+//===- FixpointOp.cpp - tl.fixpoint: syntax, verifier, control flow -------===//
+//
+// The body's arguments are the states, so a state is printed next to its
+// initial value as scf.for prints its iter_args:
+//
+//   %r = tl.fixpoint (%a = %init) : tensor<4x4xf64> attributes {...} {...}
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::tl;
+
+void FixpointOp::build(OpBuilder &builder, OperationState &state,
+                       ValueRange inits) {
+  state.addOperands(inits);
+  state.addTypes(inits.getTypes());
+  Region *body = state.addRegion();
+  Block *block = builder.createBlock(body);
+  for (Value init : inits)
+    block->addArgument(init.getType(), init.getLoc());
+}
+
+YieldOp FixpointOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
+ParseResult FixpointOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::Argument> states;
+  SmallVector<OpAsmParser::UnresolvedOperand> inits;
+  SmallVector<Type> types;
+  if (parser.parseAssignmentList(states, inits) || parser.parseColon() ||
+      parser.parseTypeList(types))
+    return failure();
+  if (states.size() != types.size())
+    return parser.emitError(parser.getCurrentLocation())
+           << "expected one type per state (" << states.size()
+           << "), got " << types.size();
+  for (auto [state, type] : llvm::zip(states, types))
+    state.type = type;
+  if (parser.resolveOperands(inits, types, parser.getCurrentLocation(),
+                             result.operands) ||
+      parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  result.addTypes(types);
+  Region *body = result.addRegion();
+  return parser.parseRegion(*body, states);
+}
+
+void FixpointOp::print(OpAsmPrinter &p) {
+  p << " (";
+  llvm::interleaveComma(llvm::zip(getBodyBlock().getArguments(), getInits()),
+                        p, [&](auto pair) {
+                          p << std::get<0>(pair) << " = " << std::get<1>(pair);
+                        });
+  p << ") : " << getInits().getTypes();
+  SmallVector<StringRef> elided;
+  if (getTolerance().isZero())
+    elided.push_back(getToleranceAttrName());
+  if (getMaxIterations() == 1000)
+    elided.push_back(getMaxIterationsAttrName());
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs(), elided);
+  p << " ";
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false);
+}
+
+LogicalResult FixpointOp::verify() {
+  if (getInits().empty())
+    return emitOpError("needs at least one state");
+  if (getTolerance().isNegative() || getTolerance().isNaN())
+    return emitOpError("tolerance must be 0 or positive, got ")
+           << getTolerance().convertToDouble();
+  if (getMaxIterations() < 1)
+    return emitOpError("max_iterations must be at least 1, got ")
+           << getMaxIterations();
+  for (auto [i, init, result] :
+       llvm::enumerate(getInits().getTypes(), getResultTypes()))
+    if (init != result)
+      return emitOpError("result ")
+             << i << " has type " << result << " but its state starts as "
+             << init;
+  return success();
+}
+
+LogicalResult FixpointOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInits().size())
+    return emitOpError("the body has ")
+           << body.getNumArguments() << " argument(s) but the op has "
+           << getInits().size() << " state(s)";
+  for (auto [i, arg, init] :
+       llvm::enumerate(body.getArgumentTypes(), getInits().getTypes()))
+    if (arg != init)
+      return emitOpError("body argument ")
+             << i << " has type " << arg << " but state " << i << " has type "
+             << init;
+  if (!isa<YieldOp>(body.getTerminator()))
+    return emitOpError("the body must end with tl.yield");
+  return success();
+}
+
+// Checked here rather than in the parent's region verifier, which runs
+// after RegionBranchOpInterface's generic check of the same edge.
+LogicalResult YieldOp::verify() {
+  auto fixpoint = cast<FixpointOp>((*this)->getParentOp());
+  if (getValues().size() != fixpoint.getInits().size())
+    return emitOpError("yields ")
+           << getValues().size() << " value(s) but the tl.fixpoint has "
+           << fixpoint.getInits().size() << " state(s)";
+  for (auto [i, next, init] : llvm::enumerate(getValues().getTypes(),
+                                              fixpoint.getInits().getTypes()))
+    if (next != init)
+      return emitOpError("value ")
+             << i << " has type " << next << " but state " << i
+             << " has type " << init;
+  return success();
+}
+
+OperandRange FixpointOp::getEntrySuccessorOperands(RegionBranchPoint point) {
+  return getInits();
+}
+
+void FixpointOp::getSuccessorRegions(
+    RegionBranchPoint point, SmallVectorImpl<RegionSuccessor> &regions) {
+  // From the op into the body; from the body into itself again or out.
+  regions.push_back(RegionSuccessor(&getBody(), getBody().getArguments()));
+  if (!point.isParent())
+    regions.push_back(RegionSuccessor(getResults()));
+}
