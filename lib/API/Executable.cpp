@@ -7,6 +7,8 @@
 
 #include "tl/API/Executable.h"
 
+#include "SourceFormat.h"
+
 #include "TieredModules.h"
 
 #include "tl/Driver/GraphRunner.h"
@@ -164,9 +166,8 @@ absl::StatusOr<GraphSource> tl::readGraphFile(const std::string &path) {
                                "': " + buffer.getError().message());
   GraphSource source;
   source.text = (*buffer)->getBuffer().str();
-  source.format = mlir::tl::isTensorLogicJSON(path, source.text)
-                      ? GraphFormat::kTensorLogicJSON
-                      : GraphFormat::kMLIR;
+  source.format = fromSourceFormat(
+      mlir::tl::detectSourceFormat(path, source.text));
   source.name = path;
   return source;
 }
@@ -247,10 +248,8 @@ tl::parseShapeSpec(std::string_view text) {
 GraphFormat tl::resolveGraphFormat(std::string_view text, GraphFormat format) {
   if (format != GraphFormat::kAuto)
     return format;
-  return mlir::tl::isTensorLogicJSON(
-             "", llvm::StringRef(text.data(), text.size()))
-             ? GraphFormat::kTensorLogicJSON
-             : GraphFormat::kMLIR;
+  return fromSourceFormat(mlir::tl::detectSourceFormat(
+      "", llvm::StringRef(text.data(), text.size())));
 }
 
 /// How the options bind a graph: in options.dtype, the named function.
@@ -271,9 +270,9 @@ static llvm::Error loadGraph(mlir::tl::GraphRunner &runner,
   std::vector<std::string> names;
   for (const auto &[name, shape] : options.inputShapes)
     names.push_back(name);
-  bool json = format == GraphFormat::kTensorLogicJSON;
-  return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), json,
-                           json ? "<json>" : "<mlir>", names,
+  mlir::tl::SourceFormat source = toSourceFormat(format);
+  return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), source,
+                           mlir::tl::defaultSourceName(source), names,
                            runOptions(options));
 }
 
@@ -334,10 +333,10 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   format = resolveGraphFormat(text, format);
   mlir::tl::CompileRequest request;
   request.text = llvm::StringRef(text.data(), text.size());
-  request.isJSON = format == GraphFormat::kTensorLogicJSON;
-  request.sourceName = !sourceName.empty() ? llvm::StringRef(sourceName)
-                       : request.isJSON  ? "<json>"
-                                         : "<mlir>";
+  request.format = toSourceFormat(format);
+  request.sourceName = !sourceName.empty()
+                           ? llvm::StringRef(sourceName)
+                           : mlir::tl::defaultSourceName(request.format);
   request.run = runOptions(options);
   request.shapes = options.inputShapes;
   if (gradient)

@@ -12,6 +12,8 @@
 
 #include "tl/API/Streaming.h"
 
+#include "SourceFormat.h"
+
 #include "tl/Driver/GraphRunner.h"
 #include "tl/Driver/StreamPlan.h"
 #include "tl/IO/Npy.h"
@@ -291,10 +293,10 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
     std::vector<std::string> names;
     for (const auto &f : files)
       names.push_back(f->name);
-    bool json = format == GraphFormat::kTensorLogicJSON;
+    mlir::tl::SourceFormat source = toSourceFormat(format);
     if (llvm::Error e = runner.loadBuffer(
-            llvm::StringRef(text.data(), text.size()), json,
-            json ? "<json>" : "<mlir>", names, run))
+            llvm::StringRef(text.data(), text.size()), source,
+            mlir::tl::defaultSourceName(source), names, run))
       return error(llvm::toString(std::move(e)));
     if (llvm::Error e = runner.bind(shapesFor(2)))
       return error(llvm::toString(std::move(e)));

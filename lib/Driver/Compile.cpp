@@ -43,7 +43,7 @@ prepareGraph(GraphRunner &runner, const CompileRequest &request,
   std::vector<std::string> names;
   for (const auto &[name, shape] : request.shapes)
     names.push_back(name);
-  if (llvm::Error e = runner.loadBuffer(request.text, request.isJSON,
+  if (llvm::Error e = runner.loadBuffer(request.text, request.format,
                                         request.sourceName, names, request.run))
     return e;
   if (imported)

@@ -10,6 +10,7 @@
 #include "tl/InitTL.h"
 #include "tl/Pipelines/Pipelines.h"
 #include "tl/Reference/Evaluator.h"
+#include "tl/Target/TensorEquations/TensorEquations.h"
 #include "tl/Runtime/Profiler.h"
 #include "tl/Runtime/Sha256.h"
 #include "tl/Driver/BuildId.h"
@@ -112,19 +113,22 @@ llvm::Error GraphRunner::load(llvm::StringRef path,
     return makeError("cannot read '" + path +
                      "': " + buffer.getError().message());
   return loadBuffer((*buffer)->getBuffer(),
-                    isTensorLogicJSON(path, (*buffer)->getBuffer()), path,
+                    detectSourceFormat(path, (*buffer)->getBuffer()), path,
                     callerNames, opts);
 }
 
-llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, bool isJSON,
+llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, SourceFormat format,
                                     llvm::StringRef sourceName,
                                     const std::vector<std::string> &callerNames,
                                     const RunOptions &opts) {
   options = opts;
   double start = runtime::profilerNowUs();
   auto timed = llvm::make_scope_exit([&] {
-    phases.push_back({isJSON ? "import JSON" : "parse MLIR", start,
-                      runtime::profilerNowUs()});
+    const char *phase = format == SourceFormat::tensorLogicJSON ? "import JSON"
+                        : format == SourceFormat::tensorEquations
+                            ? "import equations"
+                            : "parse MLIR";
+    phases.push_back({phase, start, runtime::profilerNowUs()});
   });
   DialectRegistry registry;
   registerTLCompilerDialects(registry);
@@ -136,7 +140,15 @@ llvm::Error GraphRunner::loadBuffer(llvm::StringRef text, bool isJSON,
   context->printOpOnDiagnostic(false);
   DiagnosticCollector diags(context);
 
-  if (isJSON) {
+  if (format == SourceFormat::tensorEquations) {
+    TensorEquationOptions importOptions;
+    importOptions.useF32 = options.useF32;
+    importOptions.sourceName = sourceName.str();
+    importOptions.functionName = options.functionName;
+    module = importTensorEquations(text, context, importOptions);
+    if (!module)
+      return diags.take("import of '" + sourceName.str() + "' failed");
+  } else if (format == SourceFormat::tensorLogicJSON) {
     ImportOptions importOptions;
     importOptions.useF32 = options.useF32;
     importOptions.sourceName = sourceName.str();

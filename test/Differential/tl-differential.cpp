@@ -508,7 +508,7 @@ int main(int argc, char **argv) {
 
     MLIRContext refCtx(MLIRContext::Threading::DISABLED);
     GraphRunner reference(&refCtx);
-    if (llvm::Error e = reference.loadBuffer(text, false, "graph", names, {})) {
+    if (llvm::Error e = reference.loadBuffer(text, SourceFormat::mlir, "graph", names, {})) {
       report("reference load: " + llvm::toString(std::move(e)));
       continue;
     }
@@ -520,7 +520,7 @@ int main(int argc, char **argv) {
 
     MLIRContext jitCtx(MLIRContext::Threading::DISABLED);
     GraphRunner runner(&jitCtx);
-    llvm::Error e = runner.loadBuffer(text, false, "graph", names, {});
+    llvm::Error e = runner.loadBuffer(text, SourceFormat::mlir, "graph", names, {});
     if (!e)
       e = runner.bind(shapes);
     if (e) {

@@ -1,6 +1,6 @@
 //===- tl-compile.cpp - compile a TensorLogic graph into a module file ----===//
 //
-//   tl-compile GRAPH.json|GRAPH.mlir (--inputs=IN.npz | --input-shape=NAME=2x3
+//   tl-compile GRAPH.json|GRAPH.mlir|PROGRAM.tle (--inputs=IN.npz | --input-shape=NAME=2x3
 //              ...) [--dtype=f64|f32] [--mcpu=CPU] [--mattr=+f,..] [-O N]
 //              [--target=cpu|cuda [--gpu-arch=sm_90] [--gpu-format=ptx|cubin]]
 //              [--function=NAME] [--grad=NAME,.. [--with-outputs]] [--profile]
@@ -30,7 +30,7 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("tl-compile options");
 static cl::opt<std::string> graphPath(cl::Positional, cl::Required,
-                                      cl::desc("<graph.json | graph.mlir>"),
+                                      cl::desc("<graph.json | graph.mlir | program.tle>"),
                                       cl::cat(category));
 static cl::opt<std::string> outputPath("o", cl::Required,
                                        cl::desc("The module file to write"),

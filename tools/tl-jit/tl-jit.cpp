@@ -1,6 +1,6 @@
 //===- tl-jit.cpp - compile and run a TensorLogic graph --------------------===//
 //
-//   tl-jit GRAPH.json|GRAPH.mlir [--inputs=IN.npz] [--input=NAME=2x3xf64=..]
+//   tl-jit GRAPH.json|GRAPH.mlir|PROGRAM.tle [--inputs=IN.npz] [--input=NAME=2x3xf64=..]
 //          [--output=OUT.npz] [--print] [--dtype=f64|f32] [--function=NAME]
 //          [--reference] [--emit=tl|linalg|llvm-dialect|llvm-ir|asm|gpu|ptx]
 //          [--device=cpu|cuda [--gpu-arch=sm_90]]
@@ -55,7 +55,7 @@ using ::tl::runtime::DType;
 
 static cl::OptionCategory category("tl-jit options");
 static cl::opt<std::string> graphPath(cl::Positional,
-                                      cl::desc("<graph.json | graph.mlir>"),
+                                      cl::desc("<graph.json | graph.mlir | program.tle>"),
                                       cl::cat(category));
 static cl::opt<std::string> inputsPath(
     "inputs", cl::desc("An .npz file whose arrays bind to the graph's inputs "
@@ -820,7 +820,7 @@ static int runTool(int argc, char **argv) {
     return 0;
   }
   if (graphPath.empty())
-    return fail("no graph given (tl-jit GRAPH.json|GRAPH.mlir ...; "
+    return fail("no graph given (tl-jit GRAPH.json|GRAPH.mlir|PROGRAM.tle ...; "
                 "--help lists the options)",
                 2);
   if (int status = refuseNoOps())

@@ -12,6 +12,8 @@
 #include "tl/Driver/BuildId.h"
 #include "tl/Driver/GraphRunner.h"
 #include "tl/InitTL.h"
+#include "tl/Target/SourceFormat.h"
+#include "tl/Target/TensorEquations/TensorEquations.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -39,15 +41,26 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "tl-opt") << error << "\n";
     return 1;
   }
-  if (mlir::tl::isTensorLogicJSON(inputFilename == "-" ? "" : inputFilename,
-                                  input->getBuffer())) {
+  mlir::tl::SourceFormat format = mlir::tl::detectSourceFormat(
+      inputFilename == "-" ? "" : inputFilename, input->getBuffer());
+  if (format != mlir::tl::SourceFormat::mlir) {
+    // A graph in another format is imported, then optimized as MLIR.
     mlir::MLIRContext context;
-    mlir::tl::ImportOptions options;
-    options.sourceName = inputFilename == "-" ? "<stdin>" : inputFilename;
-    auto module =
-        mlir::tl::importTensorLogicJSON(input->getBuffer(), &context, options);
+    std::string sourceName = inputFilename == "-" ? "<stdin>" : inputFilename;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (format == mlir::tl::SourceFormat::tensorEquations) {
+      mlir::tl::TensorEquationOptions options;
+      options.sourceName = sourceName;
+      module = mlir::tl::importTensorEquations(input->getBuffer(), &context,
+                                               options);
+    } else {
+      mlir::tl::ImportOptions options;
+      options.sourceName = sourceName;
+      module = mlir::tl::importTensorLogicJSON(input->getBuffer(), &context,
+                                               options);
+    }
     if (!module)
-      return 1; // the importer reported the error (G1-G13)
+      return 1; // the importer reported the error
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os, mlir::OpPrintingFlags().enableDebugInfo());

@@ -49,12 +49,15 @@ using runtime::Buffer;
 using runtime::DType;
 
 enum class GraphFormat {
-  kAuto,            // a file's extension (.json), or text starting with '{'
+  kAuto,            // a file's extension (.json, .tle), or text starting with '{'
   kTensorLogicJSON, // the Rust tensorlogic compiler's EinsumGraph JSON
   kMLIR,            // a module in the tl dialect
+  kTensorEquations, // a Tensor Logic program (docs/TensorEquations.md)
 };
 
-/// `format`, or for kAuto the format of `text` (JSON starts with '{').
+/// `format`, or for kAuto the format of `text` (JSON starts with '{', else
+/// MLIR: a tensor-equation program is known by its file's extension or
+/// named as kTensorEquations).
 GraphFormat resolveGraphFormat(std::string_view text, GraphFormat format);
 
 /// A graph's text and format, as read from a file.

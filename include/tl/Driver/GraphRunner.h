@@ -18,6 +18,7 @@
 #include "tl/Runtime/Reports.h"
 #include "tl/ExecutionEngine/JitModule.h"
 #include "tl/Pipelines/Pipelines.h"
+#include "tl/Target/SourceFormat.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -61,13 +62,13 @@ class GraphRunner {
 public:
   explicit GraphRunner(MLIRContext *context) : context(context) {}
 
-  /// Loads `path` (.json: TensorLogic, anything else: MLIR). JSON imports
-  /// with `callerNames` so binding happens at import.
+  /// Loads `path` in its format (detectSourceFormat). JSON imports with
+  /// `callerNames` so binding happens at import.
   llvm::Error load(llvm::StringRef path,
                    const std::vector<std::string> &callerNames,
                    const RunOptions &options);
   /// The same from text; `sourceName` appears in messages.
-  llvm::Error loadBuffer(llvm::StringRef text, bool isJSON,
+  llvm::Error loadBuffer(llvm::StringRef text, SourceFormat format,
                          llvm::StringRef sourceName,
                          const std::vector<std::string> &callerNames,
                          const RunOptions &options);
@@ -191,7 +192,7 @@ void buildPipelineOptions(const CodegenOptions &codegen,
 /// options of every stage.
 struct CompileRequest {
   llvm::StringRef text;
-  bool isJSON = false;
+  SourceFormat format = SourceFormat::mlir;
   /// Names the graph in messages.
   llvm::StringRef sourceName = "<graph>";
   RunOptions run;

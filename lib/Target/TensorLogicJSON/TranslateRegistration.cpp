@@ -1,6 +1,8 @@
 //===- TranslateRegistration.cpp - tl-translate's translations -------------===//
 
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
+#include "tl/Target/SourceFormat.h"
+#include "tl/Target/TensorEquations/TensorEquations.h"
 
 #include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Dialect/TL/IR/TLDialect.h"
@@ -33,7 +35,16 @@ static tl::ImportOptions importOptions(const llvm::MemoryBuffer &buffer) {
   return options;
 }
 
-/// The graph of tl-translate's input in either format (isTensorLogicJSON),
+/// The options of a tensor-equation import from tl-translate's flags.
+static tl::TensorEquationOptions
+equationOptions(const llvm::MemoryBuffer &buffer) {
+  tl::TensorEquationOptions options;
+  options.useF32 = elementType == ElementType::f32;
+  options.sourceName = buffer.getBufferIdentifier().str();
+  return options;
+}
+
+/// The graph of tl-translate's input in any format (detectSourceFormat),
 /// verified; null after a diagnostic.
 static OwningOpRef<ModuleOp> readGraph(llvm::SourceMgr &sourceMgr,
                                        MLIRContext *ctx) {
@@ -43,10 +54,21 @@ static OwningOpRef<ModuleOp> readGraph(llvm::SourceMgr &sourceMgr,
   ctx->loadAllAvailableDialects();
   const llvm::MemoryBuffer *buf =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-  OwningOpRef<ModuleOp> module =
-      tl::isTensorLogicJSON(buf->getBufferIdentifier(), buf->getBuffer())
-          ? tl::importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf))
-          : tl::parseTLSourceFile(sourceMgr, ctx);
+  OwningOpRef<ModuleOp> module;
+  switch (tl::detectSourceFormat(buf->getBufferIdentifier(),
+                                 buf->getBuffer())) {
+  case tl::SourceFormat::tensorEquations:
+    module = tl::importTensorEquations(buf->getBuffer(), ctx,
+                                       equationOptions(*buf));
+    break;
+  case tl::SourceFormat::tensorLogicJSON:
+    module =
+        tl::importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf));
+    break;
+  case tl::SourceFormat::mlir:
+    module = tl::parseTLSourceFile(sourceMgr, ctx);
+    break;
+  }
   if (module && failed(verify(*module)))
     return nullptr;
   return module;
@@ -62,7 +84,19 @@ void mlir::tl::registerTensorLogicTranslations() {
             importTensorLogicJSON(buf->getBuffer(), ctx, importOptions(*buf));
         return OwningOpRef<Operation *>(module.release());
       });
-  // The exports read tl MLIR or, as every tool does, TensorLogic JSON.
+  static TranslateToMLIRRegistration importEquations(
+      "import-tensor-equations",
+      "Import a Tensor Logic program (.tle, one equation per line)",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *ctx) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buf =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        return OwningOpRef<Operation *>(
+            importTensorEquations(buf->getBuffer(), ctx, equationOptions(*buf))
+                .release());
+      });
+  // The exports read tl MLIR or, as every tool does, TensorLogic JSON and
+  // tensor-equation programs.
   static TranslateRegistration exportJson(
       "export-tensorlogic-json",
       "Export a tl function (or a JSON graph, normalized) as EinsumGraph JSON",

@@ -48,8 +48,8 @@ struct ImportOptions {
 };
 
 /// Whether a graph is TensorLogic JSON (else tl MLIR): by the file's
-/// extension (.json, .mlir), else by its text (JSON starts with '{'). The
-/// one place a graph's format is decided; `path` may be empty.
+/// extension (.json, .mlir), else by its text (JSON starts with '{').
+/// Tools ask detectSourceFormat (SourceFormat.h), which also knows .tle.
 bool isTensorLogicJSON(llvm::StringRef path, llvm::StringRef text);
 
 /// Imports a graph; errors are emitted as diagnostics (starting with their

@@ -20,6 +20,7 @@ void FixpointOp::build(OpBuilder &builder, OperationState &state,
   state.addOperands(inits);
   state.addTypes(inits.getTypes());
   Region *body = state.addRegion();
+  OpBuilder::InsertionGuard guard(builder);
   Block *block = builder.createBlock(body);
   for (Value init : inits)
     block->addArgument(init.getType(), init.getLoc());
@@ -38,8 +39,8 @@ ParseResult FixpointOp::parse(OpAsmParser &parser, OperationState &result) {
     return failure();
   if (states.size() != types.size())
     return parser.emitError(parser.getCurrentLocation())
-           << "expected one type per state (" << states.size()
-           << "), got " << types.size();
+           << "expected one type per state (" << states.size() << "), got "
+           << types.size();
   for (auto [state, type] : llvm::zip(states, types))
     state.type = type;
   if (parser.resolveOperands(inits, types, parser.getCurrentLocation(),
@@ -53,10 +54,9 @@ ParseResult FixpointOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void FixpointOp::print(OpAsmPrinter &p) {
   p << " (";
-  llvm::interleaveComma(llvm::zip(getBodyBlock().getArguments(), getInits()),
-                        p, [&](auto pair) {
-                          p << std::get<0>(pair) << " = " << std::get<1>(pair);
-                        });
+  llvm::interleaveComma(
+      llvm::zip(getBodyBlock().getArguments(), getInits()), p,
+      [&](auto pair) { p << std::get<0>(pair) << " = " << std::get<1>(pair); });
   p << ") : " << getInits().getTypes();
   SmallVector<StringRef> elided;
   if (getTolerance().isZero())
@@ -80,9 +80,8 @@ LogicalResult FixpointOp::verify() {
   for (auto [i, init, result] :
        llvm::enumerate(getInits().getTypes(), getResultTypes()))
     if (init != result)
-      return emitOpError("result ")
-             << i << " has type " << result << " but its state starts as "
-             << init;
+      return emitOpError("result ") << i << " has type " << result
+                                    << " but its state starts as " << init;
   return success();
 }
 
@@ -111,12 +110,11 @@ LogicalResult YieldOp::verify() {
     return emitOpError("yields ")
            << getValues().size() << " value(s) but the tl.fixpoint has "
            << fixpoint.getInits().size() << " state(s)";
-  for (auto [i, next, init] : llvm::enumerate(getValues().getTypes(),
-                                              fixpoint.getInits().getTypes()))
+  for (auto [i, next, init] :
+       llvm::enumerate(getValues().getTypes(), fixpoint.getInits().getTypes()))
     if (next != init)
-      return emitOpError("value ")
-             << i << " has type " << next << " but state " << i
-             << " has type " << init;
+      return emitOpError("value ") << i << " has type " << next << " but state "
+                                   << i << " has type " << init;
   return success();
 }
 
