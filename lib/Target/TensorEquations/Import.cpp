@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Path.h"
@@ -135,6 +136,7 @@ private:
   std::unique_ptr<Node> parseFactor();
   std::unique_ptr<Node> parsePrimary();
   std::unique_ptr<Node> makeNode(Node::Kind kind) {
+    ++nodes;
     auto node = std::make_unique<Node>();
     node->kind = kind;
     node->line = line;
@@ -147,8 +149,16 @@ private:
   std::string file;
   size_t pos = 0;
   unsigned line = 1, column = 1;
-  int depth = 0; // open brackets and parentheses
+  int depth = 0;   // open parentheses
+  int nesting = 0; // subexpressions being parsed, one inside the other
+  size_t nodes = 0;
 };
+
+// The lowering recurses over the trees, and a graph has at most
+// kMaxGraphNodes ops, so deeper or larger programs are refused while
+// parsing rather than left to exhaust the stack.
+constexpr int kMaxNesting = 200;
+constexpr size_t kMaxTerms = 3000;
 
 FailureOr<std::vector<Equation>> Parser::parseProgram() {
   std::vector<Equation> equations;
@@ -276,6 +286,18 @@ std::unique_ptr<Node> Parser::parseProduct() {
 
 // factor := '-' factor | primary
 std::unique_ptr<Node> Parser::parseFactor() {
+  if (nesting >= kMaxNesting) {
+    error() << "the expression nests more than " << kMaxNesting
+            << " levels deep";
+    return nullptr;
+  }
+  if (nodes >= kMaxTerms) {
+    error() << "the program has more than " << kMaxTerms
+            << " terms; split it into smaller programs";
+    return nullptr;
+  }
+  ++nesting;
+  auto done = llvm::make_scope_exit([&] { --nesting; });
   if (peek() == '-') {
     auto node = makeNode(Node::Kind::negate);
     advance();
@@ -467,7 +489,7 @@ Value Lowering::einsum(Location loc, ArrayRef<Indexed> operands,
     auto it = letters.find(index);
     if (it != letters.end())
       return it->second;
-    size_t n = letters.size();
+    size_t n = letters.size(); // at most 52: checked by lowerEquation
     char c = n < 26 ? char('a' + n) : char('A' + n - 26);
     letters[index] = c;
     return c;
@@ -589,6 +611,17 @@ FailureOr<Indexed> Lowering::lower(const Node &node) {
 }
 
 FailureOr<Value> Lowering::lowerEquation(const Equation &eq) {
+  // An einsum spec names indices by the 52 ASCII letters (G6).
+  llvm::StringMap<int> indices;
+  countUses(*eq.value, indices);
+  for (const std::string &index : eq.indices)
+    ++indices[index];
+  if (indices.size() > 52) {
+    emitError(parser.locationAt(eq.line, eq.column))
+        << "the equation has " << indices.size()
+        << " distinct indices; an einsum names at most 52 (G6)";
+    return failure();
+  }
   FailureOr<Indexed> x = lower(*eq.value);
   if (failed(x))
     return failure();

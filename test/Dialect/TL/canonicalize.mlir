@@ -141,3 +141,34 @@ func.func @constant_fold() -> (tensor<f64>, tensor<2xf64>, tensor<f64>) {
   %2 = tl.unary sigmoid %z : tensor<f64>
   return %0, %1, %2 : tensor<f64>, tensor<2xf64>, tensor<f64>
 }
+
+// -----
+
+// A state that the body yields unchanged keeps its initial value: it
+// leaves the fixpoint, its uses read the init.
+// CHECK-LABEL: func @fixpoint_invariant_state
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf64>, %[[C:.*]]: tensor<3xf64>)
+// CHECK: %[[R:.*]] = tl.fixpoint (%[[V:.*]] = %[[X]]) : tensor<3xf64> attributes {max_iterations = 7 : i64} {
+// CHECK: %[[S:.*]] = tl.binary max %[[V]], %[[C]]
+// CHECK: tl.yield %[[S]] : tensor<3xf64>
+// CHECK: return %[[R]], %[[C]]
+func.func @fixpoint_invariant_state(%x: tensor<3xf64>, %c: tensor<3xf64>) -> (tensor<3xf64>, tensor<3xf64>) {
+  %r:2 = tl.fixpoint (%v = %x, %w = %c) : tensor<3xf64>, tensor<3xf64> attributes {max_iterations = 7 : i64} {
+    %s = tl.binary max %v, %w : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+    tl.yield %s, %w : tensor<3xf64>, tensor<3xf64>
+  }
+  return %r#0, %r#1 : tensor<3xf64>, tensor<3xf64>
+}
+
+// -----
+
+// With no state left the op goes.
+// CHECK-LABEL: func @fixpoint_all_invariant
+// CHECK-NOT: tl.fixpoint
+// CHECK: return %arg0
+func.func @fixpoint_all_invariant(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> {
+    tl.yield %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -128,4 +129,63 @@ void FixpointOp::getSuccessorRegions(
   regions.push_back(RegionSuccessor(&getBody(), getBody().getArguments()));
   if (!point.isParent())
     regions.push_back(RegionSuccessor(getResults()));
+}
+
+namespace {
+
+/// A state the body yields unchanged keeps its initial value: its result
+/// is the init, and inside the body the init replaces it. The op is
+/// rebuilt without it; the comparison it took part in always found no
+/// change, so the iterations are the same.
+struct DropInvariantStates : OpRewritePattern<FixpointOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FixpointOp op,
+                                PatternRewriter &rewriter) const override {
+    Block &body = op.getBodyBlock();
+    YieldOp yield = op.getYield();
+    SmallVector<unsigned> kept;
+    for (unsigned i = 0; i < op.getInits().size(); ++i)
+      if (yield.getValues()[i] != body.getArgument(i))
+        kept.push_back(i);
+    if (kept.size() == op.getInits().size())
+      return failure();
+    for (unsigned i = 0; i < op.getInits().size(); ++i)
+      if (!llvm::is_contained(kept, i)) {
+        rewriter.replaceAllUsesWith(body.getArgument(i), op.getInits()[i]);
+        rewriter.replaceAllUsesWith(op.getResult(i), op.getInits()[i]);
+      }
+    if (kept.empty()) {
+      rewriter.eraseOp(op);
+      return success();
+    }
+    SmallVector<Value> inits, yields;
+    for (unsigned i : kept) {
+      inits.push_back(op.getInits()[i]);
+      yields.push_back(yield.getValues()[i]);
+    }
+    auto replacement = rewriter.create<FixpointOp>(op.getLoc(), inits);
+    replacement->setAttrs(op->getAttrs());
+    Block &newBody = replacement.getBodyBlock();
+    SmallVector<Value> args(body.getNumArguments());
+    for (auto [k, i] : llvm::enumerate(kept))
+      args[i] = newBody.getArgument(k);
+    for (unsigned i = 0; i < args.size(); ++i)
+      if (!args[i])
+        args[i] = op.getInits()[i];
+    rewriter.inlineBlockBefore(&body, &newBody, newBody.end(), args);
+    rewriter.setInsertionPoint(yield);
+    rewriter.replaceOpWithNewOp<YieldOp>(yield, yields);
+    for (auto [k, i] : llvm::enumerate(kept))
+      rewriter.replaceAllUsesWith(op.getResult(i), replacement.getResult(k));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void FixpointOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<DropInvariantStates>(context);
 }

@@ -204,6 +204,7 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
   let skipDefaultBuilders = 1;
   let builders = [OpBuilder<(ins "::mlir::ValueRange":$inits)>];
   let extraClassDeclaration = [{
