@@ -1,4 +1,5 @@
-//===- ExportDot.cpp - a Graphviz picture of a tl function -----------------===//
+//===- ExportDot.cpp - a Graphviz picture of a tl function
+//-----------------===//
 //
 // Inputs are ellipses named by their binding name, ops rounded boxes with
 // their kind (einsum spec) and result shape, outputs double octagons named
@@ -56,6 +57,96 @@ static std::string opLabel(Operation &op) {
   return op.getName().getStringRef().str();
 }
 
+namespace {
+
+/// Writes a function's ops as Graphviz nodes and edges; a fixpoint's body
+/// is a dashed cluster whose states are fed by the op and by its yield.
+class DotWriter {
+public:
+  DotWriter(llvm::raw_ostream &os, unsigned &next) : os(os), next(next) {}
+
+  void writeFunction(func::FuncOp func) {
+    os << "  subgraph cluster_" << next++ << " {\n    label=\"@"
+       << escape(func.getSymName()) << "\";\n";
+    for (BlockArgument arg : func.getArguments()) {
+      auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+      node(arg, "ellipse", name ? name.getValue() : "arg", arg.getType());
+    }
+    writeBlock(func.getBody().front(), func, "    ");
+    os << "  }\n";
+  }
+
+private:
+  std::string newId() { return "v" + std::to_string(next++); }
+  void node(Value v, llvm::StringRef shape, llvm::StringRef label, Type type) {
+    std::string id = newId();
+    ids[v] = id;
+    os << "    " << id << " [shape=" << shape << ", label=\"" << escape(label)
+       << "\\n"
+       << typeText(type) << "\"];\n";
+  }
+
+  void writeBlock(Block &block, func::FuncOp func, llvm::StringRef indent) {
+    for (Operation &op : block) {
+      if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+        for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+          auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+          std::string id = newId();
+          os << indent << id << " [shape=doubleoctagon, label=\""
+             << escape(name ? name.getValue() : "result") << "\"];\n";
+          os << indent << ids[v] << " -> " << id << ";\n";
+        }
+        continue;
+      }
+      std::string id = newId();
+      if (auto yield = llvm::dyn_cast<YieldOp>(op)) {
+        // The next states go back to the states, dashed.
+        os << indent << id << " [shape=box, style=dashed, label=\"yield\"];\n";
+        for (Value v : yield.getValues())
+          os << indent << ids[v] << " -> " << id << ";\n";
+        for (BlockArgument state : block.getArguments())
+          os << indent << id << " -> " << ids[state]
+             << " [style=dashed, label=\"next\"];\n";
+        continue;
+      }
+      std::string shape = llvm::isa<ConstantOp>(op) ? "plaintext" : "box";
+      os << indent << id << " [shape=" << shape << ", style=rounded, label=\""
+         << escape(opLabel(op)) << "\\n";
+      if (op.getNumResults())
+        os << typeText(op.getResult(0).getType());
+      os << "\"];\n";
+      for (Value v : op.getOperands())
+        os << indent << ids[v] << " -> " << id << ";\n";
+      for (Value r : op.getResults())
+        ids[r] = id;
+      if (auto fixpoint = llvm::dyn_cast<FixpointOp>(op)) {
+        os << indent << "subgraph cluster_" << next++ << " {\n"
+           << indent << "  label=\"fixpoint body\";\n"
+           << indent << "  style=dashed;\n";
+        std::string inner = (indent + "  ").str();
+        for (BlockArgument state : fixpoint.getBodyBlock().getArguments()) {
+          std::string stateId = newId();
+          ids[state] = stateId;
+          os << inner << stateId
+             << " [shape=ellipse, style=dashed, label=\"state "
+             << state.getArgNumber() << "\\n"
+             << typeText(state.getType()) << "\"];\n";
+          os << inner << id << " -> " << stateId << " [style=dotted];\n";
+        }
+        writeBlock(fixpoint.getBodyBlock(), func, inner);
+        os << indent << "}\n";
+      }
+    }
+  }
+
+  llvm::raw_ostream &os;
+  unsigned &next;
+  DenseMap<Value, std::string> ids;
+};
+
+} // namespace
+
 LogicalResult mlir::tl::exportDot(Operation *moduleOrFunc,
                                   llvm::raw_ostream &os) {
   SmallVector<func::FuncOp> funcs;
@@ -66,46 +157,9 @@ LogicalResult mlir::tl::exportDot(Operation *moduleOrFunc,
   os << "digraph tl {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n"
      << "  edge [fontname=\"Helvetica\", fontsize=10];\n";
   unsigned next = 0;
-  for (func::FuncOp func : funcs) {
-    if (func.isExternal())
-      continue;
-    DenseMap<Value, std::string> ids;
-    os << "  subgraph cluster_" << next++ << " {\n    label=\"@"
-       << escape(func.getSymName()) << "\";\n";
-    for (BlockArgument arg : func.getArguments()) {
-      auto name =
-          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
-      std::string id = "v" + std::to_string(next++);
-      ids[arg] = id;
-      os << "    " << id << " [shape=ellipse, label=\""
-         << escape(name ? name.getValue() : "arg") << "\\n"
-         << typeText(arg.getType()) << "\"];\n";
-    }
-    for (Operation &op : func.getBody().front()) {
-      if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
-        for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-          auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
-          std::string id = "v" + std::to_string(next++);
-          os << "    " << id << " [shape=doubleoctagon, label=\""
-             << escape(name ? name.getValue() : "result") << "\"];\n";
-          os << "    " << ids[v] << " -> " << id << ";\n";
-        }
-        continue;
-      }
-      std::string id = "v" + std::to_string(next++);
-      std::string shape = llvm::isa<ConstantOp>(op) ? "plaintext" : "box";
-      os << "    " << id << " [shape=" << shape << ", style=rounded, label=\""
-         << escape(opLabel(op)) << "\\n";
-      if (op.getNumResults())
-        os << typeText(op.getResult(0).getType());
-      os << "\"];\n";
-      for (Value v : op.getOperands())
-        os << "    " << ids[v] << " -> " << id << ";\n";
-      for (Value r : op.getResults())
-        ids[r] = id;
-    }
-    os << "  }\n";
-  }
+  for (func::FuncOp func : funcs)
+    if (!func.isExternal())
+      DotWriter(os, next).writeFunction(func);
   os << "}\n";
   return success();
 }
