@@ -135,6 +135,8 @@ private:
   std::unique_ptr<Node> parseProduct();
   std::unique_ptr<Node> parseFactor();
   std::unique_ptr<Node> parsePrimary();
+  /// '(' sum ')', at the '('; `after` says where a missing ')' was due.
+  std::unique_ptr<Node> parseParenthesized(const std::string &after);
   std::unique_ptr<Node> makeNode(Node::Kind kind) {
     ++nodes;
     auto node = std::make_unique<Node>();
@@ -330,20 +332,8 @@ std::unique_ptr<Node> Parser::parsePrimary() {
     }
     return node;
   }
-  if (c == '(') {
-    advance();
-    ++depth;
-    std::unique_ptr<Node> inner = parseSum();
-    if (!inner)
-      return nullptr;
-    if (peek() != ')') {
-      error() << "expected ')' but found " << here();
-      return nullptr;
-    }
-    --depth;
-    advance();
-    return inner;
-  }
+  if (c == '(')
+    return parseParenthesized("");
   if (!isNameStart(c)) {
     error() << "expected a tensor, a number, a function or '(' but found "
             << here();
@@ -366,18 +356,10 @@ std::unique_ptr<Node> Parser::parsePrimary() {
     node->line = nameLine;
     node->column = nameColumn;
     node->function = *function;
-    advance();
-    ++depth;
-    std::unique_ptr<Node> argument = parseSum();
+    std::unique_ptr<Node> argument =
+        parseParenthesized(" after the argument of '" + name + "'");
     if (!argument)
       return nullptr;
-    if (peek() != ')') {
-      error() << "expected ')' after the argument of '" << name
-              << "' but found " << here();
-      return nullptr;
-    }
-    --depth;
-    advance();
     node->operands.push_back(std::move(argument));
     return node;
   }
@@ -388,6 +370,21 @@ std::unique_ptr<Node> Parser::parsePrimary() {
   if (peek() == '[' && failed(parseIndexList(node->indices)))
     return nullptr;
   return node;
+}
+
+std::unique_ptr<Node> Parser::parseParenthesized(const std::string &after) {
+  advance();
+  ++depth;
+  std::unique_ptr<Node> inner = parseSum();
+  if (!inner)
+    return nullptr;
+  if (peek() != ')') {
+    error() << "expected ')'" << after << " but found " << here();
+    return nullptr;
+  }
+  --depth;
+  advance();
+  return inner;
 }
 
 //===----------------------------------------------------------------------===//
