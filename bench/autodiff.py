@@ -24,6 +24,10 @@ ap.add_argument("--repetitions", type=int, default=5)
 args = ap.parse_args()
 
 env = dict(os.environ, TL_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+# Both sides in their best configuration: tl picks OpenBLAS's kernels for
+# the CPU itself when no machine-wide OPENBLAS_CORETYPE overrides it (this
+# machine exports Haswell, ../shared/bench/limits.md); torch is told below.
+env.pop("OPENBLAS_CORETYPE", None)
 exe = os.path.join(ROOT, "build", "bin", "tl-bench-autodiff")
 if not os.path.exists(exe):
     subprocess.run(["cmake", "--build", os.path.join(ROOT, "build"), "--target", "tl-bench-autodiff"], check=True)
@@ -41,7 +45,7 @@ for b in json.loads(out)["benchmarks"]:
 # configuration names the AVX-512 ones, read once when torch loads it.
 with open("/proc/cpuinfo") as f:
     if " avx512f " in f.read():
-        os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
 import torch  # noqa: E402
 
 torch.set_num_threads(args.threads)

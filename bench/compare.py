@@ -71,7 +71,12 @@ log("tl-bench-workloads")
 reps = "3" if args.quick else "5"
 out = sh([os.path.join(ROOT, "build", "bin", "tl-bench-workloads"), "--benchmark_format=json",
           f"--benchmark_repetitions={reps}", "--benchmark_report_aggregates_only=true"],
-         env={"TL_NUM_THREADS": T, **QUIET})
+         env={"TL_NUM_THREADS": T, **QUIET,
+              # A machine-wide OPENBLAS_CORETYPE (this one exports Haswell,
+              # ../shared/bench/limits.md) would hold tl's f64 GEMMs to
+              # AVX2 while the peer gets AVX-512: unset, tl picks for the CPU
+              # itself (LibraryKernels.cpp), as the peer is told to.
+              "OPENBLAS_CORETYPE": None})
 tl = {}
 for b in json.loads(out)["benchmarks"]:
     if b.get("aggregate_name") == "median":

@@ -42,6 +42,7 @@ struct Executable::Impl {
   // Reference executables keep the graph and interpret it on each run.
   bool isReference = false;
   std::string text;
+  std::string sourceName; // the path, for messages; "" for a buffer
   GraphFormat format = GraphFormat::kAuto;
   CompileOptions options;
   double compileSeconds = 0;
@@ -266,14 +267,17 @@ static mlir::tl::RunOptions runOptions(const CompileOptions &options) {
 /// names of options.inputShapes, in options.dtype.
 static llvm::Error loadGraph(mlir::tl::GraphRunner &runner,
                              std::string_view text, GraphFormat format,
-                             const CompileOptions &options) {
+                             const CompileOptions &options,
+                             const std::string &sourceName) {
   std::vector<std::string> names;
   for (const auto &[name, shape] : options.inputShapes)
     names.push_back(name);
   mlir::tl::SourceFormat source = toSourceFormat(format);
   return runner.loadBuffer(llvm::StringRef(text.data(), text.size()), source,
-                           mlir::tl::defaultSourceName(source), names,
-                           runOptions(options));
+                           !sourceName.empty()
+                               ? llvm::StringRef(sourceName)
+                               : mlir::tl::defaultSourceName(source),
+                           names, runOptions(options));
 }
 
 /// A signature's shape as the API gives it: -1 for a size known only at
@@ -606,14 +610,28 @@ absl::StatusOr<Gradients> Executable::runGradient(
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileReference(const GraphSource &source,
+                             const CompileOptions &options) {
+  return compileReferenceImpl(source.text, source.format, options,
+                              source.name);
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
 Executable::compileReference(std::string_view text, GraphFormat format,
                              const CompileOptions &options) {
+  return compileReferenceImpl(text, format, options, "");
+}
+
+absl::StatusOr<std::shared_ptr<const Executable>>
+Executable::compileReferenceImpl(std::string_view text, GraphFormat format,
+                                 const CompileOptions &options,
+                                 const std::string &sourceName) {
   auto start = std::chrono::steady_clock::now();
   format = resolveGraphFormat(text, format);
   // Validate once now (G1-G11), so a bad graph fails here, not per run.
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::tl::GraphRunner runner(&context);
-  if (llvm::Error e = loadGraph(runner, text, format, options))
+  if (llvm::Error e = loadGraph(runner, text, format, options, sourceName))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   if (llvm::Error e = runner.bind(options.inputShapes))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
@@ -623,6 +641,7 @@ Executable::compileReference(std::string_view text, GraphFormat format,
   auto impl = std::make_unique<Impl>();
   impl->isReference = true;
   impl->text = std::string(text);
+  impl->sourceName = sourceName;
   impl->format = format;
   impl->options = options;
   mlir::func::FuncOp func = runner.getFunction();
@@ -649,7 +668,8 @@ runReference(const Executable::Impl &impl,
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   mlir::tl::GraphRunner runner(&context);
   if (llvm::Error e =
-          loadGraph(runner, impl.text, impl.format, impl.options))
+          loadGraph(runner, impl.text, impl.format, impl.options,
+                    impl.sourceName))
     return toStatus(std::move(e), absl::StatusCode::kInvalidArgument);
   auto result = runner.runReference(inputs);
   if (!result)

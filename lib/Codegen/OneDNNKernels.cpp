@@ -5,7 +5,8 @@
 // the call): oneDNN for f32, OpenBLAS for f64. tl-call-kernels, after
 // bufferization, replaces each marked op by a call to the runtime's
 // tl_rt_[batch_]sgemm / tl_rt_[batch_]dgemm with the operands as strided
-// memrefs. The decision is the op attribute `tl.kernel = "onednn"` or
+// memrefs. It also turns tl.no_fixpoint into the runtime call that fails
+// the call (CallStatus.h). The decision is the op attribute `tl.kernel = "onednn"` or
 // `"blas"`, so lit tests and --emit=linalg show it, and tl-parallelize and
 // tl-vectorize leave marked ops to the library (it threads internally).
 //
@@ -13,6 +14,7 @@
 
 #include "tl/Codegen/Passes.h"
 #include "tl/Codegen/TuningRecords.h"
+#include "tl/Dialect/TL/IR/TLOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -161,6 +163,35 @@ struct TLCallKernelsPass
         args.push_back(b.create<memref::CastOp>(op.getLoc(), argType, arg));
       }
       b.create<func::CallOp>(op.getLoc(), callee, args);
+      op->erase();
+    }
+    reportFailures(module, b);
+  }
+
+  /// tl.no_fixpoint -> tl_rt_fixpoint_diverged(site, iterations, change,
+  /// tolerance): the runtime makes the call fail (CallStatus.h).
+  static void reportFailures(ModuleOp module, OpBuilder &b) {
+    SmallVector<NoFixpointOp> reports;
+    module.walk([&](NoFixpointOp op) { reports.push_back(op); });
+    if (reports.empty())
+      return;
+    StringRef name = "tl_rt_fixpoint_diverged";
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      b.setInsertionPointToStart(module.getBody());
+      Type i64 = b.getI64Type(), f64 = b.getF64Type();
+      callee = b.create<func::FuncOp>(
+          module.getLoc(), name, b.getFunctionType({i64, i64, f64, f64}, {}));
+      callee.setPrivate();
+    }
+    for (NoFixpointOp op : reports) {
+      b.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      Value site = b.create<arith::ConstantIntOp>(loc, op.getSite(), 64);
+      Value tolerance = b.create<arith::ConstantOp>(loc, op.getToleranceAttr());
+      b.create<func::CallOp>(loc, callee,
+                             ValueRange{site, op.getIterations(),
+                                        op.getChange(), tolerance});
       op->erase();
     }
   }

@@ -582,6 +582,15 @@ llvm::Error GraphRunner::lowerForGpu(const TLGpuPipelineOptions &options) {
     return e;
   if (llvm::Error e = requireStaticShapes("GPU kernels"))
     return e;
+  std::string recursive;
+  getFunction().walk([&](FixpointOp op) {
+    if (recursive.empty())
+      recursive = op.describeSite();
+  });
+  if (!recursive.empty())
+    return makeError("recursive rules run on the CPU only for now, and " +
+                     recursive +
+                     " is one; compile for the CPU (--device=cpu)");
   lowered = true;
   if (llvm::Error e = recordResults())
     return e;
@@ -704,6 +713,13 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
       if (text.find(name) == std::string::npos)
         text += (text.empty() ? "" : ", ") + name;
     });
+  // Numbered so that a fixpoint that fails at run time is named.
+  getFunction().walk([&](FixpointOp op) {
+    op->setAttr(FixpointOp::kSiteAttr,
+                IntegerAttr::get(IntegerType::get(op.getContext(), 64),
+                                 signature.fixpointSites.size()));
+    signature.fixpointSites.push_back(op.describeSite());
+  });
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {
             populateTLToLinalgPipeline(pm, pipeline);

@@ -149,6 +149,9 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  // A fixpoint loop's next states are new tensors, not its current ones
+  // updated in place; the deallocation pipeline frees the old ones.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(bufferization::createBufferResultsToOutParamsPass());
   pm.nest<func::FuncOp>().addPass(createTLWriteResultsInPlacePass());

@@ -11,8 +11,8 @@
 
 #include "tl/Dialect/TL/IR/ScalarSemantics.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Runtime/CallStatus.h"
 
-#include "llvm/Support/Format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -332,20 +332,9 @@ template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
     state = std::move(*next);
     if (change <= tolerance)
       break;
-    if (iteration == op.getMaxIterations()) {
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << describeOp(op);
-      if (auto at = op.getLoc()->findInstanceOf<FileLineColLoc>())
-        os << " at " << at.getFilename().getValue() << ":" << at.getLine()
-           << ":" << at.getColumn();
-      os << ": no fixpoint after " << iteration
-         << " iteration(s) (max_iterations): the last one still changed an "
-            "element by "
-         << llvm::format("%g", change) << " (tolerance "
-         << llvm::format("%g", tolerance) << ")";
-      return evalError(text);
-    }
+    if (iteration == op.getMaxIterations())
+      return evalError(::tl::runtime::noFixpointMessage(
+          op.describeSite(), iteration, change, tolerance));
   }
   for (auto [result, tensor] : llvm::zip(op.getResults(), state))
     values[result] = std::move(tensor);

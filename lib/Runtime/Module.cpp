@@ -10,6 +10,7 @@
 
 #include "GpuProgram.h"
 
+#include "tl/Runtime/CallStatus.h"
 #include "tl/Runtime/HostCPU.h"
 #include "tl/Runtime/ObjectLoader.h"
 #include "tl/Runtime/Sha256.h"
@@ -220,6 +221,8 @@ std::string serializeManifest(const ModuleManifest &m) {
     line({"profile-shape", escape(n)});
   for (const IntermediateOrigin &o : sig.intermediates)
     line({"intermediate", escape(o.node), escape(o.op)});
+  for (const std::string &s : sig.fixpointSites)
+    line({"fixpoint", escape(s)});
   return out;
 }
 
@@ -354,6 +357,10 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
       if (!wantFields(3))
         return fail("expected a node and an op");
       sig.intermediates.push_back({f[1], f[2]});
+    } else if (key == "fixpoint") {
+      if (!wantFields(2))
+        return fail("expected one description");
+      sig.fixpointSites.push_back(f[1]);
     }
     // Other keys: written by a newer compiler of the same format; ignored.
   }
@@ -569,11 +576,13 @@ Module::load(ModuleManifest manifest, std::string object) {
 
 absl::StatusOr<std::shared_ptr<const Module>>
 Module::create(ModuleManifest manifest, std::string object) {
-  if (manifest.runtimeABI != kRuntimeABIVersion)
+  // Each version adds entry points: older modules still link.
+  if (manifest.runtimeABI == 0 || manifest.runtimeABI > kRuntimeABIVersion)
     return absl::FailedPreconditionError(
         "the module calls runtime ABI version " +
-        std::to_string(manifest.runtimeABI) + "; this runtime provides " +
-        std::to_string(kRuntimeABIVersion) + " (compile it again)");
+        std::to_string(manifest.runtimeABI) + "; this runtime provides 1 to " +
+        std::to_string(kRuntimeABIVersion) +
+        " (compile it again, or run it with a newer tl-run)");
   if (isGpuManifest(manifest))
     return createGpu(std::move(manifest), std::move(object));
   std::vector<std::string> missing = missingCPUFeatures(manifest.features);
@@ -722,7 +731,16 @@ absl::Status Module::runPacked(const PackedCall &call) const {
     return gpu->run(call.args, call.results);
   if (!entry)
     return loadStatus;
+  clearCallFailure();
   entry(const_cast<void **>(call.pointers.data()));
+  if (std::optional<FixpointFailure> f = takeCallFailure()) {
+    const std::vector<std::string> &sites = info.signature.fixpointSites;
+    std::string site = f->site >= 0 && size_t(f->site) < sites.size()
+                           ? sites[f->site]
+                           : "'tl.fixpoint' op";
+    return absl::FailedPreconditionError(
+        noFixpointMessage(site, f->iterations, f->change, f->tolerance));
+  }
   return absl::OkStatus();
 }
 

@@ -41,5 +41,7 @@ std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
       {"tl_rt_batch_dgemm", reinterpret_cast<void *>(&tl_rt_batch_dgemm)},
       {"tl_rt_span_begin", reinterpret_cast<void *>(&tl_rt_span_begin)},
       {"tl_rt_span_end", reinterpret_cast<void *>(&tl_rt_span_end)},
+      {"tl_rt_fixpoint_diverged",
+       reinterpret_cast<void *>(&tl_rt_fixpoint_diverged)},
   };
 }

@@ -634,7 +634,7 @@ runReference(const ::tl::CompileOptions &options,
   if (!graph.ok())
     return graph.status();
   auto reference =
-      ::tl::Executable::compileReference(graph->text, graph->format, options);
+      ::tl::Executable::compileReference(*graph, options);
   if (!reference.ok())
     return reference.status();
   return (*reference)->run(inputs);

@@ -268,3 +268,74 @@ TEST(ModuleTest, EmptySymbolTableIsRefused) {
             std::string::npos)
       << o.status();
 }
+
+// A compiled fixpoint that runs out of iterations fails the call with the
+// reference evaluator's message, naming the op by the saved module's
+// sites; the failure belongs to that call only. x -> 2x converges (at
+// once) only from 0; from 1 the last of 4 iterations changes 8 to 16.
+TEST(ModuleTest, FixpointFailuresFailTheCallThatMadeThem) {
+  const char *rule = R"mlir(
+    func.func @main(%x: tensor<2xf64> {tl.name = "x"}) -> (tensor<2xf64> {tl.name = "y"}) {
+      %y = tl.fixpoint (%s = %x) : tensor<2xf64> attributes {max_iterations = 4 : i64} {
+        %d = tl.binary add %s, %s : tensor<2xf64>, tensor<2xf64> -> tensor<2xf64>
+        tl.yield %d : tensor<2xf64>
+      }
+      return %y : tensor<2xf64>
+    })mlir";
+  CompileOptions o;
+  o.inputShapes = {{"x", {2}}};
+  o.cache = false;
+  auto compiled = Executable::compile(
+      GraphSource{rule, GraphFormat::kMLIR, "doubling.mlir"}, o);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  std::string path = tempDir() + "/doubling.tlm";
+  ASSERT_TRUE((*compiled)->save(path).ok());
+  auto exe = Executable::load(path);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+
+  std::vector<double> zero = {0, 0}, one = {0, 1};
+  Buffer z = Buffer::borrow(zero.data(), DType::f64, {2});
+  Buffer x = Buffer::borrow(one.data(), DType::f64, {2});
+  auto failed = (*exe)->run({{"x", &x}});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(),
+            "'tl.fixpoint' op at doubling.mlir:3:12: no fixpoint after 4 "
+            "iteration(s) (max_iterations): the last one still changed an "
+            "element by 8 (tolerance 0)");
+  auto fine = (*exe)->run({{"x", &z}});
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_EQ(fine->find("y")->at(1), 0.0);
+
+  // A bound call reports it the same way, on each failing run.
+  Outputs outputs = (*exe)->allocateOutputs();
+  auto bound = (*exe)->bind({{"x", &x}}, outputs);
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  for (int i = 0; i < 2; ++i) {
+    absl::Status s = (*bound)->run();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("no fixpoint after 4 iteration(s)"),
+              std::string::npos)
+        << s;
+  }
+}
+
+// Runtime ABI 2 adds an entry point: modules of ABI 1 still load, a newer
+// one is refused with what to do.
+TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
+  std::string good = moduleBytes();
+  size_t at = good.find("runtime-abi 2\n");
+  ASSERT_NE(at, std::string::npos);
+  std::string older = good, newer = good;
+  older[at + 12] = '1';
+  newer[at + 12] = '3';
+  resign(older);
+  resign(newer);
+  auto m = runtime::Module::loadBytes(older, "old.tlm");
+  ASSERT_TRUE(m.ok()) << m.status();
+  auto n = runtime::Module::loadBytes(newer, "new.tlm");
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.status().message().find(
+                "runtime ABI version 3; this runtime provides 1 to 2"),
+            std::string::npos)
+      << n.status();
+}

@@ -276,6 +276,9 @@ public:
   static absl::StatusOr<std::shared_ptr<const Executable>>
   compileReference(std::string_view text, GraphFormat format,
                    const CompileOptions &options);
+  /// The same; messages name the source by its path.
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileReference(const GraphSource &source, const CompileOptions &options);
   bool isReference() const;
 
   /// The arrays run() needs, by the names given in CompileOptions.
@@ -414,6 +417,10 @@ private:
   compileImpl(std::string_view text, GraphFormat format,
               const CompileOptions &options, const GradientOptions *gradient,
               const std::string &sourceName = "");
+  static absl::StatusOr<std::shared_ptr<const Executable>>
+  compileReferenceImpl(std::string_view text, GraphFormat format,
+                       const CompileOptions &options,
+                       const std::string &sourceName);
   explicit Executable(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;
 };

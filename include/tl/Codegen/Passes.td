@@ -266,8 +266,15 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
     so one C signature takes any layout. The runtime calls oneDNN's
     `dnnl_sgemm` or OpenBLAS's `cblas_dgemm` with C += A * B (the matmul's
     semantics; the fill before it stays generated code).
+
+    The pass also emits the runtime's other calls that an op stands for:
+    `tl.no_fixpoint` (a compiled fixpoint that ran out of iterations)
+    becomes `func.call @tl_rt_fixpoint_diverged(site, iterations, change,
+    tolerance)`, which makes the call of the compiled function fail with
+    the reference evaluator's message.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+      "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
 }
 
 def TLApplyTuningPass : Pass<"tl-apply-tuning", "ModuleOp"> {

@@ -26,8 +26,17 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
     - `tl.unary` and `tl.binary` become element-wise `linalg.generic`s.
       A broadcast operand (NumPy rules) is collapsed to drop its stretched
       unit dimensions, so every indexing map stays a projected permutation.
-    - `tl.reduce` becomes `linalg.reduce` (plus a division for `mean`).
+    - `tl.reduce` becomes a reducing `linalg.generic` (plus a division for
+      `mean`).
     - `tl.constant` becomes `arith.constant`.
+    - `tl.fixpoint` becomes an `scf.while` on tensors: the before-region
+      runs the body (converted like the rest), measures the largest
+      element change from the current states (a reduction to a scalar,
+      with the reference evaluator's NaN rule) and goes on while it exceeds
+      `tolerance` and fewer than `max_iterations` iterations ran. A loop
+      that leaves still changing is followed by `tl.no_fixpoint` (the
+      run-time failure, `tl-call-kernels`), which names the op by its
+      `tl.fixpoint_site` attribute when the driver numbered it.
 
     Function arguments are marked `bufferization.writable = false`: the
     caller owns those buffers, and bufferization must never write into
@@ -36,7 +45,7 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 

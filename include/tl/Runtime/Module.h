@@ -45,7 +45,9 @@ class GpuProgram;
 /// 2: shapes may hold symbols (shape-generic code) and `link` lines.
 constexpr uint32_t kModuleFormatVersion = 2;
 /// The version of the entry points generated code calls (RuntimeABI.h).
-constexpr uint32_t kRuntimeABIVersion = 1;
+/// 2: tl_rt_fixpoint_diverged. A runtime runs modules of every version up
+/// to its own.
+constexpr uint32_t kRuntimeABIVersion = 2;
 
 /// A dim of shape-generic code is a symbol, known only at run time: in a
 /// signature's shapes, -(k + 1) stands for symbol k, and dims with the
@@ -92,6 +94,9 @@ struct Signature {
   /// the shapes of their values ("300x300xf64, 300x300xf64").
   std::vector<std::string> profileNodes;
   std::vector<std::string> profileShapes;
+  /// The tl.fixpoint ops the code iterates ("'tl.fixpoint' op at
+  /// closure.tle:2:1"), by the site a failure reports (CallStatus.h).
+  std::vector<std::string> fixpointSites;
 
   /// Whether some dim is a symbol (shape-generic code).
   bool isGeneric() const;
@@ -224,8 +229,9 @@ public:
   /// Runs on buffers that match the signature exactly: one per argument
   /// (contiguous, of the compute type) and one preallocated per result.
   /// No checks beyond an assert; this is the hot path of a benchmark.
-  /// Native code always succeeds; a GPU module's errors are the driver's
-  /// (the call and CUDA's error name).
+  /// Native code fails only where a fixpoint did not converge (the
+  /// results then hold its last states); a GPU module's errors are the
+  /// driver's (the call and CUDA's error name).
   absl::Status runUnchecked(const std::vector<const Buffer *> &args,
                             const std::vector<Buffer *> &results) const;
 

@@ -40,6 +40,13 @@ void tl_rt_store_fence();
 void tl_rt_span_begin(int64_t id);
 void tl_rt_span_end(int64_t id);
 
+/// Records for the calling thread that a tl.fixpoint loop ran
+/// max_iterations iterations and still changed an element by `change`
+/// (CallStatus.h): the call then fails. tl-call-kernels emits it for
+/// tl.no_fixpoint; `site` indexes Signature::fixpointSites.
+void tl_rt_fixpoint_diverged(int64_t site, int64_t iterations, double change,
+                             double tolerance);
+
 /// C += A * B for f32 matrices given as MLIR memref descriptors
 /// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
 /// oneDNN's sgemm when each operand has a unit stride in one dimension,

@@ -12,12 +12,14 @@
 
 #include "tl/Conversion/Passes.h"
 
+#include "FixpointLoops.h"
 #include "ScalarOps.h"
 #include "tl/Dialect/TL/IR/EinsumSpec.h"
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/FusionGroups.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -553,16 +555,6 @@ struct ConvertTLToLinalgPass
       }
     }
 
-    // Recursion runs in the reference evaluator only, for now.
-    WalkResult recursive = func.walk([&](FixpointOp op) {
-      op.emitError("'tl.fixpoint' (a recursive rule) is not compiled to "
-                   "native code yet; evaluate it with the reference "
-                   "evaluator (tl-jit --reference, tl::reference::evaluate)");
-      return WalkResult::interrupt();
-    });
-    if (recursive.wasInterrupted())
-      return signalPassFailure();
-
     // A dynamic broadcast label (G7) has no operand to read its size from.
     WalkResult unsized = func.walk([&](EinsumOp op) {
       EinsumSpec spec = op.getParsedSpec();
@@ -584,10 +576,15 @@ struct ConvertTLToLinalgPass
     if (unsized.wasInterrupted())
       return signalPassFailure();
 
+    // Loops first: their bodies' tl ops are then converted like any other.
+    lowerFixpointsToLoops(func);
+
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TLDialect>();
+    target.addLegalOp<NoFixpointOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addLegalOp<func::ReturnOp>();
     RewritePatternSet patterns(ctx);
     populateTLToLinalgConversionPatterns(patterns);

@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -113,10 +114,15 @@ LogicalResult YieldOp::verify() {
            << fixpoint.getInits().size() << " state(s)";
   for (auto [i, next, init] :
        llvm::enumerate(getValues().getTypes(), fixpoint.getInits().getTypes()))
-    if (next != init)
+    if (!fixpoint.areTypesCompatible(next, init))
       return emitOpError("value ") << i << " has type " << next << " but state "
                                    << i << " has type " << init;
   return success();
+}
+
+bool FixpointOp::areTypesCompatible(Type next, Type state) {
+  return getElementTypeOrSelf(next) == getElementTypeOrSelf(state) &&
+         succeeded(verifyCompatibleShape(next, state));
 }
 
 OperandRange FixpointOp::getEntrySuccessorOperands(RegionBranchPoint point) {
@@ -188,4 +194,14 @@ struct DropInvariantStates : OpRewritePattern<FixpointOp> {
 void FixpointOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
   results.add<DropInvariantStates>(context);
+}
+
+std::string FixpointOp::describeSite() {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << describeOp(*this);
+  if (auto at = getLoc()->findInstanceOf<FileLineColLoc>())
+    os << " at " << at.getFilename().getValue() << ":" << at.getLine() << ":"
+       << at.getColumn();
+  return text;
 }

@@ -47,6 +47,17 @@ struct TLDifferentiatePass
       f.emitError("tl-differentiate: the function must have one block");
       return signalPassFailure();
     }
+    // A fixpoint's gradient needs the iterations it took (the adjoint of
+    // each): not built yet, and never guessed.
+    for (Operation &op : f.getBody().front())
+      if (auto fixpoint = dyn_cast<FixpointOp>(op)) {
+        fixpoint.emitError("G12: no gradient through a recursive rule (")
+            << fixpoint.describeSite()
+            << ") yet; differentiate a program without recursion, or "
+               "unroll the recursion to a fixed depth";
+        return signalPassFailure();
+      }
+
     // The arguments to differentiate with respect to.
     SmallVector<unsigned> wrtArgs;
     for (unsigned i = 0; i < f.getNumArguments(); ++i)

@@ -1,5 +1,6 @@
-"""Runs the recursive programs of fixpoints.test through tl-jit --reference
-on random graphs and compares with a NumPy fixpoint (naive iteration)."""
+"""Runs the recursive programs of fixpoints.test through tl-jit on random
+graphs, in the reference evaluator and as compiled code (f64 and f32), and
+compares each with a NumPy fixpoint (naive iteration)."""
 import os
 import subprocess
 import sys
@@ -20,22 +21,31 @@ def numpy_fixpoint(step, shape):
         state = nxt
 
 
-def run(program, inputs, output):
+# The reference evaluator, and compiled code in both float types.
+MODES = [["--reference"], [], ["--dtype=f32"]]
+
+
+def run(program, inputs, output, mode):
     with tempfile.TemporaryDirectory() as d:
         np.savez(os.path.join(d, "in.npz"), **inputs)
         out = os.path.join(d, "out.npz")
-        subprocess.run([tl_jit, os.path.join(programs, program), "--reference",
+        subprocess.run([tl_jit, os.path.join(programs, program), *mode,
                         "--inputs=" + os.path.join(d, "in.npz"), "--output=" + out],
                        check=True)
         return np.load(out)[output]
+
+
+def check(program, inputs, output, want):
+    for mode in MODES:
+        got = run(program, inputs, output, mode)
+        assert np.array_equal(got, want), (program, mode, got, want)
 
 
 checked = 0
 for n, density in [(1, 0.0), (6, 0.0), (8, 0.2), (20, 0.08), (30, 0.05), (12, 1.0)]:
     edge = (rng.random((n, n)) < density).astype(float)
     want = numpy_fixpoint(lambda a: ((edge + a @ edge) > 0).astype(float), (n, n))
-    got = run("closure.tle", {"Edge": edge}, "Reach")
-    assert np.array_equal(got, want), (n, density, got, want)
+    check("closure.tle", {"Edge": edge}, "Reach", want)
     checked += 1
 
 # Ancestor over a random genealogy: each person's parents come earlier.
@@ -45,8 +55,7 @@ for child in range(2, n):
     for p in rng.choice(child, size=2, replace=False):
         parent[p, child] = 1.0
 want = numpy_fixpoint(lambda a: ((parent + a @ parent) > 0).astype(float), (n, n))
-got = run("ancestor.tle", {"Parent": parent}, "Ancestor")
-assert np.array_equal(got, want)
+check("ancestor.tle", {"Parent": parent}, "Ancestor", want)
 checked += 1
 
 # Same generation over a random tree: children of one parent, and children
@@ -57,7 +66,7 @@ for child in range(1, n):
     tree[rng.integers(child), child] = 1.0
 base = tree.T @ tree
 want = numpy_fixpoint(lambda s: ((base + tree.T @ s @ tree) > 0).astype(float), (n, n))
-got = run("samegen.tle", {"Tree": tree}, "SameGen")
-assert np.array_equal(got, want)
+check("samegen.tle", {"Tree": tree}, "SameGen", want)
 checked += 1
-print(f"fixpoints: {checked} programs equal NumPy")
+print(f"fixpoints: {checked} programs equal NumPy, in the reference evaluator "
+      "and compiled (f64, f32)")

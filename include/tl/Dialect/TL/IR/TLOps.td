@@ -168,7 +168,7 @@ def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType,
 def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
     SingleBlock,
     DeclareOpInterfaceMethods<RegionBranchOpInterface,
-        ["getEntrySuccessorOperands"]>]> {
+        ["getEntrySuccessorOperands", "areTypesCompatible"]>]> {
   let summary = "the fixpoint of tensor equations (a recursive rule)";
   let description = [{
     Computes states by iterating the body from `inits` until they no
@@ -210,6 +210,11 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     ::mlir::tl::YieldOp getYield();
+    /// "'tl.fixpoint' op at ancestor.tle:3:1": how messages name the op.
+    std::string describeSite();
+    /// The discardable attribute that numbers a fixpoint for the run-time
+    /// report of compiled code (Signature::fixpointSites).
+    static constexpr ::llvm::StringLiteral kSiteAttr = "tl.fixpoint_site";
   }];
 }
 
@@ -218,11 +223,39 @@ def TL_YieldOp : TL_Op<"yield", [Pure, ReturnLike, Terminator,
   let summary = "the next states of a tl.fixpoint";
   let description = [{
     Ends the body of a `tl.fixpoint` with the states of the next iteration,
-    one per state of the op, with the same types.
+    one per state of the op, each of a type compatible with its state's
+    (the same element type; shapes that agree where both are known, as a
+    JSON import leaves them before `tl-specialize-shapes` makes them
+    static).
   }];
   let arguments = (ins Variadic<TL_FloatTensor>:$values);
   let hasVerifier = 1;
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// tl.no_fixpoint
+//===----------------------------------------------------------------------===//
+
+def TL_NoFixpointOp : TL_Op<"no_fixpoint", [
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "reports at run time that a compiled tl.fixpoint did not converge";
+  let description = [{
+    What `convert-tl-to-linalg` leaves after the loop of a `tl.fixpoint`
+    that ran `max_iterations` iterations and still changed an element by
+    `change` (more than `tolerance`). `tl-call-kernels` turns it into a
+    call of the runtime's `tl_rt_fixpoint_diverged`, which makes the call
+    of the compiled function fail with the message the reference evaluator
+    gives; `site` indexes the module's descriptions of its fixpoints
+    (the op and its source location; -1 for none).
+
+    ```mlir
+    tl.no_fixpoint %iterations, %change {site = 0 : i64, tolerance = 0.0 : f64}
+    ```
+  }];
+  let arguments = (ins I64:$iterations, F64:$change, I64Attr:$site,
+      F64Attr:$tolerance);
+  let assemblyFormat = "$iterations `,` $change attr-dict";
 }
 
 #endif // TL_OPS_TD

@@ -1,0 +1,163 @@
+//===- FixpointLoops.cpp - tl.fixpoint as an scf.while --------------------===//
+//
+// The loop keeps the states as tensors, so bufferization decides where
+// they live (two buffers that swap roles, when the body allows) and the
+// body's ops get the same lowering as any other:
+//
+//   %r:n+2 = scf.while (%s = %inits, %k = 0) {
+//     %next = <body>(%s)
+//     %change = max over states of largestChange(%s, %next)
+//     %more = %change > tolerance && %k + 1 < max_iterations
+//     scf.condition(%more) %next, %k + 1, %change
+//   } do { scf.yield %next, %k + 1 }
+//   scf.if %r#change > tolerance { tl.no_fixpoint %r#count, %r#change }
+//
+// The change test is the reference evaluator's (Evaluator.cpp): a NaN that
+// stays at its position is no change, one that appears or goes is an
+// infinite one, two equal infinities are no change.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FixpointLoops.h"
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+/// The largest element-wise change from `old` to `next`, as an f64 scalar.
+Value largestChange(OpBuilder &b, Location loc, Value old, Value next) {
+  auto type = cast<RankedTensorType>(old.getType());
+  auto element = cast<FloatType>(type.getElementType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  Value zero = b.create<arith::ConstantOp>(loc, b.getFloatAttr(element, 0));
+  Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, element);
+  Value init =
+      b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{empty})
+          .getResult(0);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  maps.push_back(AffineMap::get(rank, 0, {}, ctx));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+  Value reduced =
+      b.create<linalg::GenericOp>(
+           loc, init.getType(), ValueRange{old, next}, ValueRange{init}, maps,
+           iters,
+           [&](OpBuilder &nb, Location l, ValueRange args) {
+             Value x = args[0], y = args[1], acc = args[2];
+             Value zeroE = nb.create<arith::ConstantOp>(
+                 l, nb.getFloatAttr(element, 0));
+             Value inf = nb.create<arith::ConstantOp>(
+                 l, nb.getFloatAttr(element,
+                                    std::numeric_limits<double>::infinity()));
+             Value same = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
+                                                   x, y);
+             Value diff = nb.create<math::AbsFOp>(
+                 l, nb.create<arith::SubFOp>(l, x, y));
+             Value d = nb.create<arith::SelectOp>(l, same, zeroE, diff);
+             Value xNaN = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO,
+                                                   x, x);
+             Value yNaN = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO,
+                                                   y, y);
+             Value both = nb.create<arith::AndIOp>(l, xNaN, yNaN);
+             Value one = nb.create<arith::XOrIOp>(l, xNaN, yNaN);
+             d = nb.create<arith::SelectOp>(l, both, zeroE, d);
+             d = nb.create<arith::SelectOp>(l, one, inf, d);
+             nb.create<linalg::YieldOp>(
+                 l, ValueRange{nb.create<arith::MaxNumFOp>(l, acc, d)});
+           })
+          .getResult(0);
+  Value change = b.create<tensor::ExtractOp>(loc, reduced, ValueRange{});
+  if (!element.isF64())
+    change = b.create<arith::ExtFOp>(loc, b.getF64Type(), change);
+  return change;
+}
+
+void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Type i64 = rewriter.getI64Type(), f64 = rewriter.getF64Type();
+  size_t n = op.getNumResults();
+  double tolerance = op.getTolerance().convertToDouble();
+  int64_t site = -1;
+  if (auto attr = op->getAttrOfType<IntegerAttr>(FixpointOp::kSiteAttr))
+    site = attr.getInt();
+
+  Value tol = rewriter.create<arith::ConstantOp>(
+      loc, rewriter.getF64FloatAttr(tolerance));
+  SmallVector<Value> inits(op.getInits());
+  inits.push_back(rewriter.create<arith::ConstantIntOp>(loc, 0, 64));
+  SmallVector<Type> carried(op.getResultTypes());
+  carried.push_back(i64);
+  SmallVector<Type> resultTypes(carried);
+  resultTypes.push_back(f64);
+  auto loop = rewriter.create<scf::WhileOp>(loc, resultTypes, inits);
+
+  // Before: the body, then the test.
+  Block *before = rewriter.createBlock(
+      &loop.getBefore(), {}, carried,
+      SmallVector<Location>(carried.size(), loc));
+  YieldOp yield = op.getYield();
+  SmallVector<Value> next(yield.getValues());
+  rewriter.inlineBlockBefore(&op.getBodyBlock(), before, before->end(),
+                             before->getArguments().take_front(n));
+  rewriter.setInsertionPoint(yield);
+  Value change = rewriter.create<arith::ConstantOp>(
+      loc, rewriter.getF64FloatAttr(0));
+  for (size_t i = 0; i < n; ++i)
+    change = rewriter.create<arith::MaxNumFOp>(
+        loc, change,
+        largestChange(rewriter, loc, before->getArgument(i), next[i]));
+  Value one = rewriter.create<arith::ConstantIntOp>(loc, 1, 64);
+  Value count = rewriter.create<arith::AddIOp>(loc, before->getArgument(n), one);
+  Value max =
+      rewriter.create<arith::ConstantIntOp>(loc, op.getMaxIterations(), 64);
+  Value moving =
+      rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, change, tol);
+  Value room =
+      rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, count, max);
+  Value more = rewriter.create<arith::AndIOp>(loc, moving, room);
+  SmallVector<Value> forwarded(next);
+  forwarded.append({count, change});
+  rewriter.create<scf::ConditionOp>(loc, more, forwarded);
+  rewriter.eraseOp(yield);
+
+  // After: the next states become the current ones.
+  Block *after = rewriter.createBlock(
+      &loop.getAfter(), {}, resultTypes,
+      SmallVector<Location>(resultTypes.size(), loc));
+  rewriter.create<scf::YieldOp>(loc, after->getArguments().drop_back());
+
+  // Out of the loop still moving: max_iterations ran out.
+  rewriter.setInsertionPointAfter(loop);
+  Value finalChange = loop.getResult(n + 1);
+  Value failed = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT,
+                                                finalChange, tol);
+  auto check = rewriter.create<scf::IfOp>(loc, failed, /*withElse=*/false);
+  rewriter.setInsertionPointToStart(check.thenBlock());
+  rewriter.create<NoFixpointOp>(loc, loop.getResult(n), finalChange,
+                                rewriter.getI64IntegerAttr(site),
+                                rewriter.getF64FloatAttr(tolerance));
+  rewriter.replaceOp(op, loop.getResults().take_front(n));
+}
+
+} // namespace
+
+void mlir::tl::lowerFixpointsToLoops(func::FuncOp func) {
+  SmallVector<FixpointOp> fixpoints;
+  func.walk([&](FixpointOp op) { fixpoints.push_back(op); }); // post-order
+  IRRewriter rewriter(func.getContext());
+  for (FixpointOp op : fixpoints)
+    lowerFixpoint(op, rewriter);
+}

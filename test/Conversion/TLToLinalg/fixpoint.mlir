@@ -1,0 +1,73 @@
+// RUN: tl-opt %s --split-input-file --convert-tl-to-linalg | FileCheck %s
+
+// A fixpoint is an scf.while on tensors that carries the states and an
+// iteration count: the before-region runs the body (converted like any
+// other tl ops), reduces the change of every state to one f64 with the
+// reference's NaN rule, and goes on while it is above the tolerance and
+// fewer than max_iterations ran. Leaving still changing reports the
+// failure with the op's site number.
+// CHECK-LABEL: func.func @closure
+// CHECK-SAME: (%[[E:.*]]: tensor<4x4xf64>
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK: %[[LOOP:.*]]:3 = scf.while (%[[S:.*]] = %[[E]], %[[K:.*]] = %[[ZERO]]) : (tensor<4x4xf64>, i64) -> (tensor<4x4xf64>, i64, f64) {
+// CHECK: %[[J:.*]] = linalg.matmul ins(%[[S]], %[[E]] :
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: %[[NEXT:.*]] = linalg.generic
+// CHECK: arith.select
+// CHECK: %[[DIFF:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[S]], %[[NEXT]] : tensor<4x4xf64>, tensor<4x4xf64>) outs(%{{.*}} : tensor<f64>)
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpf uno
+// CHECK: arith.maxnumf
+// CHECK: %[[C:.*]] = tensor.extract %[[DIFF]][] : tensor<f64>
+// CHECK: %[[CHANGE:.*]] = arith.maxnumf %{{.*}}, %[[C]] : f64
+// CHECK: %[[COUNT:.*]] = arith.addi %[[K]], %{{.*}} : i64
+// CHECK: %[[MOVING:.*]] = arith.cmpf ogt, %[[CHANGE]], %[[TOL:.*]] : f64
+// CHECK: %[[ROOM:.*]] = arith.cmpi slt, %[[COUNT]], %{{.*}} : i64
+// CHECK: %[[MORE:.*]] = arith.andi %[[MOVING]], %[[ROOM]] : i1
+// CHECK: scf.condition(%[[MORE]]) %[[NEXT]], %[[COUNT]], %[[CHANGE]] : tensor<4x4xf64>, i64, f64
+// CHECK: } do {
+// CHECK: ^bb0(%[[N:.*]]: tensor<4x4xf64>, %[[N1:.*]]: i64, %{{.*}}: f64):
+// CHECK: scf.yield %[[N]], %[[N1]] : tensor<4x4xf64>, i64
+// CHECK: %[[FAILED:.*]] = arith.cmpf ogt, %[[LOOP]]#2, %{{.*}} : f64
+// CHECK: scf.if %[[FAILED]] {
+// CHECK: tl.no_fixpoint %[[LOOP]]#1, %[[LOOP]]#2 {site = 3 : i64, tolerance = 0.000000e+00 : f64}
+// CHECK: return %[[LOOP]]#0
+func.func @closure(%e: tensor<4x4xf64>) -> tensor<4x4xf64> {
+  %r = tl.fixpoint (%s = %e) : tensor<4x4xf64>
+      attributes {max_iterations = 10 : i64, tl.fixpoint_site = 3 : i64} {
+    %j = tl.einsum "xy,yz->xz" %s, %e : (tensor<4x4xf64>, tensor<4x4xf64>) -> tensor<4x4xf64>
+    %a = tl.binary add %e, %j : tensor<4x4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>
+    %n = tl.unary step %a : tensor<4x4xf64>
+    tl.yield %n : tensor<4x4xf64>
+  }
+  return %r : tensor<4x4xf64>
+}
+
+// -----
+
+// Two states, f32: each state's change is widened to f64 and the largest
+// one decides; a fixpoint nested in another's body is a loop in the outer
+// loop's before-region. Without tl.fixpoint_site the report says -1.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.while {{.*}} -> (tensor<3xf32>, tensor<3xf32>, i64, f64)
+// CHECK: scf.while {{.*}} -> (tensor<3xf32>, i64, f64)
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: scf.condition
+// CHECK: tl.no_fixpoint %{{.*}}, %{{.*}} {site = -1 : i64, tolerance = 1.000000e-03 : f64}
+// CHECK: arith.extf
+// CHECK: arith.extf
+// CHECK: scf.condition
+// CHECK: tl.no_fixpoint %{{.*}}, %{{.*}} {site = -1 : i64, tolerance = 0.000000e+00 : f64}
+func.func @nested(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %r:2 = tl.fixpoint (%a = %x, %b = %x) : tensor<3xf32>, tensor<3xf32> {
+    %inner = tl.fixpoint (%c = %a) : tensor<3xf32>
+        attributes {tolerance = 1.0e-3 : f64} {
+      %h = tl.unary sqrt %c : tensor<3xf32>
+      tl.yield %h : tensor<3xf32>
+    }
+    %m = tl.binary min %inner, %b : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+    tl.yield %m, %inner : tensor<3xf32>, tensor<3xf32>
+  }
+  return %r#0 : tensor<3xf32>
+}
