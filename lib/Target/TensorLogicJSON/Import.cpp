@@ -19,7 +19,10 @@
 #include "llvm/Support/Regex.h"
 
 #include <charconv>
+#include <functional>
 #include <limits>
+#include <map>
+#include <set>
 using namespace mlir;
 using namespace mlir::tl;
 namespace json = llvm::json;
@@ -64,7 +67,7 @@ std::string mlir::tl::bindSlotName(llvm::StringRef slot,
 
 namespace {
 
-enum class NodeKind { Einsum, ElemUnary, ElemBinary, Reduce };
+enum class NodeKind { Einsum, ElemUnary, ElemBinary, Reduce, Fixpoint };
 
 /// What a node computes, resolved from its op without looking at shapes.
 struct NodePlan {
@@ -78,7 +81,8 @@ struct NodePlan {
 };
 
 struct Node {
-  size_t index = 0;
+  /// "3", or "3/0" for the first node of node 3's body.
+  std::string label;
   NodeKind kind = NodeKind::Einsum;
   std::string payload; // spec or op name
   std::vector<int64_t> axes;
@@ -86,9 +90,15 @@ struct Node {
   size_t output = 0;
   const json::Value *metadata = nullptr;
   NodePlan plan;
+  /// Fixpoint only: the body (run over the same slots; the outputs are the
+  /// states and the inputs their first values), and when to stop.
+  std::vector<Node> body;
+  std::vector<size_t> states; // the slots of the states, = outputs
+  double tolerance = 0;
+  int64_t maxIterations = 1000;
 
   std::string describe() const {
-    std::string s = "node " + std::to_string(index) + " (";
+    std::string s = "node " + label + " (";
     // A message quotes at most a screen line of the graph's text.
     std::string op = payload.size() <= 80
                          ? payload
@@ -108,6 +118,8 @@ struct Node {
         s += (i ? ", " : "") + std::to_string(axes[i]);
       return s + "])";
     }
+    case NodeKind::Fixpoint:
+      return s + "Fixpoint)";
     }
     return s + ")";
   }
@@ -119,6 +131,8 @@ struct Graph {
   std::vector<size_t> inputs, outputs;
   const json::Object *tensorMetadata = nullptr;
   const json::Object *wrapper = nullptr;
+  bool fixpointExtension = false; // declared by the wrapper
+  size_t totalNodes = 0;          // bodies included
 };
 
 /// Collects the first error; every message starts with its rule.
@@ -155,7 +169,10 @@ private:
 
   // Structure (G1).
   bool parseStructure(const json::Value &rootValue);
-  bool parseNode(const json::Value &v, size_t i, const std::string &path);
+  bool parseNode(const json::Value &v, const std::string &label,
+                 const std::string &path, std::vector<Node> &into);
+  bool parseFixpoint(const json::Object &payload, const std::string &path,
+                     Node &node);
   bool indexList(const json::Object &obj, llvm::StringRef key,
                  const std::string &path, std::vector<size_t> &out);
   // Ops (G6, G8-G10).
@@ -303,6 +320,22 @@ bool Importer::parseStructure(const json::Value &rootValue) {
     if (m[1] != "1")
       return fail("G1: version: unsupported format version '" + *vs +
                   "' (major version 1 only)");
+    if (const json::Value *ext = obj->get("extensions")) {
+      const json::Array *arr = ext->getAsArray();
+      if (!arr)
+        return fail("G1: extensions: expected an array, got " +
+                    describeValue(*ext));
+      for (size_t i = 0; i < arr->size(); ++i) {
+        std::optional<llvm::StringRef> name = (*arr)[i].getAsString();
+        std::string p = "G1: extensions[" + std::to_string(i) + "]: ";
+        if (!name)
+          return fail(p + "expected a string, got " + describeValue((*arr)[i]));
+        if (*name != kFixpointExtension)
+          return fail(p + "unsupported extension '" + clip(*name) +
+                      "' (this tl reads " + kFixpointExtension + ")");
+        graph.fixpointExtension = true;
+      }
+    }
     obj = obj->get("graph")->getAsObject();
     if (!obj)
       return fail("G1: graph: expected an object");
@@ -348,14 +381,21 @@ bool Importer::parseStructure(const json::Value &rootValue) {
                 " (compile time grows faster than linearly beyond; split "
                 "the program)");
   for (size_t i = 0; i < narr->size(); ++i)
-    if (!parseNode((*narr)[i], i,
-                   join(prefix, "nodes") + "[" + std::to_string(i) + "]"))
+    if (!parseNode((*narr)[i], std::to_string(i),
+                   join(prefix, "nodes") + "[" + std::to_string(i) + "]",
+                   graph.nodes))
       return false;
   return true;
 }
 
-bool Importer::parseNode(const json::Value &v, size_t i,
-                         const std::string &path) {
+bool Importer::parseNode(const json::Value &v, const std::string &label,
+                         const std::string &path, std::vector<Node> &into) {
+  if (++graph.totalNodes > kMaxGraphNodes)
+    return fail("G1: " + path + ": the graph has more than " +
+                std::to_string(kMaxGraphNodes) +
+                " nodes (fixpoint bodies included); tl compiles graphs of up "
+                "to that many (compile time grows faster than linearly "
+                "beyond; split the program)");
   const json::Object *obj = v.getAsObject();
   if (!obj)
     return fail("G1: " + path + ": expected an object, got " +
@@ -375,11 +415,12 @@ bool Importer::parseNode(const json::Value &v, size_t i,
         "G1: " + path +
         ".op: expected an object with exactly one of Einsum, "
         "ElemUnary, ElemBinary, Reduce" +
+        (graph.fixpointExtension ? std::string(", Fixpoint") : "") +
         (opObj ? ", got keys [" + keys + "]" : ", got " + describeValue(*op)));
   }
   const auto &[kindKey, payload] = *opObj->begin();
   Node node;
-  node.index = i;
+  node.label = label;
   std::string ppath = path + ".op." + kindKey.str();
   if (kindKey == "Einsum")
     node.kind = NodeKind::Einsum;
@@ -389,13 +430,47 @@ bool Importer::parseNode(const json::Value &v, size_t i,
     node.kind = NodeKind::ElemBinary;
   else if (kindKey == "Reduce")
     node.kind = NodeKind::Reduce;
+  else if (kindKey == "Fixpoint" && graph.fixpointExtension)
+    node.kind = NodeKind::Fixpoint;
+  else if (kindKey == "Fixpoint")
+    return fail("G1: " + path + ".op: 'Fixpoint' belongs to the extension '" +
+                kFixpointExtension +
+                "'; a graph that uses it is versioned and declares it "
+                "({\"version\": \"1.0.0\", \"extensions\": [\"" +
+                kFixpointExtension + "\"], \"graph\": ...})");
   else
-    return fail("G1: " + path + ".op: unknown op variant '" + kindKey.str() +
-                "' (expected Einsum, ElemUnary, ElemBinary or Reduce)");
+    return fail("G1: " + path + ".op: unknown op variant '" +
+                clip(kindKey.str()) +
+                "' (expected Einsum, ElemUnary, ElemBinary" +
+                (graph.fixpointExtension ? ", Reduce or Fixpoint)"
+                                         : " or Reduce)"));
   const json::Object *pobj = payload.getAsObject();
   if (!pobj)
     return fail("G1: " + ppath + ": expected an object, got " +
                 describeValue(payload));
+  if (node.kind == NodeKind::Fixpoint) {
+    if (!parseFixpoint(*pobj, ppath, node) ||
+        !indexList(*obj, "inputs", path, node.inputs))
+      return false;
+    std::vector<size_t> outs;
+    if (!indexList(*obj, "outputs", path, outs))
+      return false;
+    if (outs.empty() || outs.size() != node.inputs.size())
+      return fail("G2: " + path + ": a Fixpoint has one output (a state) per "
+                  "input (its first value) and at least one; got " +
+                  std::to_string(node.inputs.size()) + " input(s) and " +
+                  std::to_string(outs.size()) + " output(s)");
+    for (size_t j = 0; j < outs.size(); ++j)
+      for (size_t k = 0; k < j; ++k)
+        if (outs[j] == outs[k])
+          return fail("G2: " + path + ".outputs[" + std::to_string(j) +
+                      "]: slot " + std::to_string(outs[j]) +
+                      " is already state " + std::to_string(k));
+    node.output = outs[0];
+    node.states = std::move(outs);
+    into.push_back(std::move(node));
+    return true;
+  }
   llvm::StringRef field = node.kind == NodeKind::Einsum ? "spec" : "op";
   const json::Value *text = pobj->get(field);
   if (!text)
@@ -440,8 +515,41 @@ bool Importer::parseNode(const json::Value &v, size_t i,
     if (md->kind() != json::Value::Null)
       node.metadata = md;
   }
-  graph.nodes.push_back(std::move(node));
-  return analyseNode(graph.nodes.back());
+  into.push_back(std::move(node));
+  return analyseNode(into.back());
+}
+
+bool Importer::parseFixpoint(const json::Object &payload,
+                             const std::string &path, Node &node) {
+  const json::Value *body = payload.get("body");
+  if (!body)
+    return fail("G1: " + path + ".body: missing required field 'body'");
+  const json::Array *arr = body->getAsArray();
+  if (!arr)
+    return fail("G1: " + path + ".body: expected an array, got " +
+                describeValue(*body));
+  if (const json::Value *t = payload.get("tolerance")) {
+    std::optional<double> v = t->getAsNumber();
+    if (!v || !(*v >= 0) || std::isinf(*v))
+      return fail("G1: " + path +
+                  ".tolerance: expected a finite number >= 0, got " +
+                  describeValue(*t));
+    node.tolerance = *v;
+  }
+  if (const json::Value *m = payload.get("max_iterations")) {
+    std::optional<int64_t> v = isWrittenInteger(*m) ? m->getAsInteger()
+                                                    : std::nullopt;
+    if (!v || *v < 1)
+      return fail("G1: " + path +
+                  ".max_iterations: expected an integer >= 1, got " +
+                  describeValue(*m));
+    node.maxIterations = *v;
+  }
+  for (size_t j = 0; j < arr->size(); ++j)
+    if (!parseNode((*arr)[j], node.label + "/" + std::to_string(j),
+                   path + ".body[" + std::to_string(j) + "]", node.body))
+      return false;
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -460,6 +568,8 @@ bool Importer::analyseNode(Node &node) {
   NodePlan &plan = node.plan;
   llvm::StringRef name = node.payload;
   switch (node.kind) {
+  case NodeKind::Fixpoint:
+    return true; // its body's nodes are analysed one by one
   case NodeKind::ElemUnary: {
     std::optional<UnaryKind> k = lookupUnaryKind(name);
     if (!k) {
@@ -643,111 +753,184 @@ OwningOpRef<ModuleOp> Importer::build() {
     return argument(name);
   };
 
-  for (const Node &node : graph.nodes) {
-    SmallVector<Value> ins;
-    for (size_t s : node.inputs) {
-      if (!current[s]) {
-        current[s] = bind(s);
+  // Slots written only inside a fixpoint's body: reading one after it is
+  // an error (by the node that hides it), never a silent input.
+  std::map<size_t, std::string> hiddenBy;
+  auto readsHidden = [&](size_t s, const Node &node) {
+    error.set("G3: slot " + std::to_string(s) + " '" + graph.tensors[s] +
+              "', read by " + node.describe() +
+              ", is written only inside the body of " + hiddenBy[s] +
+              "; after the fixpoint only its states (its outputs) are "
+              "visible");
+    return false;
+  };
+  std::function<bool(const std::vector<Node> &, std::set<size_t> &)>
+      buildNodes;
+  auto buildFixpoint = [&](const Node &node, SmallVector<Value> &inits,
+                           Location loc, std::set<size_t> &written) -> bool {
+    auto op = builder.create<FixpointOp>(loc, ValueRange(inits));
+    op.setToleranceAttr(builder.getF64FloatAttr(node.tolerance));
+    op.setMaxIterationsAttr(builder.getI64IntegerAttr(node.maxIterations));
+    Block &loop = op.getBodyBlock();
+    std::vector<Value> saved = current;
+    for (auto [j, slot] : llvm::enumerate(node.states))
+      current[slot] = loop.getArgument(j);
+    std::set<size_t> inner;
+    {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToEnd(&loop);
+      if (!buildNodes(node.body, inner))
+        return false;
+      SmallVector<Value> next;
+      for (size_t slot : node.states)
+        next.push_back(current[slot]);
+      builder.create<YieldOp>(loc, next);
+    }
+    // Inputs bound inside the body stay bound; its constants and the
+    // values its nodes wrote do not outlive it.
+    for (size_t slot = 0; slot < current.size(); ++slot) {
+      Value v = current[slot];
+      bool isArgument = v && llvm::isa<BlockArgument>(v) &&
+                        llvm::cast<BlockArgument>(v).getOwner() == body;
+      if (inner.count(slot)) {
+        current[slot] = nullptr;
+        hiddenBy[slot] = node.describe();
+      } else if (!isArgument) {
+        current[slot] = saved[slot];
+      }
+    }
+    for (auto [j, slot] : llvm::enumerate(node.states)) {
+      current[slot] = op.getResult(j);
+      hiddenBy.erase(slot);
+      written.insert(slot);
+    }
+    return true;
+  };
+  buildNodes = [&](const std::vector<Node> &nodes,
+                   std::set<size_t> &written) -> bool {
+    for (const Node &node : nodes) {
+      SmallVector<Value> ins;
+      for (size_t s : node.inputs) {
+        if (!current[s] && hiddenBy.count(s))
+          return readsHidden(s, node);
         if (!current[s]) {
-          std::string given;
-          if (options.callerNames)
-            given = options.callerNames->empty()
-                        ? " (no arrays were given)"
-                        : " (the arrays given: " +
-                              llvm::join(*options.callerNames, ", ") + ")";
-          error.set("G3: unbound tensor '" + graph.tensors[s] + "' (slot " +
-                    std::to_string(s) + "), read by node " +
-                    std::to_string(node.index) + given);
-          return nullptr;
-        }
-      }
-      ins.push_back(current[s]);
-    }
-    // The node, then the slot it writes (what --dump-intermediates names
-    // the value by); both wrap the file location that messages print.
-    Location loc = NameLoc::get(
-        builder.getStringAttr(node.describe()),
-        NameLoc::get(builder.getStringAttr(kSlotLocPrefix.str() +
-                                           graph.tensors[node.output]),
-                     fileLoc));
-    const NodePlan &plan = node.plan;
-    auto rankOf = [](Value v) -> std::optional<int64_t> {
-      if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))
-        return t.getRank();
-      return std::nullopt;
-    };
-    // Operand ranks known at import must match the subscripts (G6/G8).
-    if (plan.kind != NodePlan::Unary && plan.kind != NodePlan::Binary &&
-        plan.kind != NodePlan::Reduce) {
-      const char *rule = plan.kind == NodePlan::Einsum ? "G6" : "G8";
-      for (size_t j = 0; j < ins.size(); ++j) {
-        std::optional<int64_t> r = rankOf(ins[j]);
-        if (r && *r != static_cast<int64_t>(plan.spec.inputs[j].size())) {
-          error.set(llvm::Twine(rule) + ": " + node.describe() + ": operand " +
-                    llvm::Twine(j) + " ('" + graph.tensors[node.inputs[j]] +
-                    "', slot " + llvm::Twine(node.inputs[j]) + ") has rank " +
-                    llvm::Twine(*r) + ", but its subscript '" +
-                    plan.spec.inputs[j] + "' has " +
-                    llvm::Twine(plan.spec.inputs[j].size()) + " label(s)");
-          return nullptr;
-        }
-      }
-    }
-    Value result;
-    StringAttr specAttr = builder.getStringAttr(plan.spec.str());
-    Type specType = ranked(plan.spec.output.size());
-    switch (plan.kind) {
-    case NodePlan::Unary:
-      result =
-          builder.create<UnaryOp>(loc, ins[0].getType(), plan.unary, ins[0]);
-      break;
-    case NodePlan::Binary: {
-      std::optional<int64_t> a = rankOf(ins[0]), b = rankOf(ins[1]);
-      Type t = a && b ? Type(ranked(std::max(*a, *b))) : unranked;
-      result = builder.create<BinaryOp>(loc, t, plan.binary, ins[0], ins[1]);
-      break;
-    }
-    case NodePlan::Reduce: {
-      Type t = unranked;
-      if (std::optional<int64_t> r = rankOf(ins[0])) {
-        for (int64_t a : plan.axes)
-          if (a >= *r) {
-            error.set(
-                "G10: " + node.describe() + ": axis " + std::to_string(a) +
-                " out of range for an input of rank " + std::to_string(*r));
-            return nullptr;
+          current[s] = bind(s);
+          if (!current[s]) {
+            std::string given;
+            if (options.callerNames)
+              given = options.callerNames->empty()
+                          ? " (no arrays were given)"
+                          : " (the arrays given: " +
+                                llvm::join(*options.callerNames, ", ") + ")";
+            error.set("G3: unbound tensor '" + graph.tensors[s] + "' (slot " +
+                      std::to_string(s) + "), read by node " + node.label +
+                      given);
+            return false;
           }
-        t = ranked(*r - plan.axes.size());
+        }
+        ins.push_back(current[s]);
       }
-      result = builder.create<ReduceOp>(
-          loc, t, plan.reduce, ins[0], builder.getDenseI64ArrayAttr(plan.axes));
-      break;
+      // The node, then the slot it writes (what --dump-intermediates names
+      // the value by); both wrap the file location that messages print.
+      Location loc = NameLoc::get(
+          builder.getStringAttr(node.describe()),
+          NameLoc::get(builder.getStringAttr(kSlotLocPrefix.str() +
+                                             graph.tensors[node.output]),
+                       fileLoc));
+      if (node.kind == NodeKind::Fixpoint) {
+        if (!buildFixpoint(node, ins, loc, written))
+          return false;
+        continue;
+      }
+      const NodePlan &plan = node.plan;
+      auto rankOf = [](Value v) -> std::optional<int64_t> {
+        if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))
+          return t.getRank();
+        return std::nullopt;
+      };
+      // Operand ranks known at import must match the subscripts (G6/G8).
+      if (plan.kind != NodePlan::Unary && plan.kind != NodePlan::Binary &&
+          plan.kind != NodePlan::Reduce) {
+        const char *rule = plan.kind == NodePlan::Einsum ? "G6" : "G8";
+        for (size_t j = 0; j < ins.size(); ++j) {
+          std::optional<int64_t> r = rankOf(ins[j]);
+          if (r && *r != static_cast<int64_t>(plan.spec.inputs[j].size())) {
+            error.set(llvm::Twine(rule) + ": " + node.describe() +
+                      ": operand " + llvm::Twine(j) + " ('" +
+                      graph.tensors[node.inputs[j]] + "', slot " +
+                      llvm::Twine(node.inputs[j]) + ") has rank " +
+                      llvm::Twine(*r) + ", but its subscript '" +
+                      plan.spec.inputs[j] + "' has " +
+                      llvm::Twine(plan.spec.inputs[j].size()) + " label(s)");
+            return false;
+          }
+        }
+      }
+      Value result;
+      StringAttr specAttr = builder.getStringAttr(plan.spec.str());
+      Type specType = ranked(plan.spec.output.size());
+      switch (plan.kind) {
+      case NodePlan::Unary:
+        result =
+            builder.create<UnaryOp>(loc, ins[0].getType(), plan.unary, ins[0]);
+        break;
+      case NodePlan::Binary: {
+        std::optional<int64_t> a = rankOf(ins[0]), b = rankOf(ins[1]);
+        Type t = a && b ? Type(ranked(std::max(*a, *b))) : unranked;
+        result = builder.create<BinaryOp>(loc, t, plan.binary, ins[0], ins[1]);
+        break;
+      }
+      case NodePlan::Reduce: {
+        Type t = unranked;
+        if (std::optional<int64_t> r = rankOf(ins[0])) {
+          for (int64_t a : plan.axes)
+            if (a >= *r) {
+              error.set(
+                  "G10: " + node.describe() + ": axis " + std::to_string(a) +
+                  " out of range for an input of rank " + std::to_string(*r));
+              return false;
+            }
+          t = ranked(*r - plan.axes.size());
+        }
+        result =
+            builder.create<ReduceOp>(loc, t, plan.reduce, ins[0],
+                                     builder.getDenseI64ArrayAttr(plan.axes));
+        break;
+      }
+      case NodePlan::Einsum:
+        result =
+            builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                     BinaryKind::multiply, ReduceKind::sum);
+        break;
+      case NodePlan::GenReduce:
+        result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                          BinaryKind::multiply, plan.reduce);
+        break;
+      case NodePlan::GenBinary:
+        result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                          plan.binary, ReduceKind::sum);
+        break;
+      case NodePlan::GenUnary: {
+        // Align (transpose/broadcast) by label, then apply the op.
+        Value aligned =
+            builder.create<EinsumOp>(loc, specType, specAttr, ins,
+                                     BinaryKind::multiply, ReduceKind::sum);
+        result = builder.create<UnaryOp>(loc, specType, plan.unary, aligned);
+        break;
+      }
+      }
+      if (node.metadata)
+        result.getDefiningOp()->setAttr("tl.metadata",
+                                        jsonToAttribute(*node.metadata, ctx));
+      current[node.output] = result;
+      written.insert(node.output);
     }
-    case NodePlan::Einsum:
-      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
-                                        BinaryKind::multiply, ReduceKind::sum);
-      break;
-    case NodePlan::GenReduce:
-      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
-                                        BinaryKind::multiply, plan.reduce);
-      break;
-    case NodePlan::GenBinary:
-      result = builder.create<EinsumOp>(loc, specType, specAttr, ins,
-                                        plan.binary, ReduceKind::sum);
-      break;
-    case NodePlan::GenUnary: {
-      // Align (transpose/broadcast) by label, then apply the op.
-      Value aligned = builder.create<EinsumOp>(
-          loc, specType, specAttr, ins, BinaryKind::multiply, ReduceKind::sum);
-      result = builder.create<UnaryOp>(loc, specType, plan.unary, aligned);
-      break;
-    }
-    }
-    if (node.metadata)
-      result.getDefiningOp()->setAttr("tl.metadata",
-                                      jsonToAttribute(*node.metadata, ctx));
-    current[node.output] = result;
-  }
+    return true;
+  };
+  std::set<size_t> written;
+  if (!buildNodes(graph.nodes, written))
+    return nullptr;
+
 
   // G4: every output, in order, under its slot name.
   SmallVector<Value> results;
@@ -766,6 +949,13 @@ OwningOpRef<ModuleOp> Importer::build() {
       return nullptr;
     }
     owner[name] = s;
+    if (!current[s] && hiddenBy.count(s)) {
+      error.set("G4: output " + std::to_string(j) + ": slot " +
+                std::to_string(s) + " '" + name +
+                "' is written only inside the body of " + hiddenBy[s] +
+                "; a fixpoint's outputs are its states");
+      return nullptr;
+    }
     if (!current[s])
       current[s] = bind(s);
     if (!current[s]) {

@@ -30,6 +30,10 @@ namespace mlir::tl {
 /// up front (docs/CLI.md) rather than left to run for minutes.
 constexpr size_t kMaxGraphNodes = 1000;
 
+/// The extension a versioned graph declares (`"extensions"`) to hold
+/// Fixpoint nodes, recursive rules (docs/TensorLogicJSON.md).
+constexpr llvm::StringLiteral kFixpointExtension = "tl.fixpoint/1";
+
 struct ImportOptions {
   /// The element type of every tensor (G5): f64 unless f32 is asked for.
   bool useF32 = false;
