@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -120,6 +121,58 @@ bool isWork(Operation *op) {
 
 struct TLInstrumentNodesPass
     : tl::impl::TLInstrumentNodesPassBase<TLInstrumentNodesPass> {
+  /// Spans around runs of work ops with one name; bookkeeping in between
+  /// does not break a run. A loop (a compiled tl.fixpoint) gets no span of
+  /// its own: the ops in its body do, so each iteration is recorded.
+  static void instrumentBlock(Block &block, OpBuilder &b, func::FuncOp begin,
+                              func::FuncOp end, SymbolTable &symbols,
+                              SmallVector<Attribute> &names,
+                              llvm::StringMap<int64_t> &ids) {
+    Operation *first = nullptr, *last = nullptr;
+    std::string current;
+    auto close = [&] {
+      if (!first)
+        return;
+      auto [it, inserted] = ids.try_emplace(current, names.size());
+      if (inserted)
+        names.push_back(b.getStringAttr(current));
+      b.setInsertionPoint(first);
+      Value id =
+          b.create<arith::ConstantIntOp>(first->getLoc(), it->second, 64);
+      b.create<func::CallOp>(first->getLoc(), begin, ValueRange{id});
+      b.setInsertionPointAfter(last);
+      b.create<func::CallOp>(last->getLoc(), end, ValueRange{id});
+      first = last = nullptr;
+    };
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+        close();
+        for (Region &region : loop->getRegions())
+          for (Block &inner : region)
+            instrumentBlock(inner, b, begin, end, symbols, names, ids);
+        continue;
+      }
+      if (!isWork(&op))
+        continue;
+      std::string name = spanKey(&op, symbols);
+      if (name.empty()) {
+        // Work of no node (copying results out, say) joins the open
+        // span, or is left to "outside any node".
+        if (first)
+          last = &op;
+        continue;
+      }
+      if (first && name != current)
+        close();
+      if (!first) {
+        first = &op;
+        current = name;
+      }
+      last = &op;
+    }
+    close();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -142,46 +195,8 @@ struct TLInstrumentNodesPass
     for (auto f : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (f.isPrivate() || f.isExternal())
         continue;
-      for (Block &block : f.getBody()) {
-        // Runs of work ops with one name; bookkeeping in between does not
-        // break a run.
-        Operation *first = nullptr, *last = nullptr;
-        std::string current;
-        auto close = [&] {
-          if (!first)
-            return;
-          auto [it, inserted] = ids.try_emplace(current, names.size());
-          if (inserted)
-            names.push_back(b.getStringAttr(current));
-          b.setInsertionPoint(first);
-          Value id = b.create<arith::ConstantIntOp>(first->getLoc(),
-                                                    it->second, 64);
-          b.create<func::CallOp>(first->getLoc(), begin, ValueRange{id});
-          b.setInsertionPointAfter(last);
-          b.create<func::CallOp>(last->getLoc(), end, ValueRange{id});
-          first = last = nullptr;
-        };
-        for (Operation &op : llvm::make_early_inc_range(block)) {
-          if (!isWork(&op))
-            continue;
-          std::string name = spanKey(&op, symbols);
-          if (name.empty()) {
-            // Work of no node (copying results out, say) joins the open
-            // span, or is left to "outside any node".
-            if (first)
-              last = &op;
-            continue;
-          }
-          if (first && name != current)
-            close();
-          if (!first) {
-            first = &op;
-            current = name;
-          }
-          last = &op;
-        }
-        close();
-      }
+      for (Block &block : f.getBody())
+        instrumentBlock(block, b, begin, end, symbols, names, ids);
     }
     module->setAttr("tl.profile_nodes", b.getArrayAttr(names));
   }

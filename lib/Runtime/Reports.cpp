@@ -62,9 +62,11 @@ std::string tl::runtime::formatProfile(const ProfileRecording &recording,
   }
   std::sort(runUs.begin(), runUs.end());
   std::map<int64_t, double> perNode;
+  std::map<int64_t, size_t> spans; // a node in a loop's body: one per trip
   double inNodes = 0;
   for (const Span &sp : recording.nodes) {
     perNode[sp.id] += sp.endUs - sp.beginUs;
+    ++spans[sp.id];
     inNodes += sp.endUs - sp.beginUs;
   }
   std::vector<std::pair<double, int64_t>> order;
@@ -85,7 +87,12 @@ std::string tl::runtime::formatProfile(const ProfileRecording &recording,
   double share = std::max(totalRunUs, 1e-9);
   for (auto [us, id] : order) {
     std::snprintf(buf, sizeof buf, "  %5.1f%%", 100 * us / share);
-    out += buf + time(us) + "  " + nameOf(names, id) + "\n";
+    out += buf + time(us) + "  " + nameOf(names, id);
+    // Spans a run records more than once: the iterations of a fixpoint.
+    size_t runs = std::max<size_t>(recording.runs.size(), 1);
+    if (spans[id] > runs)
+      out += " (" + std::to_string(spans[id] / runs) + " times per run)";
+    out += "\n";
   }
   std::snprintf(buf, sizeof buf, "  %5.1f%%",
                 100 * (totalRunUs - inNodes) / share);

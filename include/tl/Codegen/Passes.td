@@ -444,8 +444,11 @@ def TLInstrumentNodesPass : Pass<"tl-instrument-nodes", "ModuleOp"> {
     line otherwise) are bracketed by `tl_rt_span_begin(id)` and
     `tl_rt_span_end(id)`. The names, indexed by id, go to the module
     attribute `tl.profile_nodes`. Allocation, deallocation and casts are
-    not spans. Only the pipeline's `profile` option adds this pass, so
-    code compiled without it has no calls.
+    not spans. An `scf.while` (a compiled `tl.fixpoint`) gets no span of
+    its own; the ops of its regions are bracketed the same way, so every
+    iteration is recorded and the report says how many a run took. Only
+    the pipeline's `profile` option adds this pass, so code compiled
+    without it has no calls.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
 }
