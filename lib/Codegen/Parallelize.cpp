@@ -85,82 +85,92 @@ struct TLParallelizePass : tl::impl::TLParallelizePassBase<TLParallelizePass> {
     if (threads < 2)
       return;
 
-    // Consumers first, so that their producers fuse into them.
-    SmallVector<linalg::LinalgOp> ops;
-    for (Operation &op : func.getBody().front())
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
-        if (linalgOp.hasPureTensorSemantics() && hasStaticRanges(linalgOp) &&
-            !isLibraryKernel(linalgOp))
-          ops.push_back(linalgOp);
-    llvm::DenseSet<Operation *> fused;
-    for (linalg::LinalgOp op : llvm::reverse(ops)) {
-      if (fused.contains(op))
-        continue;
-      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      int64_t volume = 1;
-      for (int64_t r : ranges)
-        volume *= r;
-      if (volume < minWork)
-        continue;
-      SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
-      std::optional<unsigned> dim;
-      for (unsigned d = 0; d < ranges.size(); ++d)
-        if (iters[d] == utils::IteratorType::parallel && ranges[d] >= 2) {
-          dim = d;
-          break;
-        }
-      if (!dim)
-        continue;
-      // One chunk per thread for a single pass over memory; a multi-pass
-      // group is blocked for L1 inside its chunks (tl-block-rows) and
-      // measured faster with smaller chunks to balance. A measured choice
-      // (tl-apply-tuning) wins; 0 keeps the op serial.
-      llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
-      int64_t perThread = isBandwidthBound(cluster) && !isMultiPass(cluster)
-                              ? 1
-                              : chunksPerThread;
-      if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
-        perThread = tuned;
-      if (perThread == 0)
-        continue;
-      int64_t tile = chunkSize(ranges[*dim], threads * perThread);
-      int64_t chunks = ranges[*dim] / tile;
-      if (chunks < 2)
-        continue;
+    // The function's block, and the bodies of its loops (compiled
+    // fixpoints), each on its own: a producer fuses only within its block.
+    SmallVector<Block *> blocks = {&func.getBody().front()};
+    func.walk([&](scf::WhileOp loop) {
+      for (Region &region : loop->getRegions())
+        for (Block &block : region)
+          blocks.push_back(&block);
+    });
+    for (Block *block : blocks) {
+      // Consumers first, so that their producers fuse into them.
+      SmallVector<linalg::LinalgOp> ops;
+      for (Operation &op : *block)
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+          if (linalgOp.hasPureTensorSemantics() && hasStaticRanges(linalgOp) &&
+              !isLibraryKernel(linalgOp))
+            ops.push_back(linalgOp);
+      llvm::DenseSet<Operation *> fused;
+      for (linalg::LinalgOp op : llvm::reverse(ops)) {
+        if (fused.contains(op))
+          continue;
+        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+        int64_t volume = 1;
+        for (int64_t r : ranges)
+          volume *= r;
+        if (volume < minWork)
+          continue;
+        SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+        std::optional<unsigned> dim;
+        for (unsigned d = 0; d < ranges.size(); ++d)
+          if (iters[d] == utils::IteratorType::parallel && ranges[d] >= 2) {
+            dim = d;
+            break;
+          }
+        if (!dim)
+          continue;
+        // One chunk per thread for a single pass over memory; a multi-pass
+        // group is blocked for L1 inside its chunks (tl-block-rows) and
+        // measured faster with smaller chunks to balance. A measured choice
+        // (tl-apply-tuning) wins; 0 keeps the op serial.
+        llvm::DenseSet<Operation *> cluster = fusableProducers(op, ops);
+        int64_t perThread = isBandwidthBound(cluster) && !isMultiPass(cluster)
+                                ? 1
+                                : chunksPerThread;
+        if (int64_t tuned = tunedDecision(op).chunksPerThread; tuned >= 0)
+          perThread = tuned;
+        if (perThread == 0)
+          continue;
+        int64_t tile = chunkSize(ranges[*dim], threads * perThread);
+        int64_t chunks = ranges[*dim] / tile;
+        if (chunks < 2)
+          continue;
 
-      SmallVector<int64_t> sizes(ranges.size(), 0);
-      sizes[*dim] = tile;
-      scf::SCFTilingOptions tiling;
-      tiling.setTileSizes(
-          getAsIndexOpFoldResult(&getContext(), ArrayRef<int64_t>(sizes)));
-      tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      scf::SCFTileAndFuseOptions options;
-      options.setTilingOptions(tiling);
-      // Fuse a producer only when the chunks partition it (its slice is
-      // 1/chunks of it) and nothing outside this chunk loop reads it:
-      // otherwise each chunk would recompute all of it. A producer read
-      // twice inside the chunk (softmax's exp, by its sum and by the
-      // division) is cloned once per read; CSE merges the clones.
-      options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
-                                     OpResult producer, bool isDestination) {
-        Operation *owner = producer.getOwner();
-        auto loop = slice->getParentOfType<scf::ForallOp>();
-        bool ok = cluster.contains(owner) && loop &&
-                  llvm::all_of(producer.getUsers(), [&](Operation *user) {
-                    return cluster.contains(user) || loop->isAncestor(user);
-                  });
-        int64_t whole = staticElements(producer.getType());
-        int64_t part = staticElements(slice.getType());
-        ok = ok && whole > 0 && part > 0 && part * chunks <= whole;
-        return std::make_tuple(ok, false);
-      });
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTileAndFuseResult> result =
-          scf::tileConsumerAndFuseProducersUsingSCF(
-              rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(result))
-        continue;
-      replaceWithTiled(rewriter, op, *result, fused);
+        SmallVector<int64_t> sizes(ranges.size(), 0);
+        sizes[*dim] = tile;
+        scf::SCFTilingOptions tiling;
+        tiling.setTileSizes(
+            getAsIndexOpFoldResult(&getContext(), ArrayRef<int64_t>(sizes)));
+        tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+        scf::SCFTileAndFuseOptions options;
+        options.setTilingOptions(tiling);
+        // Fuse a producer only when the chunks partition it (its slice is
+        // 1/chunks of it) and nothing outside this chunk loop reads it:
+        // otherwise each chunk would recompute all of it. A producer read
+        // twice inside the chunk (softmax's exp, by its sum and by the
+        // division) is cloned once per read; CSE merges the clones.
+        options.setFusionControlFn([&](tensor::ExtractSliceOp slice,
+                                       OpResult producer, bool isDestination) {
+          Operation *owner = producer.getOwner();
+          auto loop = slice->getParentOfType<scf::ForallOp>();
+          bool ok = cluster.contains(owner) && loop &&
+                    llvm::all_of(producer.getUsers(), [&](Operation *user) {
+                      return cluster.contains(user) || loop->isAncestor(user);
+                    });
+          int64_t whole = staticElements(producer.getType());
+          int64_t part = staticElements(slice.getType());
+          ok = ok && whole > 0 && part > 0 && part * chunks <= whole;
+          return std::make_tuple(ok, false);
+        });
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTileAndFuseResult> result =
+            scf::tileConsumerAndFuseProducersUsingSCF(
+                rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(result))
+          continue;
+        replaceWithTiled(rewriter, op, *result, fused);
+      }
     }
   }
 };

@@ -127,3 +127,33 @@ func.func @softmax_chunks(%arg0: tensor<8x32x256xf32>) -> tensor<8x32x256xf32> {
   return %11 : tensor<8x32x256xf32>
 }
 
+
+// -----
+
+// Inside a loop's body (a compiled fixpoint) an op is threaded like one in
+// the function's block, on every iteration.
+// CHECK-LABEL: func.func @loop_body
+// CHECK: scf.while
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
+// CHECK: scf.condition
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @loop_body(%x: tensor<512x512xf32>, %n: i64) -> tensor<512x512xf32> {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %r:2 = scf.while (%s = %x, %k = %c0) : (tensor<512x512xf32>, i64) -> (tensor<512x512xf32>, i64) {
+    %e = tensor.empty() : tensor<512x512xf32>
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%s : tensor<512x512xf32>) outs(%e : tensor<512x512xf32>) {
+    ^bb0(%a: f32, %b: f32):
+      %m = math.sqrt %a : f32
+      linalg.yield %m : f32
+    } -> tensor<512x512xf32>
+    %k1 = arith.addi %k, %c1 : i64
+    %more = arith.cmpi slt, %k1, %n : i64
+    scf.condition(%more) %y, %k1 : tensor<512x512xf32>, i64
+  } do {
+  ^bb0(%y2: tensor<512x512xf32>, %k2: i64):
+    scf.yield %y2, %k2 : tensor<512x512xf32>, i64
+  }
+  return %r#0 : tensor<512x512xf32>
+}

@@ -126,8 +126,9 @@ def TLWriteResultsInPlacePass : Pass<"tl-write-results-in-place", "func::FuncOp"
 def TLParallelizePass : Pass<"tl-parallelize", "func::FuncOp"> {
   let summary = "Tile outer parallel loops into scf.forall chunks and fuse producers into them";
   let description = [{
-    Every top-level linalg op on static tensors whose loop volume reaches
-    `min-work` is tiled along its outermost parallel loop into an
+    Every linalg op on static tensors directly in the function's block or
+    in a loop's body (a compiled `tl.fixpoint`, threaded on every
+    iteration) whose loop volume reaches `min-work` is tiled along its outermost parallel loop into an
     `scf.forall` of at most `threads` x `chunks-per-thread` chunks. The
     chunk size divides the loop range (so every chunk is static; a prime
     range that nothing divides stays serial).

@@ -116,3 +116,26 @@ func.func @transpose_into_matmul(%a: tensor<8x16xf32>, %b: tensor<8x32xf32>) -> 
   %1 = tl.einsum "ab,bc->ac" %0, %b : (tensor<16x8xf32>, tensor<8x32xf32>) -> tensor<16x32xf32>
   return %1 : tensor<16x32xf32>
 }
+
+// -----
+
+// A fixpoint's body is grouped on its own, numbered after the function's
+// groups: the join and its element-wise epilogue (add, step) form one
+// group inside the loop; nothing groups across the loop's boundary.
+// CHECK-LABEL: func.func @closure
+// CHECK: tl.unary exp %{{.*}} {tl.fusion_group = 0 : i64}
+// CHECK: tl.fixpoint
+// CHECK: tl.einsum "xy,yz->xz" {{.*}} {tl.fusion_group = 1 : i64}
+// CHECK: tl.binary add {{.*}} {tl.fusion_group = 1 : i64}
+// CHECK: tl.unary step {{.*}} {tl.fusion_group = 1 : i64}
+// CHECK: tl.yield
+func.func @closure(%e: tensor<8x8xf64>) -> tensor<8x8xf64> {
+  %x = tl.unary exp %e : tensor<8x8xf64>
+  %r = tl.fixpoint (%s = %x) : tensor<8x8xf64> {
+    %j = tl.einsum "xy,yz->xz" %s, %e : (tensor<8x8xf64>, tensor<8x8xf64>) -> tensor<8x8xf64>
+    %a = tl.binary add %j, %e : tensor<8x8xf64>, tensor<8x8xf64> -> tensor<8x8xf64>
+    %n = tl.unary step %a : tensor<8x8xf64>
+    tl.yield %n : tensor<8x8xf64>
+  }
+  return %r : tensor<8x8xf64>
+}

@@ -94,9 +94,18 @@ bool canFuse(Operation *producer, OpOperand &operand, bool groupHasAnchor) {
 struct TLFormFusionGroupsPass
     : tl::impl::TLFormFusionGroupsPassBase<TLFormFusionGroupsPass> {
   void runOnOperation() override {
+    // The function's block, then each fixpoint's body: groups never span
+    // two blocks (a loop body runs once per iteration), and their numbers
+    // run on from block to block.
+    int64_t next = 0;
+    formGroups(getOperation().getBody().front(), next);
+    getOperation().walk<WalkOrder::PreOrder>(
+        [&](FixpointOp op) { formGroups(op.getBodyBlock(), next); });
+  }
+
+  static void formGroups(Block &body, int64_t &next) {
     llvm::DenseMap<Operation *, int64_t> groupOf;
     SmallVector<SmallVector<Operation *>> groups;
-    Block &body = getOperation().getBody().front();
     for (Operation &root : llvm::reverse(body)) {
       if (!(isElementwise(&root) || isAnchor(&root)) || groupOf.count(&root))
         continue;
@@ -139,9 +148,11 @@ struct TLFormFusionGroupsPass
       auto it = groupOf.find(&op);
       if (it == groupOf.end())
         continue;
-      auto [slot, inserted] = renumber.try_emplace(it->second, renumber.size());
+      auto [slot, inserted] =
+          renumber.try_emplace(it->second, next + renumber.size());
       setFusionGroup(&op, slot->second);
     }
+    next += renumber.size();
   }
 };
 

@@ -145,7 +145,9 @@ def TLFormFusionGroupsPass : Pass<"tl-form-fusion-groups", "func::FuncOp"> {
     value is computed twice), a group holds at most one contraction or
     reduction, and at most 32 ops (its ops become one loop body, and
     LLVM's time grows faster than the body). Groups are formed from the last op backwards, so a chain
-    gathers into its final consumer.
+    gathers into its final consumer. The body of a `tl.fixpoint` is grouped
+    the same way on its own (a group never spans the loop's boundary),
+    numbered after the function's groups.
 
     ```mlir
     %0 = tl.einsum "ab,bc->ac" %a, %b {tl.fusion_group = 0 : i64} : ...
