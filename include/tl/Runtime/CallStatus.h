@@ -1,4 +1,4 @@
-//===- CallStatus.h - failures compiled code reports during a call -*- C++ -*-===//
+//===- CallStatus.h - failures compiled code reports ------------*- C++ -*-===//
 //
 // Compiled code cannot return an error: its function writes outputs and
 // returns nothing. A check that fails at run time (a tl.fixpoint that hit

@@ -37,13 +37,17 @@ using namespace mlir::tl;
 namespace {
 
 /// The largest element-wise change from `old` to `next`, as an f64 scalar.
+/// f32 elements are widened first: the difference of two floats is exact
+/// in f64, so the change (and the message that prints it) is the
+/// reference evaluator's to the last bit.
 Value largestChange(OpBuilder &b, Location loc, Value old, Value next) {
   auto type = cast<RankedTensorType>(old.getType());
   auto element = cast<FloatType>(type.getElementType());
   int64_t rank = type.getRank();
   MLIRContext *ctx = b.getContext();
-  Value zero = b.create<arith::ConstantOp>(loc, b.getFloatAttr(element, 0));
-  Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, element);
+  Type f64 = b.getF64Type();
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(0));
+  Value empty = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
   Value init =
       b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{empty})
           .getResult(0);
@@ -56,32 +60,33 @@ Value largestChange(OpBuilder &b, Location loc, Value old, Value next) {
            iters,
            [&](OpBuilder &nb, Location l, ValueRange args) {
              Value x = args[0], y = args[1], acc = args[2];
-             Value zeroE = nb.create<arith::ConstantOp>(
-                 l, nb.getFloatAttr(element, 0));
+             if (!element.isF64()) {
+               x = nb.create<arith::ExtFOp>(l, f64, x);
+               y = nb.create<arith::ExtFOp>(l, f64, y);
+             }
+             Value zeroD =
+                 nb.create<arith::ConstantOp>(l, nb.getF64FloatAttr(0));
              Value inf = nb.create<arith::ConstantOp>(
-                 l, nb.getFloatAttr(element,
-                                    std::numeric_limits<double>::infinity()));
-             Value same = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
-                                                   x, y);
-             Value diff = nb.create<math::AbsFOp>(
-                 l, nb.create<arith::SubFOp>(l, x, y));
-             Value d = nb.create<arith::SelectOp>(l, same, zeroE, diff);
-             Value xNaN = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO,
-                                                   x, x);
-             Value yNaN = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO,
-                                                   y, y);
+                 l,
+                 nb.getF64FloatAttr(std::numeric_limits<double>::infinity()));
+             Value same =
+                 nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, x, y);
+             Value diff =
+                 nb.create<math::AbsFOp>(l, nb.create<arith::SubFOp>(l, x, y));
+             Value d = nb.create<arith::SelectOp>(l, same, zeroD, diff);
+             Value xNaN =
+                 nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, x, x);
+             Value yNaN =
+                 nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, y, y);
              Value both = nb.create<arith::AndIOp>(l, xNaN, yNaN);
              Value one = nb.create<arith::XOrIOp>(l, xNaN, yNaN);
-             d = nb.create<arith::SelectOp>(l, both, zeroE, d);
+             d = nb.create<arith::SelectOp>(l, both, zeroD, d);
              d = nb.create<arith::SelectOp>(l, one, inf, d);
              nb.create<linalg::YieldOp>(
                  l, ValueRange{nb.create<arith::MaxNumFOp>(l, acc, d)});
            })
           .getResult(0);
-  Value change = b.create<tensor::ExtractOp>(loc, reduced, ValueRange{});
-  if (!element.isF64())
-    change = b.create<arith::ExtFOp>(loc, b.getF64Type(), change);
-  return change;
+  return b.create<tensor::ExtractOp>(loc, reduced, ValueRange{});
 }
 
 void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
@@ -105,28 +110,29 @@ void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   auto loop = rewriter.create<scf::WhileOp>(loc, resultTypes, inits);
 
   // Before: the body, then the test.
-  Block *before = rewriter.createBlock(
-      &loop.getBefore(), {}, carried,
-      SmallVector<Location>(carried.size(), loc));
+  Block *before =
+      rewriter.createBlock(&loop.getBefore(), {}, carried,
+                           SmallVector<Location>(carried.size(), loc));
   YieldOp yield = op.getYield();
   SmallVector<Value> next(yield.getValues());
   rewriter.inlineBlockBefore(&op.getBodyBlock(), before, before->end(),
                              before->getArguments().take_front(n));
   rewriter.setInsertionPoint(yield);
-  Value change = rewriter.create<arith::ConstantOp>(
-      loc, rewriter.getF64FloatAttr(0));
+  Value change =
+      rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0));
   for (size_t i = 0; i < n; ++i)
     change = rewriter.create<arith::MaxNumFOp>(
         loc, change,
         largestChange(rewriter, loc, before->getArgument(i), next[i]));
   Value one = rewriter.create<arith::ConstantIntOp>(loc, 1, 64);
-  Value count = rewriter.create<arith::AddIOp>(loc, before->getArgument(n), one);
+  Value count =
+      rewriter.create<arith::AddIOp>(loc, before->getArgument(n), one);
   Value max =
       rewriter.create<arith::ConstantIntOp>(loc, op.getMaxIterations(), 64);
-  Value moving =
-      rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, change, tol);
-  Value room =
-      rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, count, max);
+  Value moving = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT,
+                                                change, tol);
+  Value room = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt,
+                                              count, max);
   Value more = rewriter.create<arith::AndIOp>(loc, moving, room);
   SmallVector<Value> forwarded(next);
   forwarded.append({count, change});
@@ -134,9 +140,9 @@ void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   rewriter.eraseOp(yield);
 
   // After: the next states become the current ones.
-  Block *after = rewriter.createBlock(
-      &loop.getAfter(), {}, resultTypes,
-      SmallVector<Location>(resultTypes.size(), loc));
+  Block *after =
+      rewriter.createBlock(&loop.getAfter(), {}, resultTypes,
+                           SmallVector<Location>(resultTypes.size(), loc));
   rewriter.create<scf::YieldOp>(loc, after->getArguments().drop_back());
 
   // Out of the loop still moving: max_iterations ran out.

@@ -46,13 +46,18 @@ func.func @closure(%e: tensor<4x4xf64>) -> tensor<4x4xf64> {
 
 // -----
 
-// Two states, f32: each state's change is widened to f64 and the largest
-// one decides; a fixpoint nested in another's body is a loop in the outer
-// loop's before-region. Without tl.fixpoint_site the report says -1.
+// Two states, f32: elements are widened to f64 before they are compared
+// (the difference of two floats is exact there, as in the reference
+// evaluator) and the largest change of all states decides; a fixpoint
+// nested in another's body is a loop in the outer loop's before-region.
+// Without tl.fixpoint_site the report says -1.
 // CHECK-LABEL: func.func @nested
 // CHECK: scf.while {{.*}} -> (tensor<3xf32>, tensor<3xf32>, i64, f64)
 // CHECK: scf.while {{.*}} -> (tensor<3xf32>, i64, f64)
-// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<f64>)
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: f64):
+// CHECK-NEXT: arith.extf %[[X]] : f32 to f64
+// CHECK-NEXT: arith.extf %[[Y]] : f32 to f64
 // CHECK: scf.condition
 // CHECK: tl.no_fixpoint %{{.*}}, %{{.*}} {site = -1 : i64, tolerance = 1.000000e-03 : f64}
 // CHECK: arith.extf
