@@ -332,7 +332,7 @@ template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
     state = std::move(*next);
     if (change <= tolerance)
       break;
-    if (iteration == op.getMaxIterations())
+    if (iteration == static_cast<int64_t>(op.getMaxIterations()))
       return evalError(::tl::runtime::noFixpointMessage(
           op.describeSite(), iteration, change, tolerance));
   }

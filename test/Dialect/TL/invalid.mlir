@@ -224,6 +224,17 @@ func.func @fixpoint_iterations(%x: tensor<3xf64>) -> tensor<3xf64> {
 
 // -----
 
+// A negative count is refused too (the attribute is read signed).
+func.func @fixpoint_negative_iterations(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint' op max_iterations must be at least 1, got -5}}
+  %r = tl.fixpoint (%v = %x) : tensor<3xf64> attributes {max_iterations = -5 : i64} {
+    tl.yield %v : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+
+// -----
+
 func.func @fixpoint_types(%x: tensor<3xf64>) -> tensor<3xf64> {
   // expected-error @+1 {{expected one type per state (1), got 2}}
   %r = tl.fixpoint (%v = %x) : tensor<3xf64>, tensor<3xf64> {

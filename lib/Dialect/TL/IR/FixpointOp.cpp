@@ -76,9 +76,11 @@ LogicalResult FixpointOp::verify() {
   if (getTolerance().isNegative() || getTolerance().isNaN())
     return emitOpError("tolerance must be 0 or positive, got ")
            << getTolerance().convertToDouble();
-  if (getMaxIterations() < 1)
+  // The generated getter reads the attribute unsigned: -1 would pass.
+  int64_t maxIterations = getMaxIterationsAttr().getInt();
+  if (maxIterations < 1)
     return emitOpError("max_iterations must be at least 1, got ")
-           << getMaxIterations();
+           << maxIterations;
   for (auto [i, init, result] :
        llvm::enumerate(getInits().getTypes(), getResultTypes()))
     if (init != result)
