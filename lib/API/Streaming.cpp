@@ -18,6 +18,7 @@
 #include "tl/Driver/StreamPlan.h"
 #include "tl/IO/Npy.h"
 #include "tl/IO/StreamCheckpoint.h"
+#include "tl/Runtime/RuntimeABI.h"
 #include "tl/Runtime/Sha256.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -556,6 +557,12 @@ absl::StatusOr<StreamReport> tl::runStreaming(std::string_view text,
       }
     }
     ++report.chunks;
+    // The chunk's outputs and temporaries go back to the system, not to
+    // the runtime's block cache: the budget bounds what one chunk needs,
+    // and a cache holding the blocks of two chunk shapes (the last chunk
+    // is shorter) or of two threads would count against it.
+    out = absl::StatusOr<Outputs>();
+    tl::runtime::releaseCachedMemory();
     if (!stream.checkpoint.empty()) {
       for (const auto &f : outFiles)
         if (f)
