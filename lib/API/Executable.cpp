@@ -358,6 +358,7 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   request.codegen.blas = options.blas;
   request.codegen.approximateExp = options.approximateExp;
   request.codegen.profile = options.profile;
+  request.codegen.semiNaive = options.semiNaive;
   request.backend = options.device;
   request.codegen.gpuArch = options.gpuArch;
   request.codegen.gpuFormat = options.gpuFormat;

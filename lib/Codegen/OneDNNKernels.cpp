@@ -6,7 +6,8 @@
 // bufferization, replaces each marked op by a call to the runtime's
 // tl_rt_[batch_]sgemm / tl_rt_[batch_]dgemm with the operands as strided
 // memrefs. It also turns tl.no_fixpoint into the runtime call that fails
-// the call (CallStatus.h). The decision is the op attribute `tl.kernel = "onednn"` or
+// the call (CallStatus.h), and tl.semi_naive_closure into a call of the
+// closure kernel (Closure.cpp). The decision is the op attribute `tl.kernel = "onednn"` or
 // `"blas"`, so lit tests and --emit=linalg show it, and tl-parallelize and
 // tl-vectorize leave marked ops to the library (it threads internally).
 //
@@ -166,6 +167,51 @@ struct TLCallKernelsPass
       op->erase();
     }
     reportFailures(module, b);
+    callClosureKernels(module, b);
+  }
+
+  /// tl.semi_naive_closure -> tl_rt_closure_f32/f64(relation, closure,
+  /// start, max_iterations, site, tolerance) != 0.
+  static void callClosureKernels(ModuleOp module, OpBuilder &b) {
+    SmallVector<SemiNaiveClosureOp> closures;
+    module.walk([&](SemiNaiveClosureOp op) { closures.push_back(op); });
+    MLIRContext *ctx = module.getContext();
+    for (SemiNaiveClosureOp op : closures) {
+      Location loc = op.getLoc();
+      Type element = cast<MemRefType>(op.getRelation().getType())
+                         .getElementType();
+      std::string name = element.isF64() ? "tl_rt_closure_f64"
+                                         : "tl_rt_closure_f32";
+      auto anyLayout = StridedLayoutAttr::get(
+          ctx, ShapedType::kDynamic,
+          SmallVector<int64_t>(2, ShapedType::kDynamic));
+      auto argType = MemRefType::get(
+          SmallVector<int64_t>(2, ShapedType::kDynamic), element, anyLayout);
+      Type i64 = b.getI64Type(), f64 = b.getF64Type();
+      auto callee = module.lookupSymbol<func::FuncOp>(name);
+      if (!callee) {
+        b.setInsertionPointToStart(module.getBody());
+        callee = b.create<func::FuncOp>(
+            loc, name,
+            b.getFunctionType({argType, argType, i64, i64, i64, f64}, {i64}));
+        callee.setPrivate();
+      }
+      b.setInsertionPoint(op);
+      auto constant = [&](int64_t v) -> Value {
+        return b.create<arith::ConstantIntOp>(loc, v, 64);
+      };
+      SmallVector<Value> args{
+          b.create<memref::CastOp>(loc, argType, op.getRelation()),
+          b.create<memref::CastOp>(loc, argType, op.getClosure()),
+          constant(op.getStart()), constant(op.getMaxIterations()),
+          constant(op.getSite()),
+          b.create<arith::ConstantOp>(loc, op.getToleranceAttr())};
+      Value applied = b.create<func::CallOp>(loc, callee, args).getResult(0);
+      Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne,
+                                              applied, constant(0));
+      op.getApplied().replaceAllUsesWith(nonZero);
+      op->erase();
+    }
   }
 
   /// tl.no_fixpoint -> tl_rt_fixpoint_diverged(site, iterations, change,

@@ -20,6 +20,7 @@ void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
   pipeline.blas = codegen.blas;
   pipeline.approximateExp = codegen.approximateExp;
   pipeline.profile = codegen.profile;
+  pipeline.semiNaive = codegen.semiNaive;
   pipeline.tuningRecords = codegen.tuningRecords;
   applyTarget(pipeline, target);
 }

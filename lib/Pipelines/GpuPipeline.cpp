@@ -48,6 +48,7 @@ void mlir::tl::populateTLGpuCodegenPipeline(
   TLCpuPipelineOptions toLinalg;
   toLinalg.orderContractions = options.orderContractions;
   toLinalg.fuse = options.fuse;
+  toLinalg.semiNaive = false; // a host kernel; GPU code refuses recursion
   populateTLToLinalgPipeline(pm, toLinalg);
 
   // Tensors to buffers; results become out-parameters the runtime

@@ -46,6 +46,8 @@ void mlir::tl::populateTLReferencePipeline(
 void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
                                           const TLCpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (options.semiNaive)
+    fpm.addPass(createTLSemiNaivePass());
   if (options.orderContractions)
     fpm.addPass(createTLOrderContractionsPass());
   if (options.fuse)

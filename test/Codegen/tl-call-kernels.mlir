@@ -37,3 +37,21 @@ func.func @no_fixpoint(%k: i64, %c: f64) {
   tl.no_fixpoint %k, %c {site = 2 : i64, tolerance = 1.0e-3 : f64}
   return
 }
+
+// The semi-naive closure kernel: both buffers in any layout, then start,
+// max_iterations, site and tolerance; a non-zero result is `applied`.
+// CHECK-LABEL: func.func @closure
+// CHECK-SAME: (%[[E:.*]]: memref<8x8xf64>, %[[R:.*]]: memref<8x8xf64>)
+// CHECK-DAG: %[[CE:.*]] = memref.cast %[[E]] : memref<8x8xf64> to memref<?x?xf64, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[CR:.*]] = memref.cast %[[R]] : memref<8x8xf64> to memref<?x?xf64, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[START:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[MAX:.*]] = arith.constant 50 : i64
+// CHECK-DAG: %[[SITE:.*]] = arith.constant 4 : i64
+// CHECK: %[[RES:.*]] = call @tl_rt_closure_f64(%[[CE]], %[[CR]], %[[START]], %[[MAX]], %[[SITE]], %{{.*}}) : (memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>>, i64, i64, i64, f64) -> i64
+// CHECK: %[[OK:.*]] = arith.cmpi ne, %[[RES]], %{{.*}} : i64
+// CHECK: return %[[OK]]
+// CHECK-NOT: tl.semi_naive_closure
+func.func @closure(%e: memref<8x8xf64>, %r: memref<8x8xf64>) -> i1 {
+  %ok = tl.semi_naive_closure %e into %r {max_iterations = 50 : i64, site = 4 : i64, start = 1 : i64, tolerance = 0.0 : f64} : memref<8x8xf64>, memref<8x8xf64>
+  return %ok : i1
+}

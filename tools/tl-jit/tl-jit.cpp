@@ -143,6 +143,11 @@ static cl::opt<bool> onednn(
     cl::desc("Run large f32 matmuls in oneDNN where the cost model says so "
              "(default on)"),
     cl::init(true), cl::cat(category));
+static cl::opt<bool> semiNaive(
+    "semi-naive",
+    cl::desc("Evaluate transitive-closure fixpoints semi-naively over bit "
+             "rows (default on; off: the plain loop of dense joins)"),
+    cl::init(true), cl::cat(category));
 static cl::opt<bool> blas(
     "blas",
     cl::desc("Run large f64 matmuls in OpenBLAS where the cost model says so "
@@ -363,6 +368,7 @@ static ::tl::CompileOptions apiOptions() {
   options.vectorize = vectorize;
   options.onednn = onednn;
   options.blas = blas;
+  options.semiNaive = semiNaive;
   options.cpu = mcpu;
   options.features = mattr;
   options.device = device;
@@ -775,6 +781,7 @@ static int refuseNoOps() {
       {vectorize, !useReference, "shapes compiled code; drop --reference"},
       {onednn, !useReference, "shapes compiled code; drop --reference"},
       {blas, !useReference, "shapes compiled code; drop --reference"},
+      {semiNaive, !useReference, "shapes compiled code; drop --reference"},
       {mcpu, !useReference, "shapes compiled code; drop --reference"},
       {mattr, !useReference, "shapes compiled code; drop --reference"},
       {printLimit,

@@ -319,15 +319,15 @@ TEST(ModuleTest, FixpointFailuresFailTheCallThatMadeThem) {
   }
 }
 
-// Runtime ABI 2 adds an entry point: modules of ABI 1 still load, a newer
-// one is refused with what to do.
+// Each runtime ABI adds entry points: modules of older ABIs still load, a
+// newer one is refused with what to do.
 TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
   std::string good = moduleBytes();
-  size_t at = good.find("runtime-abi 2\n");
+  size_t at = good.find("runtime-abi 3\n");
   ASSERT_NE(at, std::string::npos);
   std::string older = good, newer = good;
   older[at + 12] = '1';
-  newer[at + 12] = '3';
+  newer[at + 12] = '4';
   resign(older);
   resign(newer);
   auto m = runtime::Module::loadBytes(older, "old.tlm");
@@ -335,7 +335,7 @@ TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
   auto n = runtime::Module::loadBytes(newer, "new.tlm");
   ASSERT_FALSE(n.ok());
   EXPECT_NE(n.status().message().find(
-                "runtime ABI version 3; this runtime provides 1 to 2"),
+                "runtime ABI version 4; this runtime provides 1 to 3"),
             std::string::npos)
       << n.status();
 }

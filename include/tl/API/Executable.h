@@ -132,6 +132,10 @@ struct CompileOptions {
   /// below the smallest normal float are 0 or a denormal); false: one libm
   /// call per element.
   bool approximateExp = true;
+  /// Transitive-closure fixpoints (R = step(E + R E)) by semi-naive search
+  /// over bit rows when E holds only finite values >= 0; false: the plain
+  /// loop of dense joins (what the reference evaluator computes).
+  bool semiNaive = true;
   /// Per-node timing from the generated code: each node's kernel records a
   /// span while tl::runtime::startRecording() is active (Profiler.h);
   /// profileNodes() names the span ids. Off: no instrumentation at all.

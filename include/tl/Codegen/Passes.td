@@ -272,7 +272,11 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
     `tl.no_fixpoint` (a compiled fixpoint that ran out of iterations)
     becomes `func.call @tl_rt_fixpoint_diverged(site, iterations, change,
     tolerance)`, which makes the call of the compiled function fail with
-    the reference evaluator's message.
+    the reference evaluator's message; `tl.semi_naive_closure` becomes
+    `func.call @tl_rt_closure_f32` (or `_f64`) with the relation and the
+    closure's buffer as fully dynamic strided memrefs, then `start`,
+    `max_iterations`, `site` and `tolerance`, its i64 result compared with
+    0 for `applied`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
       "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];

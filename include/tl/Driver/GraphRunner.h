@@ -174,6 +174,7 @@ struct CodegenOptions {
   bool blas = true;
   bool approximateExp = true;
   bool profile = false;
+  bool semiNaive = true;
   /// A folder of tuning records to follow (TuningRecords.h); "" for none.
   std::string tuningRecords;
   /// The cuda backend: the NVIDIA architecture, and the device code's

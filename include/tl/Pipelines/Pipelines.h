@@ -52,6 +52,11 @@ struct TLCpuPipelineOptions
                     llvm::cl::desc("Form fusion groups on the tl graph and fuse linalg "
                                    "ops within them"),
                     llvm::cl::init(true)};
+  Option<bool> semiNaive{
+      *this, "semi-naive",
+      llvm::cl::desc("Evaluate transitive-closure fixpoints semi-naively over "
+                     "bit rows (tl-semi-naive); off: the plain loop"),
+      llvm::cl::init(true)};
   Option<bool> profile{
       *this, "profile",
       llvm::cl::desc("Time each node's kernel with runtime calls "

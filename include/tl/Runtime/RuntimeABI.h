@@ -47,6 +47,26 @@ void tl_rt_span_end(int64_t id);
 void tl_rt_fixpoint_diverged(int64_t site, int64_t iterations, double change,
                              double tolerance);
 
+/// The transitive closure of the square relation E (entries > 0) into R,
+/// 1 for a pair joined by a path and 0 otherwise, by semi-naive search
+/// over bit rows (Closure.cpp): tl.semi_naive_closure, whose attributes
+/// follow the two memref descriptors. Returns 0, R unwritten, when an
+/// entry of E is negative, NaN or infinite; records a tl.fixpoint failure
+/// (as tl_rt_fixpoint_diverged) when the plain loop from `start` (0:
+/// zeros, 1: E) would need more than max_iterations iterations.
+int64_t tl_rt_closure_f32(float *, float *e, int64_t eOff, int64_t n,
+                          int64_t m, int64_t eS0, int64_t eS1, float *,
+                          float *r, int64_t rOff, int64_t, int64_t,
+                          int64_t rS0, int64_t rS1, int64_t start,
+                          int64_t maxIterations, int64_t site,
+                          double tolerance);
+int64_t tl_rt_closure_f64(double *, double *e, int64_t eOff, int64_t n,
+                          int64_t m, int64_t eS0, int64_t eS1, double *,
+                          double *r, int64_t rOff, int64_t, int64_t,
+                          int64_t rS0, int64_t rS1, int64_t start,
+                          int64_t maxIterations, int64_t site,
+                          double tolerance);
+
 /// C += A * B for f32 matrices given as MLIR memref descriptors
 /// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
 /// oneDNN's sgemm when each operand has a unit stride in one dimension,

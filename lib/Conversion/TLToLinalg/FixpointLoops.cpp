@@ -16,6 +16,13 @@
 // stays at its position is no change, one that appears or goes is an
 // infinite one, two equal infinities are no change.
 //
+// A fixpoint tl-semi-naive marked (a transitive closure) runs the runtime's
+// semi-naive kernel first and the loop only when the kernel declines:
+//
+//   %ok = tl.semi_naive_closure %E into %buffer
+//   scf.if !%ok { %l = <the loop above>; materialize %l in %buffer }
+//   %r = to_tensor %buffer
+//
 //===----------------------------------------------------------------------===//
 
 #include "FixpointLoops.h"
@@ -23,8 +30,10 @@
 #include "tl/Dialect/TL/IR/TLOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -158,12 +167,68 @@ void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   rewriter.replaceOp(op, loop.getResults().take_front(n));
 }
 
+/// The kernel in front of the loop of a closure fixpoint; the op (and the
+/// computation of its init, when nothing else reads it) moves into the
+/// branch that runs when the kernel declines. Both paths leave the result
+/// in one buffer, so a result the function returns is written in place
+/// (tl-write-results-in-place) and the kernel's path copies nothing.
+void guardWithClosureKernel(FixpointOp op, IRRewriter &rewriter) {
+  if (!op->hasAttr(FixpointOp::kSemiNaiveAttr))
+    return;
+  auto closure = op.matchBooleanClosure();
+  if (!closure)
+    return;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto type = cast<RankedTensorType>(op.getResult(0).getType());
+  // Any layout: the relation's buffer is passed as it is, never copied.
+  auto anyLayout = StridedLayoutAttr::get(
+      rewriter.getContext(), ShapedType::kDynamic,
+      SmallVector<int64_t>(2, ShapedType::kDynamic));
+  auto relationType =
+      MemRefType::get(type.getShape(), type.getElementType(), anyLayout);
+  Value relation = rewriter.create<bufferization::ToMemrefOp>(
+      loc, relationType, closure->relation, /*read_only=*/true);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < 2; ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(
+          rewriter.create<tensor::DimOp>(loc, closure->relation, d));
+  auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer =
+      rewriter.create<memref::AllocOp>(loc, bufferType, dynamicSizes);
+  int64_t site = -1;
+  if (auto attr = op->getAttrOfType<IntegerAttr>(FixpointOp::kSiteAttr))
+    site = attr.getInt();
+  Value applied = rewriter.create<SemiNaiveClosureOp>(
+      loc, relation, buffer, closure->start, op.getMaxIterations(), site,
+      op.getTolerance());
+  Value declined = rewriter.create<arith::XOrIOp>(
+      loc, applied, rewriter.create<arith::ConstantIntOp>(loc, 1, 1));
+  auto fallback = rewriter.create<scf::IfOp>(loc, declined);
+  Value computed = rewriter.create<bufferization::ToTensorOp>(
+      loc, type, buffer, /*restrict=*/true, /*writable=*/true);
+  rewriter.replaceAllUsesWith(op.getResult(0), computed);
+
+  rewriter.setInsertionPoint(fallback.thenBlock()->getTerminator());
+  auto store = rewriter.create<bufferization::MaterializeInDestinationOp>(
+      loc, TypeRange{}, op.getResult(0), buffer, /*restrict=*/true,
+      /*writable=*/true);
+  rewriter.moveOpBefore(op, store);
+  Operation *init = op.getInits()[0].getDefiningOp();
+  if (init && init->hasOneUse() && isMemoryEffectFree(init) &&
+      init->getNumRegions() == 0)
+    rewriter.moveOpBefore(init, op);
+}
+
 } // namespace
 
 void mlir::tl::lowerFixpointsToLoops(func::FuncOp func) {
   SmallVector<FixpointOp> fixpoints;
   func.walk([&](FixpointOp op) { fixpoints.push_back(op); }); // post-order
   IRRewriter rewriter(func.getContext());
-  for (FixpointOp op : fixpoints)
+  for (FixpointOp op : fixpoints) {
+    guardWithClosureKernel(op, rewriter);
     lowerFixpoint(op, rewriter);
+  }
 }

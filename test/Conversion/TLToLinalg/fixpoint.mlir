@@ -76,3 +76,38 @@ func.func @nested(%x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r#0 : tensor<3xf32>
 }
+
+// -----
+
+// A closure tl-semi-naive marked: the runtime's semi-naive kernel writes a
+// new buffer from the relation's (passed in any layout, not copied), and
+// the plain loop runs only where it declines (a relation not >= 0 and
+// finite), storing into the same buffer; so does the computation of the
+// loop's first state. The loop keeps the op's site and limits.
+// CHECK-LABEL: func.func @semi_naive
+// CHECK-SAME: (%[[E:.*]]: tensor<8x8xf32>
+// CHECK: %[[M:.*]] = bufferization.to_memref %[[E]] read_only : memref<8x8xf32, strided<[?, ?], offset: ?>>
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<8x8xf32>
+// CHECK: %[[OK:.*]] = tl.semi_naive_closure %[[M]] into %[[BUF]] {max_iterations = 7 : i64, site = 1 : i64, start = 0 : i64, tolerance = 0.000000e+00 : f64}
+// CHECK: %[[NO:.*]] = arith.xori %[[OK]], %{{.*}} : i1
+// CHECK: scf.if %[[NO]] {
+// CHECK: linalg.generic
+// CHECK: %[[LOOP:.*]]:3 = scf.while
+// CHECK: linalg.matmul
+// CHECK: tl.no_fixpoint {{.*}} {site = 1 : i64
+// CHECK: bufferization.materialize_in_destination %[[LOOP]]#0 in restrict writable %[[BUF]]
+// CHECK: }
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[BUF]] restrict writable
+// CHECK: return %[[R]]
+func.func @semi_naive(%e: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %z = tl.constant dense<0.0> : tensor<f32>
+  %i = tl.einsum "->ab" %z : (tensor<f32>) -> tensor<8x8xf32>
+  %r = tl.fixpoint (%s = %i) : tensor<8x8xf32>
+      attributes {max_iterations = 7 : i64, tl.fixpoint_site = 1 : i64, tl.semi_naive} {
+    %j = tl.einsum "xy,yz->xz" %s, %e : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    %a = tl.binary add %e, %j : tensor<8x8xf32>, tensor<8x8xf32> -> tensor<8x8xf32>
+    %n = tl.unary step %a : tensor<8x8xf32>
+    tl.yield %n : tensor<8x8xf32>
+  }
+  return %r : tensor<8x8xf32>
+}

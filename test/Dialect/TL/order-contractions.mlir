@@ -110,3 +110,40 @@ func.func @dynamic(%a: tensor<?x?xf64>, %b: tensor<?x?xf64>, %c: tensor<?x?xf64>
   %0 = tl.einsum "ab,bc,cd->ad" %a, %b, %c : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
   return %0 : tensor<?x?xf64>
 }
+
+// -----
+
+// Same generation's body as the equation front end writes it: the implicit
+// sum over p covers both terms. Summed term by term, each sum merges with
+// its join (T^T T, and T^T S T in the cheap order): no rank-3 tensor.
+// CHECK-LABEL: func.func @sum_of_joins
+// CHECK-SAME: (%[[T:.*]]: tensor<6x6xf32>, %[[S:.*]]: tensor<6x6xf32>)
+// CHECK-NOT: tensor<6x6x6xf32>
+// CHECK-DAG: %[[BASE:.*]] = tl.einsum "ab,ac->bc" %[[T]], %[[T]]
+// CHECK-DAG: %[[TS:.*]] = tl.einsum "{{.*}}" %[[T]], %[[S]]
+// CHECK-DAG: %[[TST:.*]] = tl.einsum "{{.*}}" %[[TS]], %[[T]]
+// CHECK: %[[SUM:.*]] = tl.binary add %[[BASE]], %[[TST]]
+// CHECK: return %[[SUM]]
+func.func @sum_of_joins(%t: tensor<6x6xf32>, %s: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  %0 = tl.einsum "ab,ac->abc" %t, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6x6xf32>
+  %1 = tl.einsum "ab,ac,cd->abd" %t, %s, %t : (tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6x6xf32>
+  %2 = tl.binary add %0, %1 : tensor<6x6x6xf32>, tensor<6x6x6xf32> -> tensor<6x6x6xf32>
+  %3 = tl.einsum "abc->bc" %2 : (tensor<6x6x6xf32>) -> tensor<6x6xf32>
+  return %3 : tensor<6x6xf32>
+}
+
+// -----
+
+// Not split: a term broadcast into the sum (summing it would scale it by
+// the summed size), and a sum of two plain values (nothing would merge).
+// CHECK-LABEL: func.func @sums_kept
+// CHECK-COUNT-2: tl.binary subtract
+// CHECK-NOT: tl.binary
+func.func @sums_kept(%a: tensor<4x5xf32>, %b: tensor<5xf32>, %c: tensor<4x5xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %0 = tl.einsum "ab,b->ab" %a, %b : (tensor<4x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>
+  %1 = tl.binary subtract %0, %b : tensor<4x5xf32>, tensor<5xf32> -> tensor<4x5xf32>
+  %2 = tl.einsum "ab->b" %1 : (tensor<4x5xf32>) -> tensor<5xf32>
+  %3 = tl.binary subtract %a, %c : tensor<4x5xf32>, tensor<4x5xf32> -> tensor<4x5xf32>
+  %4 = tl.einsum "ab->b" %3 : (tensor<4x5xf32>) -> tensor<5xf32>
+  return %2, %4 : tensor<5xf32>, tensor<5xf32>
+}

@@ -3,7 +3,8 @@
 // Two phases. First, an einsum (or a tl.reduce) whose operand is produced
 // by a single-use einsum absorbs that einsum: TensorLogic emits a join
 // (`bc,ca->bca`) followed by a projection (`bca->ba`), and merged they are
-// one contraction whose rank-3 intermediate never exists. Second, every
+// one contraction whose rank-3 intermediate never exists; a sum of a sum of
+// joins is first split term by term so each term merges. Second, every
 // multiply/sum einsum of three or more operands is split into pairwise
 // einsums in the cheapest order for the actual sizes (ContractionPath.h).
 // Both phases need static shapes; ops with dynamic ones are left alone.
@@ -180,6 +181,50 @@ bool mergeOnce(func::FuncOp func) {
   return merged;
 }
 
+/// A sum over labels of a sum (or difference) of two joins, as the equation
+/// front end writes `A[p,x] B[p,y] + C[p,x] D[p,y]` (the implicit sum over
+/// p covers the whole sum): summed term by term, each sum merges with its
+/// join, and the rank-3 terms are never built. Only when a term is a join
+/// that can merge (the sum would otherwise just run twice).
+bool distributeOnce(func::FuncOp func) {
+  bool changed = false;
+  func.walk([&](Operation *op) {
+    std::optional<EinsumView> v =
+        isa<EinsumOp, ReduceOp>(op) ? viewOf(op) : std::nullopt;
+    if (!v || v->spec.inputs.size() != 1 || !v->reduces() ||
+        v->reduce != ReduceKind::sum || !v->spec.broadcastLabels().empty() ||
+        !hasStaticShape(op->getResult(0)))
+      return WalkResult::advance();
+    auto add = op->getOperand(0).getDefiningOp<BinaryOp>();
+    if (!add || !add->hasOneUse() ||
+        (add.getKind() != BinaryKind::add &&
+         add.getKind() != BinaryKind::subtract) ||
+        add.getLhs().getType() != add.getType() ||
+        add.getRhs().getType() != add.getType())
+      return WalkResult::advance();
+    auto mergeable = [](Value term) {
+      auto join = term.getDefiningOp<EinsumOp>();
+      return join && join->hasOneUse();
+    };
+    if (!mergeable(add.getLhs()) && !mergeable(add.getRhs()))
+      return WalkResult::advance();
+    OpBuilder b(op);
+    Operation *lhs = b.clone(*op);
+    lhs->setOperand(0, add.getLhs());
+    Operation *rhs = b.clone(*op);
+    rhs->setOperand(0, add.getRhs());
+    auto sum = b.create<BinaryOp>(op->getLoc(), op->getResult(0).getType(),
+                                  add.getKind(), lhs->getResult(0),
+                                  rhs->getResult(0));
+    op->getResult(0).replaceAllUsesWith(sum.getResult());
+    op->erase();
+    add->erase();
+    changed = true;
+    return WalkResult::interrupt();
+  });
+  return changed;
+}
+
 /// Splits a multiply/sum einsum of three or more operands along the
 /// cheapest path.
 void split(EinsumOp op, int exhaustiveLimit) {
@@ -264,7 +309,7 @@ struct TLOrderContractionsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (mergeChains)
-      while (mergeOnce(func)) {
+      while (mergeOnce(func) || distributeOnce(func)) {
       }
     SmallVector<EinsumOp> ops;
     func.walk([&](EinsumOp op) { ops.push_back(op); });

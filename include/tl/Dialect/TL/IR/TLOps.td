@@ -215,6 +215,17 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
     /// The discardable attribute that numbers a fixpoint for the run-time
     /// report of compiled code (Signature::fixpointSites).
     static constexpr ::llvm::StringLiteral kSiteAttr = "tl.fixpoint_site";
+    /// The mark of tl-semi-naive: lower by the semi-naive closure kernel.
+    static constexpr ::llvm::StringLiteral kSemiNaiveAttr = "tl.semi_naive";
+
+    /// A fixpoint that is the transitive closure of a relation E read from
+    /// above: one square state R, started at zeros (start 0) or at E
+    /// (start 1), whose next value is step(E + R E) or step(E + E R).
+    struct BooleanClosure {
+      ::mlir::Value relation;
+      int64_t start;
+    };
+    std::optional<BooleanClosure> matchBooleanClosure();
   }];
 }
 
@@ -256,6 +267,41 @@ def TL_NoFixpointOp : TL_Op<"no_fixpoint", [
   let arguments = (ins I64:$iterations, F64:$change, I64Attr:$site,
       F64Attr:$tolerance);
   let assemblyFormat = "$iterations `,` $change attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// tl.semi_naive_closure
+//===----------------------------------------------------------------------===//
+
+def TL_SemiNaiveClosureOp : TL_Op<"semi_naive_closure", [
+    MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "the transitive closure of a 0/1 relation, semi-naively, at run time";
+  let description = [{
+    What `convert-tl-to-linalg` makes of a `tl.fixpoint` that `tl-semi-naive`
+    marked: the closure `R = step(E + R E)` (or `step(E + E R)`) of the
+    square relation `relation`, written into `closure`, by the runtime's
+    semi-naive kernel (`tl_rt_closure_f32`/`_f64`; `tl-call-kernels` emits
+    the call): per source a breadth-first search over bit rows, each step
+    joining only the pairs the last one found. `start` is the state the
+    fixpoint starts from (0: zeros, 1: the relation itself): it fixes the
+    number of iterations the plain loop would run, which the kernel
+    computes and compares with `max_iterations` to fail alike (`site`,
+    `tolerance`: as `tl.no_fixpoint`). `applied` is false, and `closure`
+    unwritten, when an entry of the relation is negative, NaN or infinite:
+    the step of a sum then depends on the values, and the code that
+    follows runs the plain loop instead.
+
+    ```mlir
+    %ok = tl.semi_naive_closure %edges into %reach {max_iterations = 1000 : i64, site = 0 : i64, start = 0 : i64, tolerance = 0.0 : f64} : memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>
+    ```
+  }];
+  let arguments = (ins AnyMemRef:$relation, AnyMemRef:$closure,
+      I64Attr:$start, I64Attr:$max_iterations, I64Attr:$site,
+      F64Attr:$tolerance);
+  let results = (outs I1:$applied);
+  let assemblyFormat = [{
+    $relation `into` $closure attr-dict `:` type($relation) `,` type($closure)
+  }];
 }
 
 #endif // TL_OPS_TD

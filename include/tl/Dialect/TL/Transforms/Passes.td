@@ -79,6 +79,32 @@ def TLBooleanJoinsPass : Pass<"tl-boolean-joins", "func::FuncOp"> {
   }];
 }
 
+def TLSemiNaivePass : Pass<"tl-semi-naive", "func::FuncOp"> {
+  let summary = "Mark transitive-closure fixpoints for semi-naive evaluation";
+  let description = [{
+    A recursive rule that is linear in its head over the Boolean semiring,
+
+    ```
+    Reach[x,z] = step(Edge[x,z] + Reach[x,y] Edge[y,z])
+    ```
+
+    (or `Edge[x,y] Reach[y,z]`), iterates the dense join of the whole state
+    with the relation: every pair found so far is joined again in every
+    iteration. Only the pairs the last iteration added can find new ones,
+    so semi-naive evaluation joins just those: per source a breadth-first
+    search, over rows of 64-bit words for a dense relation. The pass marks
+    each `tl.fixpoint` of that form (one square state started at zeros or
+    at the relation, tolerance below 1, the body exactly join, add, step;
+    `FixpointOp::matchBooleanClosure`) with `tl.semi_naive`;
+    `convert-tl-to-linalg` lowers a marked one to `tl.semi_naive_closure`
+    with the plain loop as the fallback for a relation whose entries are
+    not all finite and non-negative (the closure of the 0/1 pattern is then
+    not the rule's value). The kernel computes the iteration count the
+    plain loop would reach, so `max_iterations` fails alike, and the
+    results are equal: the reference evaluator keeps the plain iteration.
+  }];
+}
+
 def TLOrderContractionsPass : Pass<"tl-order-contractions", "func::FuncOp"> {
   let summary = "Merge einsum chains, then split n-ary einsums in the cheapest order";
   let description = [{
@@ -94,6 +120,13 @@ def TLOrderContractionsPass : Pass<"tl-order-contractions", "func::FuncOp"> {
     the producer's (a sum of sums, a max of maxes); an einsum of several
     operands merges only products and sums, which distribute. A `mean`, or
     a producer with a broadcast label (G7), is never merged.
+
+    A sum over labels of a sum or difference of joins (the tensor-equation
+    front end's `Tree[p,x] Tree[p,y] + Tree[p,x] S[p,q] Tree[q,y]`, whose
+    implicit sum over `p` covers both terms) is first split term by term,
+    `sum(X + Y) = sum(X) + sum(Y)`, when a term is a join that then merges:
+    the rank-3 terms are never built. Both terms must have the sum's shape
+    (no broadcast, which a sum would scale).
 
     **Ordering.** A `multiply`/`sum` einsum of three or more operands is
     split into pairwise einsums. The order minimizes the total loop volume
