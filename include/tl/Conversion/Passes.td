@@ -36,7 +36,13 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
       `tolerance` and fewer than `max_iterations` iterations ran. A loop
       that leaves still changing is followed by `tl.no_fixpoint` (the
       run-time failure, `tl-call-kernels`), which names the op by its
-      `tl.fixpoint_site` attribute when the driver numbered it.
+      `tl.fixpoint_site` attribute when the driver numbered it. Body ops
+      that read only values from above move before the loop (they would
+      compute the same in every iteration).
+    - A `tl.fixpoint` marked `tl.semi_naive` (by `tl-semi-naive`) first
+      runs `tl.semi_naive_closure` into the result's buffer; the loop runs
+      only when the kernel declines, and stores into the same buffer
+      (`bufferization.materialize_in_destination`).
 
     Function arguments are marked `bufferization.writable = false`: the
     caller owns those buffers, and bufferization must never write into

@@ -28,6 +28,7 @@
 #include "FixpointLoops.h"
 
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/FusionGroups.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -98,7 +99,28 @@ Value largestChange(OpBuilder &b, Location loc, Value old, Value next) {
   return b.create<tensor::ExtractOp>(loc, reduced, ValueRange{});
 }
 
+/// Ops of the body that read only values from above compute the same in
+/// every iteration: they run once, before the loop (the body runs at least
+/// once, and tl ops cannot fail, so nothing runs that would not have). Same
+/// generation's T^T T is one; tl-order-contractions makes it when it sums
+/// the rule's terms separately.
+void hoistInvariants(FixpointOp op) {
+  Region &body = op.getBody();
+  for (Operation &inner :
+       llvm::make_early_inc_range(op.getBodyBlock().without_terminator())) {
+    if (inner.getNumRegions() != 0 || !isMemoryEffectFree(&inner) ||
+        llvm::any_of(inner.getOperands(), [&](Value v) {
+          return body.isAncestor(v.getParentRegion());
+        }))
+      continue;
+    inner.moveBefore(op);
+    // It runs once now, on its own.
+    inner.removeAttr(kFusionGroupAttr);
+  }
+}
+
 void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
+  hoistInvariants(op);
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   Type i64 = rewriter.getI64Type(), f64 = rewriter.getF64Type();

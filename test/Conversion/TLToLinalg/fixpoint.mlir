@@ -111,3 +111,29 @@ func.func @semi_naive(%e: tensor<8x8xf32>) -> tensor<8x8xf32> {
   }
   return %r : tensor<8x8xf32>
 }
+
+// -----
+
+// Same generation after tl-order-contractions: T^T T reads only values from
+// above, so it runs once, before the loop, out of its fusion group.
+// CHECK-LABEL: func.func @invariant
+// CHECK: linalg.transpose
+// CHECK: %[[BASE:.*]] = linalg.matmul
+// CHECK-NOT: tl.fusion_group
+// CHECK-SAME: -> tensor<5x5xf64>
+// CHECK: scf.while
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.*}} ins(%[[BASE]], %{{.*}} : tensor<5x5xf64>, tensor<5x5xf64>)
+// CHECK: arith.addf
+// CHECK: } do {
+func.func @invariant(%t: tensor<5x5xf64>) -> tensor<5x5xf64> {
+  %z = tl.constant dense<0.0> : tensor<5x5xf64>
+  %r = tl.fixpoint (%s = %z) : tensor<5x5xf64> {
+    %b = tl.einsum "ab,ac->bc" %t, %t {tl.fusion_group = 0 : i64} : (tensor<5x5xf64>, tensor<5x5xf64>) -> tensor<5x5xf64>
+    %j = tl.einsum "ab,bc->ac" %s, %t : (tensor<5x5xf64>, tensor<5x5xf64>) -> tensor<5x5xf64>
+    %a = tl.binary add %b, %j {tl.fusion_group = 0 : i64} : tensor<5x5xf64>, tensor<5x5xf64> -> tensor<5x5xf64>
+    %n = tl.unary step %a : tensor<5x5xf64>
+    tl.yield %n : tensor<5x5xf64>
+  }
+  return %r : tensor<5x5xf64>
+}
