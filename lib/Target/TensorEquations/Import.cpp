@@ -23,7 +23,10 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
+#include <map>
 #include <memory>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -59,6 +62,20 @@ struct Equation {
   unsigned line = 0, column = 0;
 };
 
+/// `@fixpoint Name tolerance=T max_iterations=N`: the limits of the
+/// fixpoint that computes Name.
+struct FixpointDirective {
+  std::string name;
+  unsigned line = 0, column = 0;
+  std::optional<double> tolerance;
+  std::optional<int64_t> maxIterations;
+};
+
+struct Program {
+  std::vector<Equation> equations;
+  std::vector<FixpointDirective> directives;
+};
+
 //===----------------------------------------------------------------------===//
 // Parser
 //===----------------------------------------------------------------------===//
@@ -68,9 +85,9 @@ public:
   Parser(llvm::StringRef text, MLIRContext *context, llvm::StringRef file)
       : text(text), context(context), file(file) {}
 
-  /// The equations in source order; null-free, or failure after a
-  /// diagnostic.
-  FailureOr<std::vector<Equation>> parseProgram();
+  /// The equations in source order (null-free) and the directives, or
+  /// failure after a diagnostic.
+  FailureOr<Program> parseProgram();
 
   Location locationAt(unsigned line, unsigned column) {
     return FileLineColLoc::get(context, file, line, column);
@@ -131,6 +148,7 @@ private:
   }
 
   LogicalResult parseIndexList(std::vector<std::string> &indices);
+  LogicalResult parseDirective(FixpointDirective &directive);
   std::unique_ptr<Node> parseSum();
   std::unique_ptr<Node> parseProduct();
   std::unique_ptr<Node> parseFactor();
@@ -162,14 +180,22 @@ private:
 constexpr int kMaxNesting = 200;
 constexpr size_t kMaxTerms = 3000;
 
-FailureOr<std::vector<Equation>> Parser::parseProgram() {
-  std::vector<Equation> equations;
+FailureOr<Program> Parser::parseProgram() {
+  Program program;
+  std::vector<Equation> &equations = program.equations;
   while (true) {
     char c = peek();
     if (c == '\0')
-      return equations;
+      return program;
     if (c == '\n') {
       advance();
+      continue;
+    }
+    if (c == '@') {
+      FixpointDirective directive;
+      if (failed(parseDirective(directive)))
+        return failure();
+      program.directives.push_back(std::move(directive));
       continue;
     }
     Equation eq;
@@ -204,6 +230,73 @@ FailureOr<std::vector<Equation>> Parser::parseProgram() {
     }
     equations.push_back(std::move(eq));
   }
+}
+
+// directive := '@fixpoint' name { ('tolerance' | 'max_iterations') '=' number }
+LogicalResult Parser::parseDirective(FixpointDirective &directive) {
+  directive.line = line;
+  directive.column = column;
+  advance(); // '@'
+  std::string keyword = parseName();
+  if (keyword != "fixpoint") {
+    emitError(locationAt(directive.line, directive.column))
+        << "unknown directive '@" << keyword << "'; expected '@fixpoint'";
+    return failure();
+  }
+  if (!isNameStart(peek())) {
+    error() << "expected the name of a recursive tensor after '@fixpoint' "
+               "but found "
+            << here();
+    return failure();
+  }
+  directive.name = parseName();
+  while (peek() != '\n' && peek() != '\0') {
+    unsigned optionLine = line, optionColumn = column;
+    if (!isNameStart(peek())) {
+      error() << "expected 'tolerance=' or 'max_iterations=' but found "
+              << here();
+      return failure();
+    }
+    std::string option = parseName();
+    auto at = [&]() { return emitError(locationAt(optionLine, optionColumn)); };
+    if (option != "tolerance" && option != "max_iterations") {
+      at() << "unknown '@fixpoint' option '" << option
+           << "'; expected 'tolerance' or 'max_iterations'";
+      return failure();
+    }
+    if ((option == "tolerance" && directive.tolerance) ||
+        (option == "max_iterations" && directive.maxIterations)) {
+      at() << "'" << option << "' is given twice";
+      return failure();
+    }
+    if (!consume('=')) {
+      error() << "expected '=' after '" << option << "' but found " << here();
+      return failure();
+    }
+    size_t start = pos;
+    while (pos < text.size() && !llvm::isSpace(text[pos]) && text[pos] != '#')
+      advance();
+    llvm::StringRef literal = text.substr(start, pos - start);
+    if (option == "tolerance") {
+      double value;
+      if (literal.getAsDouble(value) || !std::isfinite(value) || value < 0) {
+        at() << "tolerance '" << literal
+             << "' is not a number >= 0 (the largest element change that "
+                "counts as converged)";
+        return failure();
+      }
+      directive.tolerance = value;
+    } else {
+      int64_t value;
+      if (literal.getAsInteger(10, value) || value < 1) {
+        at() << "max_iterations '" << literal
+             << "' is not a whole number >= 1";
+        return failure();
+      }
+      directive.maxIterations = value;
+    }
+  }
+  return success();
 }
 
 LogicalResult Parser::parseIndexList(std::vector<std::string> &indices) {
@@ -695,10 +788,10 @@ mlir::tl::importTensorEquations(llvm::StringRef text, MLIRContext *context,
                                 const TensorEquationOptions &options) {
   context->loadDialect<TLDialect, func::FuncDialect>();
   Parser parser(text, context, options.sourceName);
-  FailureOr<std::vector<Equation>> parsed = parser.parseProgram();
+  FailureOr<Program> parsed = parser.parseProgram();
   if (failed(parsed))
     return nullptr;
-  std::vector<Equation> &equations = *parsed;
+  std::vector<Equation> &equations = parsed->equations;
   Location fileLoc = parser.locationAt(1, 1);
   if (equations.empty()) {
     emitError(fileLoc) << "the program has no equation";
@@ -764,12 +857,44 @@ mlir::tl::importTensorEquations(llvm::StringRef text, MLIRContext *context,
     func.setResultAttr(i, kNameAttr, b.getStringAttr(eq.name));
   b.setInsertionPointToStart(entry);
 
-  for (const std::vector<size_t> &component : Components(reads).order) {
+  std::vector<std::vector<size_t>> order = Components(reads).order;
+  auto isRecursive = [&](const std::vector<size_t> &component) {
+    return component.size() > 1 ||
+           llvm::is_contained(reads[component.front()], component.front());
+  };
+  // Each directive names a tensor of a recursive component; one directive
+  // per component (a cycle's states share one loop).
+  std::map<size_t, const FixpointDirective *> limits; // by component
+  for (const FixpointDirective &directive : parsed->directives) {
+    Location at = parser.locationAt(directive.line, directive.column);
+    auto defined = definedBy.find(directive.name);
+    if (defined == definedBy.end()) {
+      emitError(at) << "'@fixpoint " << directive.name
+                    << "': no equation defines '" << directive.name << "'";
+      return nullptr;
+    }
+    size_t c = 0;
+    while (!llvm::is_contained(order[c], defined->second))
+      ++c;
+    if (!isRecursive(order[c])) {
+      emitError(at) << "'@fixpoint " << directive.name << "': '"
+                    << directive.name
+                    << "' is not recursive (its equation does not read it, "
+                       "directly or through a cycle)";
+      return nullptr;
+    }
+    auto [it, inserted] = limits.insert({c, &directive});
+    if (!inserted) {
+      emitError(at) << "'@fixpoint " << directive.name
+                    << "': the fixpoint computing '" << directive.name
+                    << "' already has limits at line " << it->second->line;
+      return nullptr;
+    }
+  }
+
+  for (auto [c, component] : llvm::enumerate(order)) {
     const Equation &first = equations[component.front()];
-    bool recursive =
-        component.size() > 1 ||
-        llvm::is_contained(reads[component.front()], component.front());
-    if (!recursive) {
+    if (!isRecursive(component)) {
       FailureOr<Value> value = lowering.lowerEquation(first);
       if (failed(value))
         return nullptr;
@@ -783,6 +908,13 @@ mlir::tl::importTensorEquations(llvm::StringRef text, MLIRContext *context,
     for (size_t i : component)
       inits.push_back(lowering.zeros(at, equations[i].indices.size()));
     auto fixpoint = b.create<FixpointOp>(at, inits);
+    if (auto limit = limits.find(c); limit != limits.end()) {
+      if (limit->second->tolerance)
+        fixpoint.setToleranceAttr(b.getF64FloatAttr(*limit->second->tolerance));
+      if (limit->second->maxIterations)
+        fixpoint.setMaxIterationsAttr(
+            b.getI64IntegerAttr(*limit->second->maxIterations));
+    }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fixpoint.getBodyBlock());
     for (auto [k, i] : llvm::enumerate(component))
