@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLVECTORIZEPASS
@@ -256,6 +257,16 @@ struct TLVectorizePass : tl::impl::TLVectorizePassBase<TLVectorizePass> {
       vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
       if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
         return signalPassFailure();
+    }
+    {
+      // A block read and written at the same indices in every trip (a
+      // split reduction's partial sums) stays in registers across the
+      // loop: left inside, LLVM keeps a store per trip, as many stores as
+      // the loads they accumulate. Inner loops first (walk is post-order).
+      SmallVector<LoopLikeOpInterface> loops;
+      func.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+      for (LoopLikeOpInterface loop : loops)
+        hoistLoopInvariantSubsets(rewriter, loop);
     }
     {
       RewritePatternSet patterns(ctx);

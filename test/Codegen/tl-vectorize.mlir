@@ -131,3 +131,28 @@ func.func @row_broadcast(%a: tensor<16x128xf32>, %m: tensor<16xf32>, %init: tens
   } -> tensor<16x128xf32>
   return %0 : tensor<16x128xf32>
 }
+
+// -----
+
+// A split row reduction (tl-split-reductions' form): the block of partial
+// sums is read once before the loop over the row's chunks, carried in
+// registers as the loop's vector value, and written once after it; stored
+// in every trip, the accumulators cost as many stores as the loads they
+// add (half of W1's speed on AMD Zen 4).
+// CHECK-LABEL: func.func @split_rows
+// CHECK: scf.for %[[ROW:.*]] = {{.*}} iter_args(%[[OUT:.*]] = %{{.*}}) -> (tensor<64x32xf32>)
+// CHECK: %[[ACC:.*]] = vector.transfer_read %[[OUT]][%[[ROW]], %{{.*}}]{{.*}} : tensor<64x32xf32>, vector<8x32xf32>
+// CHECK: %[[LOOP:.*]]:2 = scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]], %{{.*}} = %[[ACC]]) -> (tensor<64x32xf32>, vector<8x32xf32>)
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield %{{.*}}, %{{.*}} : tensor<64x32xf32>, vector<8x32xf32>
+// CHECK: vector.transfer_write %[[LOOP]]#1, %[[LOOP]]#0[%[[ROW]], %{{.*}}]
+#in = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#out = affine_map<(d0, d1, d2) -> (d0, d2)>
+func.func @split_rows(%x: tensor<64x16x32xf32>, %init: tensor<64x32xf32>) -> tensor<64x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x : tensor<64x16x32xf32>) outs(%init : tensor<64x32xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<64x32xf32>
+  return %0 : tensor<64x32xf32>
+}

@@ -29,6 +29,12 @@ def TLVectorizePass : Pass<"tl-vectorize", "func::FuncOp"> {
     non-permutation indexing map) stay as they are and become scalar loops
     later.
 
+    A block that a loop over a reduction reads and writes at the same
+    indices in every trip (the partial sums of a split row reduction) is
+    read once before the loop, carried as the loop's vector value and
+    written once after it (`hoistLoopInvariantSubsets`): in registers, not
+    stored and reloaded per trip.
+
     A `vector.multi_reduction` over the innermost dimension of rows at
     least 16 long (the whole-row blocks `tl-plan-tiling` gives short
     contiguous rows) becomes one `vector.reduction` per row with the
