@@ -583,9 +583,13 @@ llvm::Error GraphRunner::lowerForGpu(const TLGpuPipelineOptions &options) {
   if (llvm::Error e = requireStaticShapes("GPU kernels"))
     return e;
   std::string recursive;
-  getFunction().walk([&](FixpointOp op) {
-    if (recursive.empty())
-      recursive = op.describeSite();
+  getFunction().walk([&](Operation *op) {
+    if (!recursive.empty())
+      return;
+    if (auto fixpoint = dyn_cast<FixpointOp>(op))
+      recursive = fixpoint.describeSite();
+    else if (auto adjoint = dyn_cast<FixpointAdjointOp>(op))
+      recursive = adjoint.describeSite();
   });
   if (!recursive.empty())
     return makeError("recursive rules run on the CPU only for now, and " +
@@ -714,12 +718,21 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
       if (text.find(name) == std::string::npos)
         text += (text.empty() ? "" : ", ") + name;
     });
-  // Numbered so that a fixpoint that fails at run time is named.
-  getFunction().walk([&](FixpointOp op) {
+  // Numbered so that a fixpoint that fails at run time is named (a
+  // gradient's tl.fixpoint_adjoint repeats a fixpoint's iterations, and
+  // fails alike).
+  getFunction().walk([&](Operation *op) {
+    std::string site;
+    if (auto fixpoint = dyn_cast<FixpointOp>(op))
+      site = fixpoint.describeSite();
+    else if (auto adjoint = dyn_cast<FixpointAdjointOp>(op))
+      site = adjoint.describeSite();
+    else
+      return;
     op->setAttr(FixpointOp::kSiteAttr,
-                IntegerAttr::get(IntegerType::get(op.getContext(), 64),
+                IntegerAttr::get(IntegerType::get(op->getContext(), 64),
                                  signature.fixpointSites.size()));
-    signature.fixpointSites.push_back(op.describeSite());
+    signature.fixpointSites.push_back(site);
   });
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {

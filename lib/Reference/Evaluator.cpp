@@ -166,6 +166,14 @@ private:
   /// Runs the ops of `block` in order; returns its terminator's operands.
   llvm::Expected<std::vector<Tensor>> runBlock(Block &block);
   llvm::Error iterate(FixpointOp op);
+  llvm::Error differentiate(FixpointAdjointOp op);
+  /// Runs `body` from `state` until no element changes by more than
+  /// `tolerance`, as tl.fixpoint does; `state` becomes the last state, and
+  /// `trajectory`, when given, receives every state before it.
+  llvm::Error runToFixpoint(Block &body, std::vector<Tensor> &state,
+                            double tolerance, int64_t maxIterations,
+                            llvm::StringRef site,
+                            std::vector<std::vector<Tensor>> *trajectory);
 };
 
 } // namespace
@@ -288,6 +296,11 @@ llvm::Expected<std::vector<Tensor>> Interpreter<T>::runBlock(Block &block) {
         return std::move(e);
       continue;
     }
+    if (auto adjoint = llvm::dyn_cast<FixpointAdjointOp>(op)) {
+      if (llvm::Error e = differentiate(adjoint))
+        return std::move(e);
+      continue;
+    }
     llvm::Expected<Tensor> t = visit(op);
     if (!t)
       return t.takeError();
@@ -314,12 +327,11 @@ static double largestChange(const Tensor &a, const Tensor &b) {
   return change;
 }
 
-template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
-  std::vector<Tensor> state;
-  for (Value init : op.getInits())
-    state.push_back(values[init]);
-  Block &body = op.getBodyBlock();
-  const double tolerance = op.getTolerance().convertToDouble();
+template <typename T>
+llvm::Error Interpreter<T>::runToFixpoint(
+    Block &body, std::vector<Tensor> &state, double tolerance,
+    int64_t maxIterations, llvm::StringRef site,
+    std::vector<std::vector<Tensor>> *trajectory) {
   for (int64_t iteration = 1;; ++iteration) {
     for (auto [arg, tensor] : llvm::zip(body.getArguments(), state))
       values[arg] = tensor;
@@ -329,15 +341,77 @@ template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
     double change = 0;
     for (auto [old, now] : llvm::zip(state, *next))
       change = std::max(change, largestChange(old, now));
+    if (trajectory)
+      trajectory->push_back(std::move(state));
     state = std::move(*next);
     if (change <= tolerance)
-      break;
-    if (iteration == static_cast<int64_t>(op.getMaxIterations()))
+      return llvm::Error::success();
+    if (iteration == maxIterations)
       return evalError(::tl::runtime::noFixpointMessage(
-          op.describeSite(), iteration, change, tolerance));
+          site.str(), iteration, change, tolerance));
   }
+}
+
+template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
+  std::vector<Tensor> state;
+  for (Value init : op.getInits())
+    state.push_back(values[init]);
+  if (llvm::Error e = runToFixpoint(
+          op.getBodyBlock(), state, op.getTolerance().convertToDouble(),
+          static_cast<int64_t>(op.getMaxIterations()), op.describeSite(),
+          nullptr))
+    return e;
   for (auto [result, tensor] : llvm::zip(op.getResults(), state))
     values[result] = std::move(tensor);
+  return llvm::Error::success();
+}
+
+// The states s_0 ... s_{K-1} the fixpoint stepped from are kept; the
+// adjoint region maps (s_k, lambda_{k+1}) to lambda_k and the step's
+// contributions to the captured values' cotangents, summed in T as the
+// compiled code sums them.
+template <typename T>
+llvm::Error Interpreter<T>::differentiate(FixpointAdjointOp op) {
+  size_t n = op.getInits().size();
+  std::vector<Tensor> state;
+  for (Value init : op.getInits())
+    state.push_back(values[init]);
+  std::vector<std::vector<Tensor>> trajectory;
+  if (llvm::Error e = runToFixpoint(
+          op.getBodyBlock(), state, op.getTolerance().convertToDouble(),
+          static_cast<int64_t>(op.getMaxIterations()), op.describeSite(),
+          &trajectory))
+    return e;
+  std::vector<Tensor> lambda;
+  for (Value ct : op.getCotangents())
+    lambda.push_back(values[ct]);
+  std::vector<Tensor> sums;
+  for (Value v : op.getCaptured()) {
+    Tensor zero = values[v];
+    std::fill(zero.data.begin(), zero.data.end(), 0.0);
+    sums.push_back(std::move(zero));
+  }
+  Block &step = op.getAdjointBlock();
+  for (size_t k = trajectory.size(); k-- > 0;) {
+    for (size_t i = 0; i < n; ++i) {
+      values[step.getArgument(i)] = trajectory[k][i];
+      values[step.getArgument(n + i)] = lambda[i];
+    }
+    llvm::Expected<std::vector<Tensor>> out = runBlock(step);
+    if (!out)
+      return out.takeError();
+    for (size_t i = 0; i < n; ++i)
+      lambda[i] = std::move((*out)[i]);
+    for (size_t j = 0; j < sums.size(); ++j)
+      for (size_t e = 0; e < sums[j].data.size(); ++e)
+        sums[j].data[e] = static_cast<double>(
+            static_cast<T>(sums[j].data[e]) +
+            static_cast<T>((*out)[n + j].data[e]));
+  }
+  for (size_t i = 0; i < n; ++i)
+    values[op.getResult(i)] = std::move(lambda[i]);
+  for (size_t j = 0; j < sums.size(); ++j)
+    values[op.getResult(n + j)] = std::move(sums[j]);
   return llvm::Error::success();
 }
 

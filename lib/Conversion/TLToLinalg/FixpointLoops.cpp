@@ -23,10 +23,17 @@
 //   scf.if !%ok { %l = <the loop above>; materialize %l in %buffer }
 //   %r = to_tensor %buffer
 //
+// A tl.fixpoint_adjoint (a fixpoint's gradient) runs the fixpoint's loop
+// for its iteration count K, then a backward scf.for over k = K-1 ... 0
+// whose body replays k steps from the inits (an inner scf.for) and runs
+// the adjoint region on that state: memory of one state, K(K-1)/2 steps
+// replayed.
+//
 //===----------------------------------------------------------------------===//
 
 #include "FixpointLoops.h"
 
+#include "tl/Dialect/TL/IR/ReverseMode.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/FusionGroups.h"
 
@@ -37,6 +44,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -119,7 +127,8 @@ void hoistInvariants(FixpointOp op) {
   }
 }
 
-void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
+/// Replaces `op` by its loop; returns the number of iterations it ran (i64).
+Value lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   hoistInvariants(op);
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -187,6 +196,72 @@ void lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
                                 rewriter.getI64IntegerAttr(site),
                                 rewriter.getF64FloatAttr(tolerance));
   rewriter.replaceOp(op, loop.getResults().take_front(n));
+  return loop.getResult(n);
+}
+
+/// The fixpoint's loop on a copy of the body gives K; a backward loop over
+/// k = K-1 ... 0 recomputes s_k from the inits (an inner loop of k steps)
+/// and runs the adjoint region on it.
+void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  size_t n = op.getInits().size();
+  rewriter.setInsertionPoint(op);
+  auto forward = rewriter.create<FixpointOp>(loc, op.getInits());
+  forward.setToleranceAttr(op.getToleranceAttr());
+  forward.setMaxIterationsAttr(op.getMaxIterationsAttr());
+  if (Attribute site = op->getAttr(FixpointOp::kSiteAttr))
+    forward->setAttr(FixpointOp::kSiteAttr, site);
+  rewriter.eraseBlock(&forward.getBodyBlock());
+  IRMapping copy;
+  op.getBody().cloneInto(&forward.getBody(), copy);
+  Value count = lowerFixpoint(forward, rewriter);
+
+  rewriter.setInsertionPoint(op);
+  Type index = rewriter.getIndexType();
+  Value steps = rewriter.create<arith::IndexCastOp>(loc, index, count);
+  Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<Value> carried(op.getCotangents());
+  for (Value v : op.getCaptured())
+    carried.push_back(zerosOf(rewriter, loc, v.getType()));
+  auto backward = rewriter.create<scf::ForOp>(
+      loc, zero, steps, one, carried,
+      [&](OpBuilder &b, Location l, Value j, ValueRange iter) {
+        Value k = b.create<arith::SubIOp>(
+            l, b.create<arith::SubIOp>(l, steps, j), one);
+        auto replay = b.create<scf::ForOp>(
+            l, zero, k, one, op.getInits(),
+            [&](OpBuilder &rb, Location rl, Value, ValueRange state) {
+              IRMapping m;
+              m.map(op.getBodyBlock().getArguments(), state);
+              for (Operation &inner : op.getBodyBlock().without_terminator())
+                rb.clone(inner, m);
+              SmallVector<Value> next;
+              for (Value v :
+                   cast<YieldOp>(op.getBodyBlock().getTerminator()).getValues())
+                next.push_back(m.lookupOrDefault(v));
+              rb.create<scf::YieldOp>(rl, next);
+            });
+        Block &step = op.getAdjointBlock();
+        IRMapping m;
+        for (size_t i = 0; i < n; ++i) {
+          m.map(step.getArgument(i), replay.getResult(i));
+          m.map(step.getArgument(n + i), iter[i]);
+        }
+        for (Operation &inner : step.without_terminator())
+          b.clone(inner, m);
+        SmallVector<Value> out;
+        for (auto [i, v] :
+             llvm::enumerate(cast<YieldOp>(step.getTerminator()).getValues())) {
+          Value mapped = m.lookupOrDefault(v);
+          out.push_back(i < n ? mapped
+                              : b.create<BinaryOp>(l, mapped.getType(),
+                                                   BinaryKind::add, iter[i],
+                                                   mapped));
+        }
+        b.create<scf::YieldOp>(l, out);
+      });
+  rewriter.replaceOp(op, backward.getResults());
 }
 
 /// The kernel in front of the loop of a closure fixpoint; the op (and the
@@ -246,11 +321,20 @@ void guardWithClosureKernel(FixpointOp op, IRRewriter &rewriter) {
 } // namespace
 
 void mlir::tl::lowerFixpointsToLoops(func::FuncOp func) {
-  SmallVector<FixpointOp> fixpoints;
-  func.walk([&](FixpointOp op) { fixpoints.push_back(op); }); // post-order
+  // Post-order: a region is copied only once the fixpoints in it are loops.
+  SmallVector<Operation *> fixpoints;
+  func.walk([&](Operation *op) {
+    if (isa<FixpointOp, FixpointAdjointOp>(op))
+      fixpoints.push_back(op);
+  });
   IRRewriter rewriter(func.getContext());
-  for (FixpointOp op : fixpoints) {
-    guardWithClosureKernel(op, rewriter);
-    lowerFixpoint(op, rewriter);
+  for (Operation *op : fixpoints) {
+    if (auto adjoint = dyn_cast<FixpointAdjointOp>(op)) {
+      lowerFixpointAdjoint(adjoint, rewriter);
+      continue;
+    }
+    auto fixpoint = cast<FixpointOp>(op);
+    guardWithClosureKernel(fixpoint, rewriter);
+    lowerFixpoint(fixpoint, rewriter);
   }
 }

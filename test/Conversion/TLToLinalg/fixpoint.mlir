@@ -137,3 +137,35 @@ func.func @invariant(%t: tensor<5x5xf64>) -> tensor<5x5xf64> {
   }
   return %r : tensor<5x5xf64>
 }
+
+// -----
+
+// A fixpoint's gradient: the fixpoint's loop for the iteration count, then
+// a backward loop whose body replays k steps from the init and runs the
+// adjoint region; the captured value's cotangent is summed over the steps.
+// CHECK-LABEL: func.func @adjoint
+// CHECK: %[[LOOP:.*]]:3 = scf.while
+// CHECK: tl.no_fixpoint
+// CHECK: %[[K:.*]] = arith.index_cast %[[LOOP]]#1 : i64 to index
+// CHECK: %[[OUT:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[K]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<3xf64>, tensor<f64>)
+// CHECK: %[[LEFT:.*]] = arith.subi %[[K]], %[[J]]
+// CHECK: %[[STEPS:.*]] = arith.subi %[[LEFT]], %{{.*}}
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[STEPS]] step
+// CHECK: scf.yield
+// CHECK: linalg.generic
+// CHECK: scf.yield
+// CHECK: return %[[OUT]]#0, %[[OUT]]#1
+func.func @adjoint(%x: tensor<3xf64>, %c: tensor<f64>, %ct: tensor<3xf64>) -> (tensor<3xf64>, tensor<f64>) {
+  %g:2 = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%ct : tensor<3xf64>) captured (%c : tensor<f64>) attributes {tolerance = 1.0e-3 : f64} -> tensor<3xf64>, tensor<f64> {
+  ^bb0(%s: tensor<3xf64>):
+    %h = tl.binary multiply %s, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    tl.yield %h : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    %ds = tl.binary multiply %l, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    %p = tl.binary multiply %l, %s : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+    %dc = tl.einsum "a->" %p : (tensor<3xf64>) -> tensor<f64>
+    tl.yield %ds, %dc : tensor<3xf64>, tensor<f64>
+  }
+  return %g#0, %g#1 : tensor<3xf64>, tensor<f64>
+}

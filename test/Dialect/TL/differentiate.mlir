@@ -57,3 +57,30 @@ func.func @main(%x: tensor<?xf64> {tl.name = "x"}) -> (tensor<?xf64> {tl.name = 
   %0 = tl.unary exp %x : tensor<?xf64>
   return %0 : tensor<?xf64>
 }
+
+// -----
+
+// A fixpoint: its inits get the adjoint's first results, the values from
+// above its body reads the others (a constant gets none); the adjoint
+// region replays the body at the state and walks it backwards.
+// CHECK-LABEL: func.func @main_grad
+// CHECK-SAME: (%[[W:.*]]: tensor<3x3xf64> {tl.name = "w"}, %[[X0:.*]]: tensor<3xf64> {tl.name = "x0"}, %[[CT:.*]]: tensor<3xf64> {tl.name = "x.cotangent"})
+// CHECK: %[[G:.*]]:2 = tl.fixpoint_adjoint(%[[X0]] : tensor<3xf64>) cotangents(%[[CT]] : tensor<3xf64>) captured(%[[W]] : tensor<3x3xf64>) attributes {max_iterations = 50 : i64, tolerance = 1.000000e-09 : f64} -> tensor<3xf64>, tensor<3x3xf64> {
+// CHECK: ^bb0(%[[S:.*]]: tensor<3xf64>):
+// CHECK: tl.einsum "ij,j->i" %[[W]], %[[S]]
+// CHECK: } adjoint {
+// CHECK: ^bb0(%[[S2:.*]]: tensor<3xf64>, %[[L:.*]]: tensor<3xf64>):
+// CHECK: %[[J:.*]] = tl.einsum "ij,j->i" %[[W]], %[[S2]]
+// CHECK: %[[T:.*]] = tl.unary tanh %[[J]]
+// CHECK: tl.yield %{{.*}}, %{{.*}} : tensor<3xf64>, tensor<3x3xf64>
+// CHECK: return %[[G]]#1, %[[G]]#0
+func.func @main(%w: tensor<3x3xf64> {tl.name = "w"}, %x0: tensor<3xf64> {tl.name = "x0"}) -> (tensor<3xf64> {tl.name = "x"}) {
+  %half = tl.constant dense<0.5> : tensor<f64>
+  %x = tl.fixpoint (%s = %x0) : tensor<3xf64> attributes {tolerance = 1.0e-9 : f64, max_iterations = 50 : i64} {
+    %j = tl.einsum "ij,j->i" %w, %s : (tensor<3x3xf64>, tensor<3xf64>) -> tensor<3xf64>
+    %t = tl.unary tanh %j : tensor<3xf64>
+    %h = tl.binary multiply %t, %half : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    tl.yield %h : tensor<3xf64>
+  }
+  return %x : tensor<3xf64>
+}

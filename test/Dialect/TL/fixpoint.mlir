@@ -36,3 +36,27 @@ func.func @defaults(%x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r : tensor<3xf32>
 }
+
+// The gradient form (tl-differentiate builds it): no states of its own,
+// cotangents and captured values as operands, both regions printed.
+// CHECK-LABEL: func.func @adjoint
+// CHECK: %{{.*}}:2 = tl.fixpoint_adjoint(%{{.*}} : tensor<3xf64>) cotangents(%{{.*}} : tensor<3xf64>) captured(%{{.*}} : tensor<f64>) attributes {tolerance = 1.000000e-03 : f64} -> tensor<3xf64>, tensor<f64> {
+// CHECK: ^bb0(%{{.*}}: tensor<3xf64>):
+// CHECK: tl.yield
+// CHECK: } adjoint {
+// CHECK: ^bb0(%{{.*}}: tensor<3xf64>, %{{.*}}: tensor<3xf64>):
+// CHECK: tl.yield %{{.*}}, %{{.*}} : tensor<3xf64>, tensor<f64>
+func.func @adjoint(%x: tensor<3xf64>, %c: tensor<f64>, %ct: tensor<3xf64>) -> (tensor<3xf64>, tensor<f64>) {
+  %g:2 = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%ct : tensor<3xf64>) captured (%c : tensor<f64>) attributes {tolerance = 1.0e-3 : f64} -> tensor<3xf64>, tensor<f64> {
+  ^bb0(%s: tensor<3xf64>):
+    %h = tl.binary multiply %s, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    tl.yield %h : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    %ds = tl.binary multiply %l, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    %p = tl.binary multiply %l, %s : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+    %dc = tl.einsum "a->" %p : (tensor<3xf64>) -> tensor<f64>
+    tl.yield %ds, %dc : tensor<3xf64>, tensor<f64>
+  }
+  return %g#0, %g#1 : tensor<3xf64>, tensor<f64>
+}

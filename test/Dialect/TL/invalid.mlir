@@ -252,3 +252,45 @@ func.func @fixpoint_terminator(%x: tensor<3xf64>) -> tensor<3xf64> {
   }
   return %r : tensor<3xf64>
 }
+
+// -----
+
+func.func @adjoint_results(%x: tensor<3xf64>, %c: tensor<f64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint_adjoint' op has 1 result(s); expected one per state (1) and one per captured value (1)}}
+  %g = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%x : tensor<3xf64>) captured (%c : tensor<f64>) -> tensor<3xf64> {
+  ^bb0(%s: tensor<3xf64>):
+    tl.yield %s : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    tl.yield %l : tensor<3xf64>
+  }
+  return %g : tensor<3xf64>
+}
+
+// -----
+
+func.func @adjoint_step_yields(%x: tensor<3xf64>, %c: tensor<f64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint_adjoint' op the adjoint region yields ('tensor<3xf64>'); expected ('tensor<3xf64>', 'tensor<f64>')}}
+  %g:2 = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%x : tensor<3xf64>) captured (%c : tensor<f64>) -> tensor<3xf64>, tensor<f64> {
+  ^bb0(%s: tensor<3xf64>):
+    tl.yield %s : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    tl.yield %l : tensor<3xf64>
+  }
+  return %g#0 : tensor<3xf64>
+}
+
+// -----
+
+func.func @adjoint_body_args(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'tl.fixpoint_adjoint' op the body region takes ('tensor<4xf64>'); expected ('tensor<3xf64>')}}
+  %g = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%x : tensor<3xf64>) captured () -> tensor<3xf64> {
+  ^bb0(%s: tensor<4xf64>):
+    tl.yield %x : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    tl.yield %l : tensor<3xf64>
+  }
+  return %g : tensor<3xf64>
+}

@@ -2,12 +2,13 @@
 //
 // The adjoint function recomputes the forward values (it is a separate
 // function, so nothing is saved between calls) and then walks the ops
-// backwards, asking each for its vector-Jacobian product. Everything it
+// backwards, asking each for its vector-Jacobian product (ReverseMode.h;
+// a tl.fixpoint answers with a tl.fixpoint_adjoint). Everything it
 // builds is tl IR, so it is fused and compiled like a forward graph.
 //
 //===----------------------------------------------------------------------===//
 
-#include "tl/Dialect/TL/IR/GradientRegistry.h"
+#include "tl/Dialect/TL/IR/ReverseMode.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 
@@ -47,17 +48,6 @@ struct TLDifferentiatePass
       f.emitError("tl-differentiate: the function must have one block");
       return signalPassFailure();
     }
-    // A fixpoint's gradient needs the iterations it took (the adjoint of
-    // each): not built yet, and never guessed.
-    for (Operation &op : f.getBody().front())
-      if (auto fixpoint = dyn_cast<FixpointOp>(op)) {
-        fixpoint.emitError("G12: no gradient through a recursive rule (")
-            << fixpoint.describeSite()
-            << ") yet; differentiate a program without recursion, or "
-               "unroll the recursion to a fixed depth";
-        return signalPassFailure();
-      }
-
     // The arguments to differentiate with respect to.
     SmallVector<unsigned> wrtArgs;
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
@@ -102,57 +92,18 @@ struct TLDifferentiatePass
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
       forward.map(f.getArgument(i), entry->getArgument(i));
     Block &body = f.getBody().front();
+    SmallVector<Operation *> clones;
     for (Operation &op : body.without_terminator())
-      b.clone(op, forward);
+      clones.push_back(b.clone(op, forward));
 
-    // Cotangents, summed over uses.
-    llvm::DenseMap<Value, Value> adjoint;
-    auto accumulate = [&](Value v, Value ct, Location loc) {
-      auto [it, inserted] = adjoint.try_emplace(v, ct);
-      if (!inserted)
-        it->second = b.create<BinaryOp>(loc, v.getType(), BinaryKind::add,
-                                         it->second, ct);
-    };
+    Cotangents adjoint;
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     for (auto [i, v] : llvm::enumerate(ret.getOperands()))
-      accumulate(forward.lookup(v),
-                 entry->getArgument(f.getNumArguments() + i), ret.getLoc());
-    for (Operation &op : llvm::reverse(body.without_terminator())) {
-      Operation *clone = forward.lookup(op.getResult(0)).getDefiningOp();
-      Value ct = adjoint.lookup(clone->getResult(0));
-      if (!ct || clone->getNumOperands() == 0)
-        continue;
-      SmallVector<Value> grads;
-      if (GradientRule rule = lookupGradientOverride(gradientKey(clone))) {
-        if (failed(rule(b, clone, ct, grads)))
-          return signalPassFailure();
-        if (grads.size() != clone->getNumOperands()) {
-          op.emitError("G12: the gradient override for '")
-              << gradientKey(clone) << "' returned " << grads.size()
-              << " cotangents for " << clone->getNumOperands() << " operands";
-          return signalPassFailure();
-        }
-      } else if (auto diff = dyn_cast<DifferentiableOpInterface>(clone)) {
-        if (failed(diff.buildVJP(b, ct, grads)))
-          return signalPassFailure();
-      } else {
-        op.emitError("G12: no gradient rule for '")
-            << clone->getName() << "'";
-        return signalPassFailure();
-      }
-      for (auto [operand, grad] : llvm::zip(clone->getOperands(), grads)) {
-        if (!grad)
-          continue;
-        if (grad.getType() != operand.getType()) {
-          op.emitError("G12: the gradient rule of '")
-              << gradientKey(clone) << "' built a cotangent of type "
-              << grad.getType() << " for an operand of type "
-              << operand.getType();
-          return signalPassFailure();
-        }
-        accumulate(operand, grad, op.getLoc());
-      }
-    }
+      accumulateCotangent(b, adjoint, forward.lookup(v),
+                          entry->getArgument(f.getNumArguments() + i),
+                          ret.getLoc());
+    if (failed(propagateCotangents(b, clones, adjoint)))
+      return signalPassFailure();
 
     SmallVector<Value> results;
     if (keepOutputs)

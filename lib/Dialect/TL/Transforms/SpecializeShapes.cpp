@@ -155,6 +155,7 @@ private:
   LogicalResult visitReduce(ReduceOp op, Shape &out);
   LogicalResult visitEinsum(EinsumOp op, Shape &out);
   LogicalResult visitFixpoint(FixpointOp op);
+  LogicalResult visitFixpointAdjoint(FixpointAdjointOp op);
   LogicalResult checkDeclared(Operation *op, Value result, const Shape &out);
 };
 
@@ -218,6 +219,8 @@ LogicalResult ShapeInference::visit(Operation *op) {
     return success();
   if (auto f = llvm::dyn_cast<FixpointOp>(op))
     return visitFixpoint(f);
+  if (auto a = llvm::dyn_cast<FixpointAdjointOp>(op))
+    return visitFixpointAdjoint(a);
   Shape out;
   if (auto c = llvm::dyn_cast<ConstantOp>(op)) {
     auto type = llvm::dyn_cast<RankedTensorType>(c.getType());
@@ -391,6 +394,29 @@ LogicalResult ShapeInference::visitFixpoint(FixpointOp op) {
     if (failed(checkDeclared(op, result, shapes[init])))
       return failure();
     shapes[result] = shapes.lookup(init);
+  }
+  return success();
+}
+
+// The regions see the states' shapes (and the adjoint their cotangents');
+// a result has its state's or its captured value's shape.
+LogicalResult ShapeInference::visitFixpointAdjoint(FixpointAdjointOp op) {
+  size_t n = op.getInits().size();
+  for (auto [i, init] : llvm::enumerate(op.getInits())) {
+    shapes[op.getBodyBlock().getArgument(i)] = shapes.lookup(init);
+    shapes[op.getAdjointBlock().getArgument(i)] = shapes.lookup(init);
+    shapes[op.getAdjointBlock().getArgument(n + i)] = shapes.lookup(init);
+  }
+  for (Block *block : {&op.getBodyBlock(), &op.getAdjointBlock()})
+    for (Operation &inner : *block)
+      if (failed(visit(&inner)))
+        return failure();
+  SmallVector<Value> sources(op.getInits());
+  llvm::append_range(sources, op.getCaptured());
+  for (auto [source, result] : llvm::zip(sources, op.getGradients())) {
+    if (failed(checkDeclared(op, result, shapes[source])))
+      return failure();
+    shapes[result] = shapes.lookup(source);
   }
   return success();
 }

@@ -22,7 +22,25 @@ def TL_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
         apply (a dynamic shape).
       }], "::llvm::LogicalResult", "buildVJP",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::Value":$cotangent,
-           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandCotangents)>
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandCotangents)>,
+    InterfaceMethod<[{
+        The cotangents of every value the op reads, given one cotangent per
+        result (null: zero): its operands and, for an op with a body
+        (`tl.fixpoint`), the values from above that the body reads. Appends
+        (value, cotangent) pairs; a null cotangent is a zero gradient. The
+        default is `buildVJP` on the only result's cotangent.
+      }], "::llvm::LogicalResult", "buildValueVJP",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::mlir::ArrayRef<::mlir::Value>":$resultCotangents,
+           "::llvm::SmallVectorImpl<std::pair<::mlir::Value, ::mlir::Value>> &":$cotangents),
+      [{}], [{
+        ::llvm::SmallVector<::mlir::Value> grads;
+        if (::mlir::failed($_op.buildVJP(builder, resultCotangents.front(), grads)))
+          return ::mlir::failure();
+        for (auto [operand, grad] : ::llvm::zip($_op->getOperands(), grads))
+          cotangents.push_back({operand, grad});
+        return ::mlir::success();
+      }]>
   ];
 }
 

@@ -167,6 +167,7 @@ def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType,
 
 def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
     SingleBlock,
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface, ["buildValueVJP"]>,
     DeclareOpInterfaceMethods<RegionBranchOpInterface,
         ["getEntrySuccessorOperands", "areTypesCompatible"]>]> {
   let summary = "the fixpoint of tensor equations (a recursive rule)";
@@ -229,15 +230,77 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// tl.fixpoint_adjoint
+//===----------------------------------------------------------------------===//
+
+def TL_FixpointAdjointOp : TL_Op<"fixpoint_adjoint", [RecursiveMemoryEffects,
+    AttrSizedOperandSegments]> {
+  let summary = "the vector-Jacobian product of a tl.fixpoint's iterations (G12)";
+  let description = [{
+    What `tl-differentiate` makes of a `tl.fixpoint`: the gradient of the
+    iterations the fixpoint actually takes, not of an idealized limit. It
+    runs `body` (the fixpoint's body: block arguments are the states) from
+    `inits` with the fixpoint's stopping rule (`tolerance`,
+    `max_iterations`, the same failure), which gives the states
+    s_0 ... s_K. Then, from the cotangents of the results (lambda = `cotangents`),
+    for k = K-1 down to 0 it runs `adjoint` on (s_k, lambda): the region's
+    arguments are the states and then their cotangents, and it yields the
+    cotangents of the states before the step (the next lambda) followed by
+    one cotangent per value in `captured`, the values from above the
+    fixpoint's body reads, which are summed over the steps. The results are
+    the last lambda (the cotangents of `inits`) and those sums.
+
+    Compiled code does not keep the K states: it recomputes s_k from the
+    inits for each step of the backward loop (K(K-1)/2 body evaluations in
+    all, memory of one state).
+
+    ```mlir
+    %g:3 = tl.fixpoint_adjoint (%x0 : tensor<4xf64>) cotangents (%ct : tensor<4xf64>)
+        captured (%w, %b : tensor<4x4xf64>, tensor<4xf64>)
+        attributes {tolerance = 1.0e-12 : f64}
+        -> tensor<4xf64>, tensor<4x4xf64>, tensor<4xf64> {
+    ^bb0(%x: tensor<4xf64>):
+      ...
+      tl.yield %next : tensor<4xf64>
+    } adjoint {
+    ^bb0(%x: tensor<4xf64>, %lambda: tensor<4xf64>):
+      ...
+      tl.yield %dx, %dw, %db : tensor<4xf64>, tensor<4x4xf64>, tensor<4xf64>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<TL_FloatTensor>:$inits,
+      Variadic<TL_FloatTensor>:$cotangents,
+      Variadic<TL_FloatTensor>:$captured,
+      DefaultValuedAttr<F64Attr, "0.0">:$tolerance,
+      DefaultValuedAttr<I64Attr, "1000">:$max_iterations);
+  let results = (outs Variadic<TL_FloatTensor>:$gradients);
+  let regions = (region SizedRegion<1>:$body, SizedRegion<1>:$adjoint);
+  let assemblyFormat = [{
+    `(` $inits `:` type($inits) `)` `cotangents` `(` $cotangents `:`
+    type($cotangents) `)` `captured` `(` ($captured^ `:` type($captured))? `)`
+    attr-dict-with-keyword `->` type($gradients) $body `adjoint` $adjoint
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::mlir::Block &getAdjointBlock() { return getAdjoint().front(); }
+    /// How messages name the fixpoint whose iterations this op repeats.
+    std::string describeSite();
+  }];
+}
+
 def TL_YieldOp : TL_Op<"yield", [Pure, ReturnLike, Terminator,
-    HasParent<"::mlir::tl::FixpointOp">]> {
+    ParentOneOf<["::mlir::tl::FixpointOp", "::mlir::tl::FixpointAdjointOp"]>]> {
   let summary = "the next states of a tl.fixpoint";
   let description = [{
     Ends the body of a `tl.fixpoint` with the states of the next iteration,
     one per state of the op, each of a type compatible with its state's
     (the same element type; shapes that agree where both are known, as a
     JSON import leaves them before `tl-specialize-shapes` makes them
-    static).
+    static). Also ends the regions of a `tl.fixpoint_adjoint`.
   }];
   let arguments = (ins Variadic<TL_FloatTensor>:$values);
   let hasVerifier = 1;

@@ -210,7 +210,9 @@ def TLDifferentiatePass : Pass<"tl-differentiate", "::mlir::ModuleOp"> {
     `sum-into`, the gradients are per caller array instead: the driver
     binds `parent[ab]` and `parent[bc]` to one array `parent`
     (`sum-into=parent=parent[ab],parent=parent[bc]`) and gets one gradient,
-    their sum (G12).
+    their sum (G12). A `tl.fixpoint` becomes a `tl.fixpoint_adjoint`: the
+    gradient of the iterations it actually takes, whose cotangents also
+    reach the values from above its body reads.
   }];
   let options = [
     Option<"funcName", "func", "std::string", /*default=*/"\"main\"",
