@@ -12,6 +12,7 @@
 #include "TieredModules.h"
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Runtime/CallStatus.h"
 #include "tl/Runtime/Sha256.h"
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
@@ -91,6 +92,9 @@ const std::vector<std::string> &Executable::profileNodes() const {
 double Executable::compileSeconds() const { return impl->compileSeconds; }
 const std::vector<std::string> &Executable::warnings() const {
   return impl->warnings;
+}
+std::vector<std::string> Executable::takeRunWarnings() {
+  return runtime::takeRunWarnings();
 }
 const std::string &Executable::cacheReport() const { return impl->cacheReport; }
 const std::vector<tl::runtime::Phase> &Executable::compilePhases() const {

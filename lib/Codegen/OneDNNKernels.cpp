@@ -215,27 +215,32 @@ struct TLCallKernelsPass
   }
 
   /// tl.no_fixpoint -> tl_rt_fixpoint_diverged(site, iterations, change,
-  /// tolerance): the runtime makes the call fail (CallStatus.h).
+  /// tolerance): the runtime makes the call fail (CallStatus.h); with
+  /// `warn`, tl_rt_fixpoint_limit_reached: the call succeeds with a
+  /// warning.
   static void reportFailures(ModuleOp module, OpBuilder &b) {
     SmallVector<NoFixpointOp> reports;
     module.walk([&](NoFixpointOp op) { reports.push_back(op); });
-    if (reports.empty())
-      return;
-    StringRef name = "tl_rt_fixpoint_diverged";
-    auto callee = module.lookupSymbol<func::FuncOp>(name);
-    if (!callee) {
+    auto callee = [&](StringRef name) {
+      auto f = module.lookupSymbol<func::FuncOp>(name);
+      if (f)
+        return f;
+      OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module.getBody());
       Type i64 = b.getI64Type(), f64 = b.getF64Type();
-      callee = b.create<func::FuncOp>(
-          module.getLoc(), name, b.getFunctionType({i64, i64, f64, f64}, {}));
-      callee.setPrivate();
-    }
+      f = b.create<func::FuncOp>(module.getLoc(), name,
+                                 b.getFunctionType({i64, i64, f64, f64}, {}));
+      f.setPrivate();
+      return f;
+    };
     for (NoFixpointOp op : reports) {
+      func::FuncOp report = callee(op.getWarn() ? "tl_rt_fixpoint_limit_reached"
+                                                : "tl_rt_fixpoint_diverged");
       b.setInsertionPoint(op);
       Location loc = op.getLoc();
       Value site = b.create<arith::ConstantIntOp>(loc, op.getSite(), 64);
       Value tolerance = b.create<arith::ConstantOp>(loc, op.getToleranceAttr());
-      b.create<func::CallOp>(loc, callee,
+      b.create<func::CallOp>(loc, report,
                              ValueRange{site, op.getIterations(),
                                         op.getChange(), tolerance});
       op->erase();

@@ -172,7 +172,7 @@ private:
   /// `trajectory`, when given, receives every state before it.
   llvm::Error runToFixpoint(Block &body, std::vector<Tensor> &state,
                             double tolerance, int64_t maxIterations,
-                            llvm::StringRef site,
+                            bool warnAtLimit, llvm::StringRef site,
                             std::vector<std::vector<Tensor>> *trajectory);
 };
 
@@ -330,7 +330,7 @@ static double largestChange(const Tensor &a, const Tensor &b) {
 template <typename T>
 llvm::Error Interpreter<T>::runToFixpoint(
     Block &body, std::vector<Tensor> &state, double tolerance,
-    int64_t maxIterations, llvm::StringRef site,
+    int64_t maxIterations, bool warnAtLimit, llvm::StringRef site,
     std::vector<std::vector<Tensor>> *trajectory) {
   for (int64_t iteration = 1;; ++iteration) {
     for (auto [arg, tensor] : llvm::zip(body.getArguments(), state))
@@ -346,9 +346,14 @@ llvm::Error Interpreter<T>::runToFixpoint(
     state = std::move(*next);
     if (change <= tolerance)
       return llvm::Error::success();
-    if (iteration == maxIterations)
-      return evalError(::tl::runtime::noFixpointMessage(
-          site.str(), iteration, change, tolerance));
+    if (iteration == maxIterations) {
+      std::string message = ::tl::runtime::noFixpointMessage(
+          site.str(), iteration, change, tolerance);
+      if (!warnAtLimit)
+        return evalError(message);
+      ::tl::runtime::addRunWarning(::tl::runtime::limitWarning(message));
+      return llvm::Error::success();
+    }
   }
 }
 
@@ -358,8 +363,8 @@ template <typename T> llvm::Error Interpreter<T>::iterate(FixpointOp op) {
     state.push_back(values[init]);
   if (llvm::Error e = runToFixpoint(
           op.getBodyBlock(), state, op.getTolerance().convertToDouble(),
-          static_cast<int64_t>(op.getMaxIterations()), op.describeSite(),
-          nullptr))
+          static_cast<int64_t>(op.getMaxIterations()), op.getWarnAtLimit(),
+          op.describeSite(), nullptr))
     return e;
   for (auto [result, tensor] : llvm::zip(op.getResults(), state))
     values[result] = std::move(tensor);
@@ -379,8 +384,8 @@ llvm::Error Interpreter<T>::differentiate(FixpointAdjointOp op) {
   std::vector<std::vector<Tensor>> trajectory;
   if (llvm::Error e = runToFixpoint(
           op.getBodyBlock(), state, op.getTolerance().convertToDouble(),
-          static_cast<int64_t>(op.getMaxIterations()), op.describeSite(),
-          &trajectory))
+          static_cast<int64_t>(op.getMaxIterations()), op.getWarnAtLimit(),
+          op.describeSite(), &trajectory))
     return e;
   std::vector<Tensor> lambda;
   for (Value ct : op.getCotangents())

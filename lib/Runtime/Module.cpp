@@ -733,14 +733,17 @@ absl::Status Module::runPacked(const PackedCall &call) const {
     return loadStatus;
   clearCallFailure();
   entry(const_cast<void **>(call.pointers.data()));
-  if (std::optional<FixpointFailure> f = takeCallFailure()) {
-    const std::vector<std::string> &sites = info.signature.fixpointSites;
-    std::string site = f->site >= 0 && size_t(f->site) < sites.size()
-                           ? sites[f->site]
+  const std::vector<std::string> &sites = info.signature.fixpointSites;
+  auto message = [&](const FixpointFailure &f) {
+    std::string site = f.site >= 0 && size_t(f.site) < sites.size()
+                           ? sites[f.site]
                            : "'tl.fixpoint' op";
-    return absl::FailedPreconditionError(
-        noFixpointMessage(site, f->iterations, f->change, f->tolerance));
-  }
+    return noFixpointMessage(site, f.iterations, f.change, f.tolerance);
+  };
+  for (const FixpointFailure &f : takeCallLimits())
+    addRunWarning(limitWarning(message(f)));
+  if (std::optional<FixpointFailure> f = takeCallFailure())
+    return absl::FailedPreconditionError(message(*f));
   return absl::OkStatus();
 }
 

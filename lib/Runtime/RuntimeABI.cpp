@@ -43,6 +43,8 @@ std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
       {"tl_rt_span_end", reinterpret_cast<void *>(&tl_rt_span_end)},
       {"tl_rt_fixpoint_diverged",
        reinterpret_cast<void *>(&tl_rt_fixpoint_diverged)},
+      {"tl_rt_fixpoint_limit_reached",
+       reinterpret_cast<void *>(&tl_rt_fixpoint_limit_reached)},
       {"tl_rt_closure_f32", reinterpret_cast<void *>(&tl_rt_closure_f32)},
       {"tl_rt_closure_f64", reinterpret_cast<void *>(&tl_rt_closure_f64)},
   };

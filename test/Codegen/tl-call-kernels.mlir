@@ -38,6 +38,16 @@ func.func @no_fixpoint(%k: i64, %c: f64) {
   return
 }
 
+// With `warn` (the fixpoint's warn_at_limit) the same event is a warning:
+// the call succeeds.
+// CHECK-LABEL: func.func @limit_warning
+// CHECK: call @tl_rt_fixpoint_limit_reached(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, f64, f64) -> ()
+// CHECK-NOT: tl_rt_fixpoint_diverged
+func.func @limit_warning(%k: i64, %c: f64) {
+  tl.no_fixpoint %k, %c {site = 0 : i64, tolerance = 0.0 : f64, warn}
+  return
+}
+
 // The semi-naive closure kernel: both buffers in any layout, then start,
 // max_iterations, site and tolerance; a non-zero result is `applied`.
 // CHECK-LABEL: func.func @closure

@@ -358,6 +358,18 @@ static void printWarnings(const ::tl::Executable &exe) {
     llvm::WithColor::warning(llvm::errs(), "tl-jit") << warning << "\n";
 }
 
+/// What the runs reported (a fixpoint stopped at max_iterations with
+/// warn_at_limit), each message once however many runs repeated it.
+static void printRunWarnings() {
+  std::vector<std::string> printed;
+  for (std::string &warning : ::tl::Executable::takeRunWarnings()) {
+    if (llvm::is_contained(printed, warning))
+      continue;
+    llvm::WithColor::warning(llvm::errs(), "tl-jit") << warning << "\n";
+    printed.push_back(std::move(warning));
+  }
+}
+
 /// The library's compile options for the flags given.
 static ::tl::CompileOptions apiOptions() {
   ::tl::CompileOptions options;
@@ -935,6 +947,7 @@ static int runTool(int argc, char **argv) {
                  compileAndRun(options, inputs.named, outputs, intermediates)) {
     return status;
   }
+  printRunWarnings();
   if (benchmark)
     return 0;
   size_t numResults = outputs.size() - intermediates.size();

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 using namespace tl;
@@ -269,46 +270,58 @@ TEST(ModuleTest, EmptySymbolTableIsRefused) {
       << o.status();
 }
 
-// A compiled fixpoint that runs out of iterations fails the call with the
-// reference evaluator's message, naming the op by the saved module's
-// sites; the failure belongs to that call only. x -> 2x converges (at
-// once) only from 0; from 1 the last of 4 iterations changes 8 to 16.
-TEST(ModuleTest, FixpointFailuresFailTheCallThatMadeThem) {
-  const char *rule = R"mlir(
+/// x -> 2x as a fixpoint of at most 4 iterations (`attrs` adds to them),
+/// compiled, saved and loaded back, so sites come from the module.
+static std::shared_ptr<const Executable> loadDoubling(const std::string &attrs) {
+  std::string rule = R"mlir(
     func.func @main(%x: tensor<2xf64> {tl.name = "x"}) -> (tensor<2xf64> {tl.name = "y"}) {
-      %y = tl.fixpoint (%s = %x) : tensor<2xf64> attributes {max_iterations = 4 : i64} {
+      %y = tl.fixpoint (%s = %x) : tensor<2xf64> attributes {max_iterations = 4 : i64ATTRS} {
         %d = tl.binary add %s, %s : tensor<2xf64>, tensor<2xf64> -> tensor<2xf64>
         tl.yield %d : tensor<2xf64>
       }
       return %y : tensor<2xf64>
     })mlir";
+  rule.replace(rule.find("ATTRS"), 5, attrs);
   CompileOptions o;
   o.inputShapes = {{"x", {2}}};
   o.cache = false;
   auto compiled = Executable::compile(
       GraphSource{rule, GraphFormat::kMLIR, "doubling.mlir"}, o);
-  ASSERT_TRUE(compiled.ok()) << compiled.status();
-  std::string path = tempDir() + "/doubling.tlm";
-  ASSERT_TRUE((*compiled)->save(path).ok());
+  EXPECT_TRUE(compiled.ok()) << compiled.status();
+  if (!compiled.ok())
+    return nullptr;
+  std::string path =
+      tempDir() + (attrs.empty() ? "/doubling.tlm" : "/doubling-warn.tlm");
+  EXPECT_TRUE((*compiled)->save(path).ok());
   auto exe = Executable::load(path);
-  ASSERT_TRUE(exe.ok()) << exe.status();
+  EXPECT_TRUE(exe.ok()) << exe.status();
+  return exe.ok() ? std::move(*exe) : nullptr;
+}
+
+// A compiled fixpoint that runs out of iterations fails the call with the
+// reference evaluator's message, naming the op by the saved module's
+// sites; the failure belongs to that call only. x -> 2x converges (at
+// once) only from 0; from 1 the last of 4 iterations changes 8 to 16.
+TEST(ModuleTest, FixpointFailuresFailTheCallThatMadeThem) {
+  std::shared_ptr<const Executable> exe = loadDoubling("");
+  ASSERT_TRUE(exe);
 
   std::vector<double> zero = {0, 0}, one = {0, 1};
   Buffer z = Buffer::borrow(zero.data(), DType::f64, {2});
   Buffer x = Buffer::borrow(one.data(), DType::f64, {2});
-  auto failed = (*exe)->run({{"x", &x}});
+  auto failed = exe->run({{"x", &x}});
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().message(),
             "'tl.fixpoint' op at doubling.mlir:3:12: no fixpoint after 4 "
             "iteration(s) (max_iterations): the last one still changed an "
             "element by 8 (tolerance 0)");
-  auto fine = (*exe)->run({{"x", &z}});
+  auto fine = exe->run({{"x", &z}});
   ASSERT_TRUE(fine.ok()) << fine.status();
   EXPECT_EQ(fine->find("y")->at(1), 0.0);
 
   // A bound call reports it the same way, on each failing run.
-  Outputs outputs = (*exe)->allocateOutputs();
-  auto bound = (*exe)->bind({{"x", &x}}, outputs);
+  Outputs outputs = exe->allocateOutputs();
+  auto bound = exe->bind({{"x", &x}}, outputs);
   ASSERT_TRUE(bound.ok()) << bound.status();
   for (int i = 0; i < 2; ++i) {
     absl::Status s = (*bound)->run();
@@ -319,15 +332,44 @@ TEST(ModuleTest, FixpointFailuresFailTheCallThatMadeThem) {
   }
 }
 
+// With warn_at_limit the same limit is a warning: the call succeeds with
+// the last states, and the message waits for the calling thread to take
+// it (another thread's runs do not see it).
+TEST(ModuleTest, FixpointLimitWarningsBelongToTheCallingThread) {
+  std::shared_ptr<const Executable> exe = loadDoubling(", warn_at_limit");
+  ASSERT_TRUE(exe);
+
+  Executable::takeRunWarnings();
+  std::vector<double> one = {0, 1};
+  Buffer x = Buffer::borrow(one.data(), DType::f64, {2});
+  auto out = exe->run({{"x", &x}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->find("y")->at(1), 16.0); // 1 doubled 4 times
+  std::thread other([&] {
+    EXPECT_TRUE(Executable::takeRunWarnings().empty());
+    ASSERT_TRUE(exe->run({{"x", &x}}).ok());
+    EXPECT_EQ(Executable::takeRunWarnings().size(), 1u);
+  });
+  other.join();
+  std::vector<std::string> warnings = Executable::takeRunWarnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "'tl.fixpoint' op at doubling.mlir:3:12: no fixpoint after 4 "
+            "iteration(s) (max_iterations): the last one still changed an "
+            "element by 8 (tolerance 0); the results are the states after "
+            "the last iteration (warn_at_limit)");
+  EXPECT_TRUE(Executable::takeRunWarnings().empty());
+}
+
 // Each runtime ABI adds entry points: modules of older ABIs still load, a
 // newer one is refused with what to do.
 TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
   std::string good = moduleBytes();
-  size_t at = good.find("runtime-abi 3\n");
+  size_t at = good.find("runtime-abi 4\n");
   ASSERT_NE(at, std::string::npos);
   std::string older = good, newer = good;
   older[at + 12] = '1';
-  newer[at + 12] = '4';
+  newer[at + 12] = '5';
   resign(older);
   resign(newer);
   auto m = runtime::Module::loadBytes(older, "old.tlm");
@@ -335,7 +377,7 @@ TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
   auto n = runtime::Module::loadBytes(newer, "new.tlm");
   ASSERT_FALSE(n.ok());
   EXPECT_NE(n.status().message().find(
-                "runtime ABI version 4; this runtime provides 1 to 3"),
+                "runtime ABI version 5; this runtime provides 1 to 4"),
             std::string::npos)
       << n.status();
 }

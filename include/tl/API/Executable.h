@@ -305,6 +305,11 @@ public:
   /// array of inputShapes that binds no input, with the nearest input's
   /// name (G3).
   const std::vector<std::string> &warnings() const;
+  /// What runs on the calling thread reported since the last take, oldest
+  /// first, and forgets them: a tl.fixpoint with `warn_at_limit` that
+  /// stopped at max_iterations (its results are the last states). Per
+  /// thread, as a run's failures are; at most 100 are kept.
+  static std::vector<std::string> takeRunWarnings();
   /// Wall time compile() took, from text to callable code.
   double compileSeconds() const;
   /// How the compile cache served this compile: "cache: hit (...)",

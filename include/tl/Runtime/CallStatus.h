@@ -7,6 +7,9 @@
 // before the call and turns it into the call's status after it. The loop
 // that checks runs on the thread that made the call (tl-parallelize
 // threads only linalg ops inside it), so a thread-local record suffices.
+// A fixpoint with warn_at_limit records the same event as a limit instead,
+// and the run's warnings (also the reference evaluator's) collect per
+// thread until the caller takes them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tl::runtime {
 
@@ -33,12 +37,27 @@ void clearCallFailure();
 /// This thread's recorded failure, if the last call made one; cleared.
 std::optional<FixpointFailure> takeCallFailure();
 
+/// This thread's fixpoints that stopped at max_iterations with
+/// warn_at_limit during the last call; cleared.
+std::vector<FixpointFailure> takeCallLimits();
+
+/// Adds a warning of a run on this thread (at most kMaxRunWarnings are
+/// kept; the rest are counted in one last line).
+void addRunWarning(std::string message);
+/// The warnings of this thread's runs since the last take, oldest first;
+/// cleared.
+std::vector<std::string> takeRunWarnings();
+constexpr size_t kMaxRunWarnings = 100;
+
 /// "<site>: no fixpoint after N iteration(s) (max_iterations): the last
 /// one still changed an element by X (tolerance T)": the one wording of
 /// the failure, for compiled code and the reference evaluator. `site`
 /// names the op ("'tl.fixpoint' op at ancestor.tle:3:1").
 std::string noFixpointMessage(std::string_view site, int64_t iterations,
                               double change, double tolerance);
+/// The warning for that message when the fixpoint has warn_at_limit: the
+/// message and what the results are.
+std::string limitWarning(std::string_view noFixpoint);
 
 } // namespace tl::runtime
 

@@ -47,6 +47,12 @@ void tl_rt_span_end(int64_t id);
 void tl_rt_fixpoint_diverged(int64_t site, int64_t iterations, double change,
                              double tolerance);
 
+/// The same event for a tl.fixpoint with warn_at_limit: the call succeeds
+/// with the last states, and the message becomes one of the calling
+/// thread's run warnings (CallStatus.h).
+void tl_rt_fixpoint_limit_reached(int64_t site, int64_t iterations,
+                                  double change, double tolerance);
+
 /// The transitive closure of the square relation E (entries > 0) into R,
 /// 1 for a pair joined by a path and 0 otherwise, by semi-naive search
 /// over bit rows (Closure.cpp): tl.semi_naive_closure, whose attributes

@@ -194,7 +194,8 @@ Value lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   rewriter.setInsertionPointToStart(check.thenBlock());
   rewriter.create<NoFixpointOp>(loc, loop.getResult(n), finalChange,
                                 rewriter.getI64IntegerAttr(site),
-                                rewriter.getF64FloatAttr(tolerance));
+                                rewriter.getF64FloatAttr(tolerance),
+                                op.getWarnAtLimitAttr());
   rewriter.replaceOp(op, loop.getResults().take_front(n));
   return loop.getResult(n);
 }
@@ -209,6 +210,7 @@ void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
   auto forward = rewriter.create<FixpointOp>(loc, op.getInits());
   forward.setToleranceAttr(op.getToleranceAttr());
   forward.setMaxIterationsAttr(op.getMaxIterationsAttr());
+  forward.setWarnAtLimit(op.getWarnAtLimit());
   if (Attribute site = op->getAttr(FixpointOp::kSiteAttr))
     forward->setAttr(FixpointOp::kSiteAttr, site);
   rewriter.eraseBlock(&forward.getBodyBlock());

@@ -62,13 +62,14 @@ struct Equation {
   unsigned line = 0, column = 0;
 };
 
-/// `@fixpoint Name tolerance=T max_iterations=N`: the limits of the
-/// fixpoint that computes Name.
+/// `@fixpoint Name tolerance=T max_iterations=N at_limit=error|warn`: the
+/// limits of the fixpoint that computes Name.
 struct FixpointDirective {
   std::string name;
   unsigned line = 0, column = 0;
   std::optional<double> tolerance;
   std::optional<int64_t> maxIterations;
+  std::optional<bool> warnAtLimit; // at_limit=warn
 };
 
 struct Program {
@@ -232,7 +233,8 @@ FailureOr<Program> Parser::parseProgram() {
   }
 }
 
-// directive := '@fixpoint' name { ('tolerance' | 'max_iterations') '=' number }
+// directive := '@fixpoint' name { ('tolerance' | 'max_iterations') '=' number
+//                                | 'at_limit' '=' ('error' | 'warn') }
 LogicalResult Parser::parseDirective(FixpointDirective &directive) {
   directive.line = line;
   directive.column = column;
@@ -253,19 +255,22 @@ LogicalResult Parser::parseDirective(FixpointDirective &directive) {
   while (peek() != '\n' && peek() != '\0') {
     unsigned optionLine = line, optionColumn = column;
     if (!isNameStart(peek())) {
-      error() << "expected 'tolerance=' or 'max_iterations=' but found "
+      error() << "expected 'tolerance=', 'max_iterations=' or 'at_limit=' "
+                 "but found "
               << here();
       return failure();
     }
     std::string option = parseName();
     auto at = [&]() { return emitError(locationAt(optionLine, optionColumn)); };
-    if (option != "tolerance" && option != "max_iterations") {
+    if (option != "tolerance" && option != "max_iterations" &&
+        option != "at_limit") {
       at() << "unknown '@fixpoint' option '" << option
-           << "'; expected 'tolerance' or 'max_iterations'";
+           << "'; expected 'tolerance', 'max_iterations' or 'at_limit'";
       return failure();
     }
     if ((option == "tolerance" && directive.tolerance) ||
-        (option == "max_iterations" && directive.maxIterations)) {
+        (option == "max_iterations" && directive.maxIterations) ||
+        (option == "at_limit" && directive.warnAtLimit)) {
       at() << "'" << option << "' is given twice";
       return failure();
     }
@@ -277,7 +282,15 @@ LogicalResult Parser::parseDirective(FixpointDirective &directive) {
     while (pos < text.size() && !llvm::isSpace(text[pos]) && text[pos] != '#')
       advance();
     llvm::StringRef literal = text.substr(start, pos - start);
-    if (option == "tolerance") {
+    if (option == "at_limit") {
+      if (literal != "error" && literal != "warn") {
+        at() << "at_limit '" << literal
+             << "' is not 'error' (fail at max_iterations, the default) or "
+                "'warn' (return the last states with a warning)";
+        return failure();
+      }
+      directive.warnAtLimit = literal == "warn";
+    } else if (option == "tolerance") {
       double value;
       if (literal.getAsDouble(value) || !std::isfinite(value) || value < 0) {
         at() << "tolerance '" << literal
@@ -914,6 +927,7 @@ mlir::tl::importTensorEquations(llvm::StringRef text, MLIRContext *context,
       if (limit->second->maxIterations)
         fixpoint.setMaxIterationsAttr(
             b.getI64IntegerAttr(*limit->second->maxIterations));
+      fixpoint.setWarnAtLimit(limit->second->warnAtLimit.value_or(false));
     }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fixpoint.getBodyBlock());

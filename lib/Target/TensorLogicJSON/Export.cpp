@@ -202,6 +202,8 @@ LogicalResult mlir::tl::exportTensorLogicJSON(Operation *moduleOrFunc,
         json::Object payload{{"body", std::move(body)},
                              {"max_iterations", fix.getMaxIterations()}};
         payload["tolerance"] = fix.getTolerance().convertToDouble();
+        if (fix.getWarnAtLimit())
+          payload["at_limit"] = "warn";
         nodes.push_back(
             json::Object{{"op", json::Object{{"Fixpoint", std::move(payload)}}},
                          {"inputs", std::move(ins)},

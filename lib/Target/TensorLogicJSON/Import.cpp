@@ -96,6 +96,7 @@ struct Node {
   std::vector<size_t> states; // the slots of the states, = outputs
   double tolerance = 0;
   int64_t maxIterations = 1000;
+  bool warnAtLimit = false; // "at_limit": "warn"
 
   std::string describe() const {
     std::string s = "node " + label + " (";
@@ -545,6 +546,14 @@ bool Importer::parseFixpoint(const json::Object &payload,
                   describeValue(*m));
     node.maxIterations = *v;
   }
+  if (const json::Value *a = payload.get("at_limit")) {
+    std::optional<llvm::StringRef> v = a->getAsString();
+    if (!v || (*v != "error" && *v != "warn"))
+      return fail("G1: " + path +
+                  ".at_limit: expected \"error\" or \"warn\", got " +
+                  describeValue(*a));
+    node.warnAtLimit = *v == "warn";
+  }
   for (size_t j = 0; j < arr->size(); ++j)
     if (!parseNode((*arr)[j], node.label + "/" + std::to_string(j),
                    path + ".body[" + std::to_string(j) + "]", node.body))
@@ -771,6 +780,7 @@ OwningOpRef<ModuleOp> Importer::build() {
     auto op = builder.create<FixpointOp>(loc, ValueRange(inits));
     op.setToleranceAttr(builder.getF64FloatAttr(node.tolerance));
     op.setMaxIterationsAttr(builder.getI64IntegerAttr(node.maxIterations));
+    op.setWarnAtLimit(node.warnAtLimit);
     Block &loop = op.getBodyBlock();
     std::vector<Value> saved = current;
     for (auto [j, slot] : llvm::enumerate(node.states))

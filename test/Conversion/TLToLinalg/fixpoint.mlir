@@ -169,3 +169,17 @@ func.func @adjoint(%x: tensor<3xf64>, %c: tensor<f64>, %ct: tensor<3xf64>) -> (t
   }
   return %g#0, %g#1 : tensor<3xf64>, tensor<f64>
 }
+
+// -----
+
+// warn_at_limit: the same loop and test, the report marked `warn`.
+// CHECK-LABEL: func.func @warn_at_limit
+// CHECK: scf.while
+// CHECK: tl.no_fixpoint %{{.*}}, %{{.*}} {site = -1 : i64, tolerance = 0.000000e+00 : f64, warn}
+func.func @warn_at_limit(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %r = tl.fixpoint (%s = %x) : tensor<3xf64> attributes {max_iterations = 3 : i64, warn_at_limit} {
+    %d = tl.binary add %s, %s : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+    tl.yield %d : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}

@@ -100,3 +100,21 @@ func.func @relation_in_body(%e: tensor<5x5xf32>) -> tensor<5x5xf32> {
   }
   return %0 : tensor<5x5xf32>
 }
+
+// -----
+
+// A closure that returns its states at the limit with a warning needs
+// the partial closure after max_iterations steps, which the loop computes
+// and the kernel does not: left unmarked.
+// CHECK-LABEL: func.func @warn_at_limit
+// CHECK-NOT: tl.semi_naive
+func.func @warn_at_limit(%e: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  %z = tl.constant dense<0.0> : tensor<6x6xf32>
+  %1 = tl.fixpoint (%r = %z) : tensor<6x6xf32> attributes {max_iterations = 3 : i64, warn_at_limit} {
+    %2 = tl.einsum "ab,bc->ac" %r, %e : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %3 = tl.binary add %e, %2 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %4 = tl.unary step %3 : tensor<6x6xf32>
+    tl.yield %4 : tensor<6x6xf32>
+  }
+  return %1 : tensor<6x6xf32>
+}

@@ -46,6 +46,7 @@ LogicalResult FixpointOp::buildValueVJP(
   auto op = b.create<FixpointAdjointOp>(loc, gradTypes, getInits(), resultCts,
                                         captured, getToleranceAttr(),
                                         getMaxIterationsAttr());
+  op.setWarnAtLimit(getWarnAtLimit());
   if (auto site = (*this)->getAttr(kSiteAttr))
     op->setAttr(kSiteAttr, site);
   IRMapping copy;

@@ -22,7 +22,9 @@ namespace {
 struct TLSemiNaivePass : tl::impl::TLSemiNaivePassBase<TLSemiNaivePass> {
   void runOnOperation() override {
     getOperation().walk([](FixpointOp op) {
-      if (!op.matchBooleanClosure())
+      // At the limit with a warning the results are the states after
+      // max_iterations steps, a partial closure: the loop computes those.
+      if (op.getWarnAtLimit() || !op.matchBooleanClosure())
         return;
       // The kernel's element types.
       Type element = getElementTypeOrSelf(op.getResult(0).getType());

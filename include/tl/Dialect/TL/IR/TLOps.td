@@ -182,7 +182,10 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
     need; a NaN unchanged at its position counts as no change), and the
     results are those states. When `max_iterations` iterations have run
     without that, evaluation fails with an error that names the op, the
-    iteration count and the largest change still left.
+    iteration count and the largest change still left; with
+    `warn_at_limit`, the results are the last iteration's states instead
+    and the run reports the same message as a warning (the run's warnings:
+    `Executable::takeRunWarnings`, tl-jit's `warning:` lines).
 
     Ancestor as the closure of Parent (`Ancestor[x,z] = step(Parent[x,z] +
     Ancestor[x,y] Parent[y,z])`):
@@ -199,7 +202,8 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
   }];
   let arguments = (ins Variadic<TL_FloatTensor>:$inits,
       DefaultValuedAttr<F64Attr, "0.0">:$tolerance,
-      DefaultValuedAttr<I64Attr, "1000">:$max_iterations);
+      DefaultValuedAttr<I64Attr, "1000">:$max_iterations,
+      UnitAttr:$warn_at_limit);
   let results = (outs Variadic<TL_FloatTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
@@ -242,7 +246,8 @@ def TL_FixpointAdjointOp : TL_Op<"fixpoint_adjoint", [RecursiveMemoryEffects,
     iterations the fixpoint actually takes, not of an idealized limit. It
     runs `body` (the fixpoint's body: block arguments are the states) from
     `inits` with the fixpoint's stopping rule (`tolerance`,
-    `max_iterations`, the same failure), which gives the states
+    `max_iterations`, `warn_at_limit`: the same failure or warning), which
+    gives the states
     s_0 ... s_K. Then, from the cotangents of the results (lambda = `cotangents`),
     for k = K-1 down to 0 it runs `adjoint` on (s_k, lambda): the region's
     arguments are the states and then their cotangents, and it yields the
@@ -274,7 +279,8 @@ def TL_FixpointAdjointOp : TL_Op<"fixpoint_adjoint", [RecursiveMemoryEffects,
       Variadic<TL_FloatTensor>:$cotangents,
       Variadic<TL_FloatTensor>:$captured,
       DefaultValuedAttr<F64Attr, "0.0">:$tolerance,
-      DefaultValuedAttr<I64Attr, "1000">:$max_iterations);
+      DefaultValuedAttr<I64Attr, "1000">:$max_iterations,
+      UnitAttr:$warn_at_limit);
   let results = (outs Variadic<TL_FloatTensor>:$gradients);
   let regions = (region SizedRegion<1>:$body, SizedRegion<1>:$adjoint);
   let assemblyFormat = [{
@@ -321,14 +327,17 @@ def TL_NoFixpointOp : TL_Op<"no_fixpoint", [
     call of the runtime's `tl_rt_fixpoint_diverged`, which makes the call
     of the compiled function fail with the message the reference evaluator
     gives; `site` indexes the module's descriptions of its fixpoints
-    (the op and its source location; -1 for none).
+    (the op and its source location; -1 for none). With `warn` (the
+    fixpoint's `warn_at_limit`) the call is `tl_rt_fixpoint_limit_reached`
+    instead: the call succeeds with the last states and reports the
+    message as a warning.
 
     ```mlir
     tl.no_fixpoint %iterations, %change {site = 0 : i64, tolerance = 0.0 : f64}
     ```
   }];
   let arguments = (ins I64:$iterations, F64:$change, I64Attr:$site,
-      F64Attr:$tolerance);
+      F64Attr:$tolerance, UnitAttr:$warn);
   let assemblyFormat = "$iterations `,` $change attr-dict";
 }
 
