@@ -25,9 +25,10 @@
 //
 // A tl.fixpoint_adjoint (a fixpoint's gradient) runs the fixpoint's loop
 // for its iteration count K, then a backward scf.for over k = K-1 ... 0
-// whose body replays k steps from the inits (an inner scf.for) and runs
-// the adjoint region on that state: memory of one state, K(K-1)/2 steps
-// replayed.
+// that runs the adjoint region on state k: recorded by a second forward
+// pass when max_iterations states fit 64 MiB, else replayed from the
+// inits (an inner scf.for of k steps: memory of one state, K(K-1)/2
+// steps).
 //
 //===----------------------------------------------------------------------===//
 
@@ -200,9 +201,42 @@ Value lowerFixpoint(FixpointOp op, IRRewriter &rewriter) {
   return loop.getResult(n);
 }
 
-/// The fixpoint's loop on a copy of the body gives K; a backward loop over
-/// k = K-1 ... 0 recomputes s_k from the inits (an inner loop of k steps)
-/// and runs the adjoint region on it.
+/// Memory the states of a fixpoint's iterations may take so that its
+/// gradient keeps them instead of recomputing them.
+constexpr int64_t kStoredStatesBytes = 64 << 20;
+
+/// Whether max_iterations states (each of static shape) fit the budget.
+bool storesStates(FixpointAdjointOp op) {
+  int64_t bytes = 0;
+  for (Type t : op.getInits().getTypes()) {
+    auto type = cast<RankedTensorType>(t);
+    if (!type.hasStaticShape())
+      return false;
+    bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  }
+  return bytes <= kStoredStatesBytes / std::max<int64_t>(
+                                         1, op.getMaxIterationsAttr().getInt());
+}
+
+/// The body of `op` once, from `states`, at the builder's point.
+SmallVector<Value> stepOnce(OpBuilder &b, FixpointAdjointOp op,
+                            ValueRange states) {
+  IRMapping m;
+  m.map(op.getBodyBlock().getArguments(), states);
+  for (Operation &inner : op.getBodyBlock().without_terminator())
+    b.clone(inner, m);
+  SmallVector<Value> next;
+  for (Value v : cast<YieldOp>(op.getBodyBlock().getTerminator()).getValues())
+    next.push_back(m.lookupOrDefault(v));
+  return next;
+}
+
+/// The fixpoint's loop on a copy of the body gives K. The states s_0 ...
+/// s_{K-1} are then either recorded by a second pass (one tensor per state
+/// with K as its leading dim: 2K body steps, when max_iterations of them
+/// fit kStoredStatesBytes) or recomputed from the inits at each step of
+/// the backward loop (K(K-1)/2 body steps, one state of memory). The
+/// backward loop over k = K-1 ... 0 runs the adjoint region on s_k.
 void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
   Location loc = op.getLoc();
   size_t n = op.getInits().size();
@@ -223,6 +257,46 @@ void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
   Value steps = rewriter.create<arith::IndexCastOp>(loc, index, count);
   Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
   Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+
+  // Slice k of a recorded state: offsets (k, 0...), sizes (1, shape...).
+  auto slice = [&](OpBuilder &b, RankedTensorType type, Value k,
+                   SmallVector<OpFoldResult> &offsets,
+                   SmallVector<OpFoldResult> &sizes,
+                   SmallVector<OpFoldResult> &strides) {
+    offsets.assign(1, k);
+    sizes.assign(1, b.getIndexAttr(1));
+    for (int64_t d : type.getShape()) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(d));
+    }
+    strides.assign(type.getRank() + 1, b.getIndexAttr(1));
+  };
+  SmallVector<Value> recorded;
+  if (storesStates(op)) {
+    SmallVector<Value> carried(op.getInits());
+    for (Type t : op.getInits().getTypes()) {
+      auto type = cast<RankedTensorType>(t);
+      SmallVector<int64_t> shape{ShapedType::kDynamic};
+      llvm::append_range(shape, type.getShape());
+      carried.push_back(rewriter.create<tensor::EmptyOp>(
+          loc, shape, type.getElementType(), ValueRange{steps}));
+    }
+    auto record = rewriter.create<scf::ForOp>(
+        loc, zero, steps, one, carried,
+        [&](OpBuilder &b, Location l, Value k, ValueRange iter) {
+          SmallVector<Value> out = stepOnce(b, op, iter.take_front(n));
+          for (size_t i = 0; i < n; ++i) {
+            SmallVector<OpFoldResult> offsets, sizes, strides;
+            slice(b, cast<RankedTensorType>(iter[i].getType()), k, offsets,
+                  sizes, strides);
+            out.push_back(b.create<tensor::InsertSliceOp>(
+                l, iter[i], iter[n + i], offsets, sizes, strides));
+          }
+          b.create<scf::YieldOp>(l, out);
+        });
+    recorded.assign(record.getResults().begin() + n, record.getResults().end());
+  }
+
   SmallVector<Value> carried(op.getCotangents());
   for (Value v : op.getCaptured())
     carried.push_back(zerosOf(rewriter, loc, v.getType()));
@@ -231,23 +305,27 @@ void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
       [&](OpBuilder &b, Location l, Value j, ValueRange iter) {
         Value k = b.create<arith::SubIOp>(
             l, b.create<arith::SubIOp>(l, steps, j), one);
-        auto replay = b.create<scf::ForOp>(
-            l, zero, k, one, op.getInits(),
-            [&](OpBuilder &rb, Location rl, Value, ValueRange state) {
-              IRMapping m;
-              m.map(op.getBodyBlock().getArguments(), state);
-              for (Operation &inner : op.getBodyBlock().without_terminator())
-                rb.clone(inner, m);
-              SmallVector<Value> next;
-              for (Value v :
-                   cast<YieldOp>(op.getBodyBlock().getTerminator()).getValues())
-                next.push_back(m.lookupOrDefault(v));
-              rb.create<scf::YieldOp>(rl, next);
-            });
+        SmallVector<Value> state;
+        if (!recorded.empty()) {
+          for (auto [i, all] : llvm::enumerate(recorded)) {
+            auto type = cast<RankedTensorType>(op.getInits()[i].getType());
+            SmallVector<OpFoldResult> offsets, sizes, strides;
+            slice(b, type, k, offsets, sizes, strides);
+            state.push_back(b.create<tensor::ExtractSliceOp>(
+                l, type, all, offsets, sizes, strides));
+          }
+        } else {
+          auto replay = b.create<scf::ForOp>(
+              l, zero, k, one, op.getInits(),
+              [&](OpBuilder &rb, Location rl, Value, ValueRange s) {
+                rb.create<scf::YieldOp>(rl, stepOnce(rb, op, s));
+              });
+          state.assign(replay.getResults().begin(), replay.getResults().end());
+        }
         Block &step = op.getAdjointBlock();
         IRMapping m;
         for (size_t i = 0; i < n; ++i) {
-          m.map(step.getArgument(i), replay.getResult(i));
+          m.map(step.getArgument(i), state[i]);
           m.map(step.getArgument(n + i), iter[i]);
         }
         for (Operation &inner : step.without_terminator())

@@ -140,18 +140,21 @@ func.func @invariant(%t: tensor<5x5xf64>) -> tensor<5x5xf64> {
 
 // -----
 
-// A fixpoint's gradient: the fixpoint's loop for the iteration count, then
-// a backward loop whose body replays k steps from the init and runs the
-// adjoint region; the captured value's cotangent is summed over the steps.
+// A fixpoint's gradient: the fixpoint's loop for the iteration count K;
+// max_iterations states of 3 f64 fit the budget, so a second pass records
+// them (K x 3), and the backward loop reads state K-1-j; the captured
+// value's cotangent is summed over the steps.
 // CHECK-LABEL: func.func @adjoint
 // CHECK: %[[LOOP:.*]]:3 = scf.while
 // CHECK: tl.no_fixpoint
 // CHECK: %[[K:.*]] = arith.index_cast %[[LOOP]]#1 : i64 to index
-// CHECK: %[[OUT:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[K]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<3xf64>, tensor<f64>)
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[K]]) : tensor<?x3xf64>
+// CHECK: %[[REC:.*]]:2 = scf.for %[[I:.*]] = %{{.*}} to %[[K]] step %{{.*}} iter_args(%[[S:.*]] = %{{.*}}, %[[T:.*]] = %[[EMPTY]])
+// CHECK: tensor.insert_slice %[[S]] into %[[T]][%[[I]], 0] [1, 3] [1, 1] : tensor<3xf64> into tensor<?x3xf64>
+// CHECK: %[[OUT:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[K]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<3xf64>, tensor<f64>)
 // CHECK: %[[LEFT:.*]] = arith.subi %[[K]], %[[J]]
-// CHECK: %[[STEPS:.*]] = arith.subi %[[LEFT]], %{{.*}}
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[STEPS]] step
-// CHECK: scf.yield
+// CHECK: %[[AT:.*]] = arith.subi %[[LEFT]], %{{.*}}
+// CHECK: tensor.extract_slice %[[REC]]#1[%[[AT]], 0] [1, 3] [1, 1] : tensor<?x3xf64> to tensor<3xf64>
 // CHECK: linalg.generic
 // CHECK: scf.yield
 // CHECK: return %[[OUT]]#0, %[[OUT]]#1
@@ -182,4 +185,33 @@ func.func @warn_at_limit(%x: tensor<3xf64>) -> tensor<3xf64> {
     tl.yield %d : tensor<3xf64>
   }
   return %r : tensor<3xf64>
+}
+
+// -----
+
+// 10^8 states of 3 f64 do not fit: the backward loop's body replays k
+// steps from the init (an inner loop) instead of reading a record.
+// CHECK-LABEL: func.func @adjoint_replay
+// CHECK: %[[LOOP:.*]]:3 = scf.while
+// CHECK: %[[K:.*]] = arith.index_cast %[[LOOP]]#1 : i64 to index
+// CHECK-NOT: tensor.empty
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[K]] step
+// CHECK: %[[LEFT:.*]] = arith.subi %[[K]], %[[J]]
+// CHECK: %[[STEPS:.*]] = arith.subi %[[LEFT]], %{{.*}}
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[STEPS]] step
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
+func.func @adjoint_replay(%x: tensor<3xf64>, %c: tensor<f64>, %ct: tensor<3xf64>) -> (tensor<3xf64>, tensor<f64>) {
+  %g:2 = tl.fixpoint_adjoint (%x : tensor<3xf64>) cotangents (%ct : tensor<3xf64>) captured (%c : tensor<f64>) attributes {max_iterations = 100000000 : i64, tolerance = 1.0e-3 : f64} -> tensor<3xf64>, tensor<f64> {
+  ^bb0(%s: tensor<3xf64>):
+    %h = tl.binary multiply %s, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    tl.yield %h : tensor<3xf64>
+  } adjoint {
+  ^bb0(%s: tensor<3xf64>, %l: tensor<3xf64>):
+    %ds = tl.binary multiply %l, %c : tensor<3xf64>, tensor<f64> -> tensor<3xf64>
+    %p = tl.binary multiply %l, %s : tensor<3xf64>, tensor<3xf64> -> tensor<3xf64>
+    %dc = tl.einsum "a->" %p : (tensor<3xf64>) -> tensor<f64>
+    tl.yield %ds, %dc : tensor<3xf64>, tensor<f64>
+  }
+  return %g#0, %g#1 : tensor<3xf64>, tensor<f64>
 }

@@ -256,9 +256,10 @@ def TL_FixpointAdjointOp : TL_Op<"fixpoint_adjoint", [RecursiveMemoryEffects,
     fixpoint's body reads, which are summed over the steps. The results are
     the last lambda (the cotangents of `inits`) and those sums.
 
-    Compiled code does not keep the K states: it recomputes s_k from the
-    inits for each step of the backward loop (K(K-1)/2 body evaluations in
-    all, memory of one state).
+    Compiled code records s_0 ... s_{K-1} in a second forward pass when
+    `max_iterations` states fit in 64 MiB, and otherwise recomputes s_k
+    from the inits for each step of the backward loop (K(K-1)/2 body
+    evaluations in all, memory of one state).
 
     ```mlir
     %g:3 = tl.fixpoint_adjoint (%x0 : tensor<4xf64>) cotangents (%ct : tensor<4xf64>)
