@@ -112,14 +112,8 @@ struct TLDifferentiatePass
     SmallVector<Value> grads;
     for (unsigned i : wrtArgs) {
       Value ct = adjoint.lookup(entry->getArgument(i));
-      if (!ct) { // the outputs do not depend on it
-        auto type = cast<RankedTensorType>(f.getArgumentTypes()[i]);
-        ct = b.create<ConstantOp>(
-            f.getLoc(), type,
-            DenseElementsAttr::get(
-                type, FloatAttr::get(type.getElementType(), 0.0)),
-            StringAttr());
-      }
+      if (!ct) // the outputs do not depend on it
+        ct = zerosOf(b, f.getLoc(), f.getArgumentTypes()[i]);
       grads.push_back(ct);
     }
     if (sumInto.empty()) {
