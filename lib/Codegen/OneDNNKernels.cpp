@@ -6,9 +6,10 @@
 // bufferization, replaces each marked op by a call to the runtime's
 // tl_rt_[batch_]sgemm / tl_rt_[batch_]dgemm with the operands as strided
 // memrefs. It also turns tl.no_fixpoint into the runtime call that fails
-// the call (CallStatus.h), and tl.semi_naive_closure into a call of the
-// closure kernel (Closure.cpp). The decision is the op attribute `tl.kernel = "onednn"` or
-// `"blas"`, so lit tests and --emit=linalg show it, and tl-parallelize and
+// the call (CallStatus.h), and tl.semi_naive_closure / tl.semi_naive_rule
+// into calls of the semi-naive kernels (Closure.cpp, LinearRule.cpp). The
+// decision is the op attribute `tl.kernel = "onednn"` or `"blas"`, so lit
+// tests and --emit=linalg show it, and tl-parallelize and
 // tl-vectorize leave marked ops to the library (it threads internally).
 //
 //===----------------------------------------------------------------------===//
@@ -167,50 +168,82 @@ struct TLCallKernelsPass
       op->erase();
     }
     reportFailures(module, b);
-    callClosureKernels(module, b);
+    callSemiNaiveKernels(module, b);
+  }
+
+  /// Replaces a semi-naive op by the call of `name` + "_f32"/"_f64" on its
+  /// 2-d memrefs (any layout) and i64 attributes, then `tolerance`;
+  /// `applied` is the result != 0.
+  static void callSemiNaiveKernel(Operation *op, StringRef name,
+                                  ArrayRef<Value> memrefs,
+                                  ArrayRef<int64_t> integers,
+                                  FloatAttr tolerance, OpBuilder &b) {
+    auto module = op->getParentOfType<ModuleOp>();
+    Location loc = op->getLoc();
+    Type element = cast<MemRefType>(memrefs[0].getType()).getElementType();
+    std::string symbol = (name + (element.isF64() ? "_f64" : "_f32")).str();
+    auto anyLayout = StridedLayoutAttr::get(
+        b.getContext(), ShapedType::kDynamic,
+        SmallVector<int64_t>(2, ShapedType::kDynamic));
+    auto argType = MemRefType::get(
+        SmallVector<int64_t>(2, ShapedType::kDynamic), element, anyLayout);
+    Type i64 = b.getI64Type();
+    auto callee = module.lookupSymbol<func::FuncOp>(symbol);
+    if (!callee) {
+      SmallVector<Type> inputs(memrefs.size(), argType);
+      inputs.append(integers.size(), i64);
+      inputs.push_back(b.getF64Type());
+      b.setInsertionPointToStart(module.getBody());
+      callee = b.create<func::FuncOp>(loc, symbol,
+                                      b.getFunctionType(inputs, {i64}));
+      callee.setPrivate();
+    }
+    b.setInsertionPoint(op);
+    auto constant = [&](int64_t v) -> Value {
+      return b.create<arith::ConstantIntOp>(loc, v, 64);
+    };
+    SmallVector<Value> args;
+    for (Value m : memrefs)
+      args.push_back(b.create<memref::CastOp>(loc, argType, m));
+    for (int64_t v : integers)
+      args.push_back(constant(v));
+    args.push_back(b.create<arith::ConstantOp>(loc, tolerance));
+    Value applied = b.create<func::CallOp>(loc, callee, args).getResult(0);
+    Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne,
+                                            applied, constant(0));
+    op->getResult(0).replaceAllUsesWith(nonZero);
+    op->erase();
   }
 
   /// tl.semi_naive_closure -> tl_rt_closure_f32/f64(relation, closure,
-  /// start, max_iterations, site, tolerance) != 0.
-  static void callClosureKernels(ModuleOp module, OpBuilder &b) {
-    SmallVector<SemiNaiveClosureOp> closures;
-    module.walk([&](SemiNaiveClosureOp op) { closures.push_back(op); });
-    MLIRContext *ctx = module.getContext();
-    for (SemiNaiveClosureOp op : closures) {
-      Location loc = op.getLoc();
-      Type element = cast<MemRefType>(op.getRelation().getType())
-                         .getElementType();
-      std::string name = element.isF64() ? "tl_rt_closure_f64"
-                                         : "tl_rt_closure_f32";
-      auto anyLayout = StridedLayoutAttr::get(
-          ctx, ShapedType::kDynamic,
-          SmallVector<int64_t>(2, ShapedType::kDynamic));
-      auto argType = MemRefType::get(
-          SmallVector<int64_t>(2, ShapedType::kDynamic), element, anyLayout);
-      Type i64 = b.getI64Type(), f64 = b.getF64Type();
-      auto callee = module.lookupSymbol<func::FuncOp>(name);
-      if (!callee) {
-        b.setInsertionPointToStart(module.getBody());
-        callee = b.create<func::FuncOp>(
-            loc, name,
-            b.getFunctionType({argType, argType, i64, i64, i64, f64}, {i64}));
-        callee.setPrivate();
+  /// start, max_iterations, site, tolerance); tl.semi_naive_rule ->
+  /// tl_rt_linear_rule_f32/f64(base, left, right, result, has_left,
+  /// has_right, max_iterations, site, tolerance), an absent factor passed
+  /// as the base.
+  static void callSemiNaiveKernels(ModuleOp module, OpBuilder &b) {
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<SemiNaiveClosureOp, SemiNaiveRuleOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (auto closure = dyn_cast<SemiNaiveClosureOp>(op)) {
+        callSemiNaiveKernel(
+            op, "tl_rt_closure", {closure.getRelation(), closure.getClosure()},
+            {closure.getStart(), closure.getMaxIterations(),
+             closure.getSite()},
+            closure.getToleranceAttr(), b);
+        continue;
       }
-      b.setInsertionPoint(op);
-      auto constant = [&](int64_t v) -> Value {
-        return b.create<arith::ConstantIntOp>(loc, v, 64);
-      };
-      SmallVector<Value> args{
-          b.create<memref::CastOp>(loc, argType, op.getRelation()),
-          b.create<memref::CastOp>(loc, argType, op.getClosure()),
-          constant(op.getStart()), constant(op.getMaxIterations()),
-          constant(op.getSite()),
-          b.create<arith::ConstantOp>(loc, op.getToleranceAttr())};
-      Value applied = b.create<func::CallOp>(loc, callee, args).getResult(0);
-      Value nonZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne,
-                                              applied, constant(0));
-      op.getApplied().replaceAllUsesWith(nonZero);
-      op->erase();
+      auto rule = cast<SemiNaiveRuleOp>(op);
+      Value base = rule.getBase(), left = rule.getLeft(),
+            right = rule.getRight();
+      callSemiNaiveKernel(
+          op, "tl_rt_linear_rule",
+          {base, left ? left : base, right ? right : base, rule.getResult()},
+          {left ? 1 : 0, right ? 1 : 0, rule.getMaxIterations(),
+           rule.getSite()},
+          rule.getToleranceAttr(), b);
     }
   }
 

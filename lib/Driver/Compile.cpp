@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Codegen/TuningRecords.h"
+#include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Driver/Backend.h"
 #include "tl/Driver/BuildId.h"
 #include "tl/Driver/GraphRunner.h"
@@ -22,7 +23,8 @@ using namespace mlir;
 using namespace mlir::tl;
 
 /// SHA-256 of the module's text (with locations when they name profile
-/// spans).
+/// spans). A fixpoint's location is in the module's run-time message
+/// either way: the same rule from another file is another entry.
 static std::string hashModule(ModuleOp module, bool withLocations) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -30,6 +32,12 @@ static std::string hashModule(ModuleOp module, bool withLocations) {
   if (withLocations)
     flags.enableDebugInfo();
   module.print(os, flags);
+  module.walk([&](Operation *op) {
+    if (auto fixpoint = dyn_cast<FixpointOp>(op))
+      os << "\n" << fixpoint.describeSite();
+    else if (auto adjoint = dyn_cast<FixpointAdjointOp>(op))
+      os << "\n" << adjoint.describeSite();
+  });
   return runtime::sha256Hex(os.str());
 }
 

@@ -46,10 +46,12 @@ void mlir::tl::populateTLReferencePipeline(
 void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,
                                           const TLCpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  if (options.semiNaive)
-    fpm.addPass(createTLSemiNaivePass());
+  // After the ordering: it sums a rule's terms separately, which leaves
+  // same generation's recursive term one join (split in two).
   if (options.orderContractions)
     fpm.addPass(createTLOrderContractionsPass());
+  if (options.semiNaive)
+    fpm.addPass(createTLSemiNaivePass());
   if (options.fuse)
     fpm.addPass(createTLFormFusionGroupsPass());
   fpm.addPass(createConvertTLToLinalgPass());

@@ -16,30 +16,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tl/Runtime/RuntimeABI.h"
-#include "tl/Runtime/ThreadPool.h"
+#include "BitRows.h"
 
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <cstdint>
-#include <vector>
+#include "tl/Runtime/RuntimeABI.h"
 
 using namespace tl::runtime;
+using namespace tl::runtime::bits;
 
 namespace {
-
-using Word = uint64_t;
-
-// The two loops that take the time, compiled for the widest vectors the
-// host has (GCC picks a clone at load time); the sanitizer builds keep one.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&       \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define TL_VECTOR_CLONES                                                       \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define TL_VECTOR_CLONES
-#endif
 
 /// The search from source x over the bit rows of E: `visited` gets the
 /// nodes reachable by a path of one edge or more. Returns the number of
@@ -76,83 +60,28 @@ int64_t search(const Word *__restrict bits, int64_t words, int64_t x,
   return level;
 }
 
-/// One row of the result: 1 where `visited` has a bit, 0 elsewhere.
-template <typename T>
-void expand(const Word *visited, int64_t n, T *out, int64_t stride) {
-  if (stride != 1) {
-    for (int64_t z = 0; z < n; ++z)
-      out[z * stride] = T((visited[z >> 6] >> (z & 63)) & 1);
-    return;
-  }
-  for (int64_t z = 0; z < n; ++z)
-    out[z] = T((visited[z >> 6] >> (z & 63)) & 1);
-}
-
-TL_VECTOR_CLONES
-void expandF32(const Word *visited, int64_t n, float *out, int64_t stride) {
-  expand(visited, n, out, stride);
-}
-TL_VECTOR_CLONES
-void expandF64(const Word *visited, int64_t n, double *out, int64_t stride) {
-  expand(visited, n, out, stride);
-}
-void expandRow(const Word *visited, int64_t n, float *out, int64_t stride) {
-  expandF32(visited, n, out, stride);
-}
-void expandRow(const Word *visited, int64_t n, double *out, int64_t stride) {
-  expandF64(visited, n, out, stride);
-}
-
-template <typename T>
-struct Strided {
-  const T *data;
-  int64_t rows, cols, rowStride, colStride;
-  T at(int64_t i, int64_t j) const {
-    return data[i * rowStride + j * colStride];
-  }
-};
-
-/// Rows handed to one pool task: enough work to pay for the hand-off.
-constexpr int64_t kSourcesPerTask = 16;
-
 template <typename T>
 int64_t closure(Strided<T> e, T *r, int64_t rS0, int64_t rS1, int64_t start,
                 int64_t maxIterations, int64_t site, double tolerance) {
   const int64_t n = e.rows;
   if (e.cols != n)
     return 0;
-  const int64_t words = (n + 63) / 64;
-  const int64_t tasks = (n + kSourcesPerTask - 1) / kSourcesPerTask;
+  const int64_t words = wordsFor(n);
+  const int64_t tasks = (n + kRowsPerTask - 1) / kRowsPerTask;
   ThreadPool &pool = ThreadPool::global();
 
   // The pattern, or a refusal: a negative, NaN or infinite entry makes the
   // step of the sum depend on the values (cancellation, 0 * inf).
-  std::vector<Word> bits(size_t(n) * words, 0);
-  std::atomic<bool> binary{true};
-  pool.parallelFor(tasks, [&](int64_t task) {
-    int64_t end = std::min(n, (task + 1) * kSourcesPerTask);
-    for (int64_t i = task * kSourcesPerTask; i < end; ++i) {
-      Word *row = &bits[size_t(i) * words];
-      for (int64_t j = 0; j < n; ++j) {
-        T v = e.at(i, j);
-        if (!(v >= 0) || !std::isfinite(v)) {
-          binary.store(false, std::memory_order_relaxed);
-          return;
-        }
-        if (v > 0)
-          row[j >> 6] |= Word(1) << (j & 63);
-      }
-    }
-  });
-  if (!binary.load())
+  std::vector<Word> bits;
+  if (!loadPattern(e, bits).binary)
     return 0;
 
   std::vector<int64_t> depth(size_t(tasks), 0);
   pool.parallelFor(tasks, [&](int64_t task) {
     std::vector<Word> visited(words), frontier(words), next(words);
     int64_t deepest = 0;
-    int64_t end = std::min(n, (task + 1) * kSourcesPerTask);
-    for (int64_t x = task * kSourcesPerTask; x < end; ++x) {
+    int64_t end = std::min(n, (task + 1) * kRowsPerTask);
+    for (int64_t x = task * kRowsPerTask; x < end; ++x) {
       deepest = std::max(deepest, search(bits.data(), words, x, visited.data(),
                                          frontier.data(), next.data()));
       expandRow(visited.data(), n, r + x * rS0, rS1);

@@ -47,5 +47,9 @@ std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
        reinterpret_cast<void *>(&tl_rt_fixpoint_limit_reached)},
       {"tl_rt_closure_f32", reinterpret_cast<void *>(&tl_rt_closure_f32)},
       {"tl_rt_closure_f64", reinterpret_cast<void *>(&tl_rt_closure_f64)},
+      {"tl_rt_linear_rule_f32",
+       reinterpret_cast<void *>(&tl_rt_linear_rule_f32)},
+      {"tl_rt_linear_rule_f64",
+       reinterpret_cast<void *>(&tl_rt_linear_rule_f64)},
   };
 }

@@ -65,3 +65,25 @@ func.func @closure(%e: memref<8x8xf64>, %r: memref<8x8xf64>) -> i1 {
   %ok = tl.semi_naive_closure %e into %r {max_iterations = 50 : i64, site = 4 : i64, start = 1 : i64, tolerance = 0.0 : f64} : memref<8x8xf64>, memref<8x8xf64>
   return %ok : i1
 }
+
+// The linear-rule kernel: base, left, right and result in any layout, an
+// absent factor passed as the base with its has_* flag 0, then
+// max_iterations, site and tolerance.
+// CHECK-LABEL: func.func @linear_rule
+// CHECK-SAME: (%[[B:.*]]: memref<8x8xf32>, %[[M:.*]]: memref<8x8xf32>, %[[R:.*]]: memref<8x8xf32>)
+// CHECK-DAG: %[[CB:.*]] = memref.cast %[[B]] : memref<8x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[CB2:.*]] = memref.cast %[[B]] : memref<8x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[CM:.*]] = memref.cast %[[M]] : memref<8x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[CR:.*]] = memref.cast %[[R]] : memref<8x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-DAG: %[[NO:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[YES:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[MAX:.*]] = arith.constant 12 : i64
+// CHECK-DAG: %[[SITE:.*]] = arith.constant 3 : i64
+// CHECK: %[[RES:.*]] = call @tl_rt_linear_rule_f32(%[[CB]], %[[CB2]], %[[CM]], %[[CR]], %[[NO]], %[[YES]], %[[MAX]], %[[SITE]], %{{.*}}) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64, i64, i64, i64, f64) -> i64
+// CHECK: %[[OK:.*]] = arith.cmpi ne, %[[RES]], %{{.*}} : i64
+// CHECK: return %[[OK]]
+// CHECK-NOT: tl.semi_naive_rule
+func.func @linear_rule(%b: memref<8x8xf32>, %m: memref<8x8xf32>, %r: memref<8x8xf32>) -> i1 {
+  %ok = tl.semi_naive_rule %b right %m : memref<8x8xf32> into %r {max_iterations = 12 : i64, site = 3 : i64, tolerance = 0.0 : f64} : memref<8x8xf32>, memref<8x8xf32>
+  return %ok : i1
+}

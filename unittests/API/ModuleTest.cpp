@@ -365,19 +365,22 @@ TEST(ModuleTest, FixpointLimitWarningsBelongToTheCallingThread) {
 // newer one is refused with what to do.
 TEST(ModuleTest, OlderRuntimeABIsLoadNewerOnesAreRefused) {
   std::string good = moduleBytes();
-  size_t at = good.find("runtime-abi 4\n");
+  const std::string current = std::to_string(runtime::kRuntimeABIVersion),
+                    next = std::to_string(runtime::kRuntimeABIVersion + 1);
+  size_t at = good.find("runtime-abi " + current + "\n");
   ASSERT_NE(at, std::string::npos);
   std::string older = good, newer = good;
-  older[at + 12] = '1';
-  newer[at + 12] = '5';
+  older.replace(at + 12, current.size(), "1");
+  newer.replace(at + 12, current.size(), next);
   resign(older);
   resign(newer);
   auto m = runtime::Module::loadBytes(older, "old.tlm");
   ASSERT_TRUE(m.ok()) << m.status();
   auto n = runtime::Module::loadBytes(newer, "new.tlm");
   ASSERT_FALSE(n.ok());
-  EXPECT_NE(n.status().message().find(
-                "runtime ABI version 5; this runtime provides 1 to 4"),
+  EXPECT_NE(n.status().message().find("runtime ABI version " + next +
+                                      "; this runtime provides 1 to " +
+                                      current),
             std::string::npos)
       << n.status();
 }

@@ -282,7 +282,10 @@ def TLCallKernelsPass : Pass<"tl-call-kernels", "ModuleOp"> {
     `func.call @tl_rt_closure_f32` (or `_f64`) with the relation and the
     closure's buffer as fully dynamic strided memrefs, then `start`,
     `max_iterations`, `site` and `tolerance`, its i64 result compared with
-    0 for `applied`.
+    0 for `applied`; `tl.semi_naive_rule` becomes `func.call
+    @tl_rt_linear_rule_f32` (or `_f64`) with the base, left, right and
+    result buffers (an absent factor passed as the base), then `has_left`,
+    `has_right`, `max_iterations`, `site` and `tolerance`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
       "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];

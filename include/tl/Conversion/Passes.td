@@ -40,8 +40,11 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
       that read only values from above move before the loop (they would
       compute the same in every iteration).
     - A `tl.fixpoint` marked `tl.semi_naive` (by `tl-semi-naive`) first
-      runs `tl.semi_naive_closure` into the result's buffer; the loop runs
-      only when the kernel declines, and stores into the same buffer
+      runs `tl.semi_naive_closure` (a transitive closure) or, after its
+      invariant ops moved out, `tl.semi_naive_rule` (another linear rule
+      `step(B + L R M)`; a transposed factor is a `memref.transpose` view)
+      into the result's buffer; the loop runs only when the kernel
+      declines, and stores into the same buffer
       (`bufferization.materialize_in_destination`).
 
     Function arguments are marked `bufferization.writable = false`: the

@@ -46,9 +46,9 @@ class GpuProgram;
 constexpr uint32_t kModuleFormatVersion = 2;
 /// The version of the entry points generated code calls (RuntimeABI.h).
 /// 2: tl_rt_fixpoint_diverged. 3: tl_rt_closure_f32/f64. 4:
-/// tl_rt_fixpoint_limit_reached. A runtime runs modules of every version up
-/// to its own.
-constexpr uint32_t kRuntimeABIVersion = 4;
+/// tl_rt_fixpoint_limit_reached. 5: tl_rt_linear_rule_f32/f64. A runtime
+/// runs modules of every version up to its own.
+constexpr uint32_t kRuntimeABIVersion = 5;
 
 /// A dim of shape-generic code is a symbol, known only at run time: in a
 /// signature's shapes, -(k + 1) stands for symbol k, and dims with the

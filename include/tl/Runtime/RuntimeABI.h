@@ -73,6 +73,29 @@ int64_t tl_rt_closure_f64(double *, double *e, int64_t eOff, int64_t n,
                           int64_t maxIterations, int64_t site,
                           double tolerance);
 
+/// The fixpoint from zeros of R = step(B + L R M) (entries > 0; L or M
+/// the identity when has_left / has_right is 0, its descriptor then
+/// ignored), semi-naively over bit rows (LinearRule.cpp):
+/// tl.semi_naive_rule. Four memref descriptors (B, L, M, R), then the op's
+/// attributes. Returns 0, R unwritten, when the loop's step could depend on
+/// the values (a negative, NaN or infinite entry; a sum that could
+/// overflow; a product that could round to zero); records a tl.fixpoint
+/// failure when the loop would need more than max_iterations iterations.
+int64_t tl_rt_linear_rule_f32(
+    float *, float *b, int64_t bOff, int64_t bN, int64_t bM, int64_t bS0,
+    int64_t bS1, float *, float *l, int64_t lOff, int64_t lN, int64_t lM,
+    int64_t lS0, int64_t lS1, float *, float *m, int64_t mOff, int64_t mN,
+    int64_t mM, int64_t mS0, int64_t mS1, float *, float *r, int64_t rOff,
+    int64_t, int64_t, int64_t rS0, int64_t rS1, int64_t hasLeft,
+    int64_t hasRight, int64_t maxIterations, int64_t site, double tolerance);
+int64_t tl_rt_linear_rule_f64(
+    double *, double *b, int64_t bOff, int64_t bN, int64_t bM, int64_t bS0,
+    int64_t bS1, double *, double *l, int64_t lOff, int64_t lN, int64_t lM,
+    int64_t lS0, int64_t lS1, double *, double *m, int64_t mOff, int64_t mN,
+    int64_t mM, int64_t mS0, int64_t mS1, double *, double *r, int64_t rOff,
+    int64_t, int64_t, int64_t rS0, int64_t rS1, int64_t hasLeft,
+    int64_t hasRight, int64_t maxIterations, int64_t site, double tolerance);
+
 /// C += A * B for f32 matrices given as MLIR memref descriptors
 /// (allocated, aligned, offset, sizes, strides): A is MxK, B KxN, C MxN.
 /// oneDNN's sgemm when each operand has a unit stride in one dimension,

@@ -16,10 +16,12 @@
 // stays at its position is no change, one that appears or goes is an
 // infinite one, two equal infinities are no change.
 //
-// A fixpoint tl-semi-naive marked (a transitive closure) runs the runtime's
-// semi-naive kernel first and the loop only when the kernel declines:
+// A fixpoint tl-semi-naive marked (a transitive closure, or another rule
+// linear in its state) runs the runtime's semi-naive kernel first and the
+// loop only when the kernel declines:
 //
 //   %ok = tl.semi_naive_closure %E into %buffer
+//     (or tl.semi_naive_rule %B left %L right %M into %buffer)
 //   scf.if !%ok { %l = <the loop above>; materialize %l in %buffer }
 //   %r = to_tensor %buffer
 //
@@ -344,42 +346,74 @@ void lowerFixpointAdjoint(FixpointAdjointOp op, IRRewriter &rewriter) {
   rewriter.replaceOp(op, backward.getResults());
 }
 
-/// The kernel in front of the loop of a closure fixpoint; the op (and the
-/// computation of its init, when nothing else reads it) moves into the
-/// branch that runs when the kernel declines. Both paths leave the result
-/// in one buffer, so a result the function returns is written in place
-/// (tl-write-results-in-place) and the kernel's path copies nothing.
-void guardWithClosureKernel(FixpointOp op, IRRewriter &rewriter) {
-  if (!op->hasAttr(FixpointOp::kSemiNaiveAttr))
-    return;
-  auto closure = op.matchBooleanClosure();
-  if (!closure)
-    return;
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  auto type = cast<RankedTensorType>(op.getResult(0).getType());
-  // Any layout: the relation's buffer is passed as it is, never copied.
+/// A view of `value` (a 2-d tensor) for a kernel: its buffer as it is,
+/// any layout, transposed in place when asked.
+Value kernelOperand(Value value, bool transposed, IRRewriter &rewriter,
+                    Location loc) {
+  auto type = cast<RankedTensorType>(value.getType());
   auto anyLayout = StridedLayoutAttr::get(
       rewriter.getContext(), ShapedType::kDynamic,
       SmallVector<int64_t>(2, ShapedType::kDynamic));
-  auto relationType =
-      MemRefType::get(type.getShape(), type.getElementType(), anyLayout);
-  Value relation = rewriter.create<bufferization::ToMemrefOp>(
-      loc, relationType, closure->relation, /*read_only=*/true);
+  Value buffer = rewriter.create<bufferization::ToMemrefOp>(
+      loc, MemRefType::get(type.getShape(), type.getElementType(), anyLayout),
+      value, /*read_only=*/true);
+  if (!transposed)
+    return buffer;
+  return rewriter.create<memref::TransposeOp>(
+      loc, buffer,
+      AffineMapAttr::get(AffineMap::getPermutationMap(
+          ArrayRef<unsigned>{1, 0}, rewriter.getContext())));
+}
+
+/// The kernel in front of the loop of a fixpoint tl-semi-naive marked (a
+/// closure, or another linear Boolean rule); the op (and the computation
+/// of its init, when nothing else reads it) moves into the branch that
+/// runs when the kernel declines. Both paths leave the result in one
+/// buffer, so a result the function returns is written in place
+/// (tl-write-results-in-place) and the kernel's path copies nothing.
+void guardWithSemiNaiveKernel(FixpointOp op, IRRewriter &rewriter) {
+  if (!op->hasAttr(FixpointOp::kSemiNaiveAttr))
+    return;
+  auto closure = op.matchBooleanClosure();
+  std::optional<FixpointOp::LinearBooleanRule> rule;
+  if (!closure) {
+    // B, L and M are computed once, in front of the kernel and the loop.
+    hoistInvariants(op);
+    rule = op.matchLinearBooleanRule();
+    if (!rule)
+      return;
+  }
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto type = cast<RankedTensorType>(op.getResult(0).getType());
+  Value like = closure ? closure->relation : rule->base;
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < 2; ++d)
     if (type.isDynamicDim(d))
-      dynamicSizes.push_back(
-          rewriter.create<tensor::DimOp>(loc, closure->relation, d));
+      dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, like, d));
   auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer =
       rewriter.create<memref::AllocOp>(loc, bufferType, dynamicSizes);
   int64_t site = -1;
   if (auto attr = op->getAttrOfType<IntegerAttr>(FixpointOp::kSiteAttr))
     site = attr.getInt();
-  Value applied = rewriter.create<SemiNaiveClosureOp>(
-      loc, relation, buffer, closure->start, op.getMaxIterations(), site,
-      op.getTolerance());
+  Value applied;
+  if (closure) {
+    applied = rewriter.create<SemiNaiveClosureOp>(
+        loc, kernelOperand(closure->relation, false, rewriter, loc), buffer,
+        closure->start, op.getMaxIterations(), site, op.getTolerance());
+  } else {
+    auto factor = [&](Value v, bool transposed) -> Value {
+      return v ? kernelOperand(v, transposed, rewriter, loc) : Value();
+    };
+    // In this order: the IR reads as the op does.
+    Value base = kernelOperand(rule->base, false, rewriter, loc);
+    Value left = factor(rule->left, rule->leftTransposed);
+    Value right = factor(rule->right, rule->rightTransposed);
+    applied = rewriter.create<SemiNaiveRuleOp>(loc, base, left, right, buffer,
+                                               op.getMaxIterations(), site,
+                                               op.getTolerance());
+  }
   Value declined = rewriter.create<arith::XOrIOp>(
       loc, applied, rewriter.create<arith::ConstantIntOp>(loc, 1, 1));
   auto fallback = rewriter.create<scf::IfOp>(loc, declined);
@@ -414,7 +448,7 @@ void mlir::tl::lowerFixpointsToLoops(func::FuncOp func) {
       continue;
     }
     auto fixpoint = cast<FixpointOp>(op);
-    guardWithClosureKernel(fixpoint, rewriter);
+    guardWithSemiNaiveKernel(fixpoint, rewriter);
     lowerFixpoint(fixpoint, rewriter);
   }
 }

@@ -581,7 +581,7 @@ struct ConvertTLToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TLDialect>();
-    target.addLegalOp<NoFixpointOp, SemiNaiveClosureOp>();
+    target.addLegalOp<NoFixpointOp, SemiNaiveClosureOp, SemiNaiveRuleOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();

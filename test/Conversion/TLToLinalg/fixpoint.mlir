@@ -86,8 +86,8 @@ func.func @nested(%x: tensor<3xf32>) -> tensor<3xf32> {
 // loop's first state. The loop keeps the op's site and limits.
 // CHECK-LABEL: func.func @semi_naive
 // CHECK-SAME: (%[[E:.*]]: tensor<8x8xf32>
-// CHECK: %[[M:.*]] = bufferization.to_memref %[[E]] read_only : memref<8x8xf32, strided<[?, ?], offset: ?>>
 // CHECK: %[[BUF:.*]] = memref.alloc() : memref<8x8xf32>
+// CHECK: %[[M:.*]] = bufferization.to_memref %[[E]] read_only : memref<8x8xf32, strided<[?, ?], offset: ?>>
 // CHECK: %[[OK:.*]] = tl.semi_naive_closure %[[M]] into %[[BUF]] {max_iterations = 7 : i64, site = 1 : i64, start = 0 : i64, tolerance = 0.000000e+00 : f64}
 // CHECK: %[[NO:.*]] = arith.xori %[[OK]], %{{.*}} : i1
 // CHECK: scf.if %[[NO]] {
@@ -106,6 +106,42 @@ func.func @semi_naive(%e: tensor<8x8xf32>) -> tensor<8x8xf32> {
       attributes {max_iterations = 7 : i64, tl.fixpoint_site = 1 : i64, tl.semi_naive} {
     %j = tl.einsum "xy,yz->xz" %s, %e : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
     %a = tl.binary add %e, %j : tensor<8x8xf32>, tensor<8x8xf32> -> tensor<8x8xf32>
+    %n = tl.unary step %a : tensor<8x8xf32>
+    tl.yield %n : tensor<8x8xf32>
+  }
+  return %r : tensor<8x8xf32>
+}
+
+// -----
+
+// Same generation tl-semi-naive marked, as tl-order-contractions leaves it
+// (T^T T in the body, T^T R T split in two): B = T^T T runs once, in front
+// of the linear-rule kernel, which reads T twice in place, as L transposed
+// and as M; the loop is the fallback, into the same buffer.
+// CHECK-LABEL: func.func @semi_naive_rule
+// CHECK-SAME: (%[[T:.*]]: tensor<8x8xf32>
+// CHECK: %[[B:.*]] = linalg.matmul
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<8x8xf32>
+// CHECK: %[[BM:.*]] = bufferization.to_memref %[[B]] read_only
+// CHECK: %[[TM:.*]] = bufferization.to_memref %[[T]] read_only
+// CHECK: %[[L:.*]] = memref.transpose %[[TM]] (d0, d1) -> (d1, d0)
+// CHECK: %[[M:.*]] = bufferization.to_memref %[[T]] read_only
+// CHECK: %[[OK:.*]] = tl.semi_naive_rule %[[BM]] left %[[L]] : {{.*}} right %[[M]] : {{.*}} into %[[BUF]] {max_iterations = 9 : i64, site = 2 : i64, tolerance = 0.000000e+00 : f64}
+// CHECK: %[[NO:.*]] = arith.xori %[[OK]], %{{.*}} : i1
+// CHECK: scf.if %[[NO]] {
+// CHECK: scf.while
+// CHECK: bufferization.materialize_in_destination {{.*}} in restrict writable %[[BUF]]
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[BUF]] restrict writable
+// CHECK: return %[[R]]
+func.func @semi_naive_rule(%t: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %z = tl.constant dense<0.0> : tensor<f32>
+  %i = tl.einsum "->ab" %z : (tensor<f32>) -> tensor<8x8xf32>
+  %r = tl.fixpoint (%s = %i) : tensor<8x8xf32>
+      attributes {max_iterations = 9 : i64, tl.fixpoint_site = 2 : i64, tl.semi_naive} {
+    %b = tl.einsum "ab,ac->bc" %t, %t : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    %l = tl.einsum "ab,ad->bd" %t, %s : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    %j = tl.einsum "bd,dc->bc" %l, %t : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    %a = tl.binary add %b, %j : tensor<8x8xf32>, tensor<8x8xf32> -> tensor<8x8xf32>
     %n = tl.unary step %a : tensor<8x8xf32>
     tl.yield %n : tensor<8x8xf32>
   }

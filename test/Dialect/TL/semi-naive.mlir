@@ -118,3 +118,76 @@ func.func @warn_at_limit(%e: tensor<6x6xf32>) -> tensor<6x6xf32> {
   }
   return %1 : tensor<6x6xf32>
 }
+
+// -----
+
+// Other rules linear in the state over the Boolean semiring,
+// R = step(B + L R M) from zeros: same generation as tl-order-contractions
+// leaves it (B = T^T T in the body, T^T R T split in two), reachability
+// from given pairs (B is not the relation), and a general B + A R C.
+// CHECK-LABEL: func.func @linear_rules
+// CHECK-COUNT-3: tl.semi_naive
+func.func @linear_rules(%t: tensor<6x6xf32>, %b: tensor<6x6xf32>, %c: tensor<6x6xf32>) -> (tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>) {
+  %z = tl.constant dense<0.0> : tensor<f32>
+  %0 = tl.einsum "->ab" %z : (tensor<f32>) -> tensor<6x6xf32>
+  %1 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %2 = tl.einsum "ab,ac->bc" %t, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %3 = tl.einsum "ab,ad->bd" %t, %s : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %4 = tl.einsum "bd,dc->bc" %3, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %5 = tl.binary add %2, %4 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %6 = tl.unary step %5 : tensor<6x6xf32>
+    tl.yield %6 : tensor<6x6xf32>
+  }
+  %7 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %8 = tl.einsum "xz,zy->xy" %s, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %9 = tl.binary add %8, %b : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %10 = tl.unary step %9 : tensor<6x6xf32>
+    tl.yield %10 : tensor<6x6xf32>
+  }
+  %11 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %12 = tl.einsum "xp,pq,qy->xy" %t, %s, %c : (tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %13 = tl.binary add %b, %12 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %14 = tl.unary step %13 : tensor<6x6xf32>
+    tl.yield %14 : tensor<6x6xf32>
+  }
+  return %1, %7, %11 : tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>
+}
+
+// -----
+
+// Not linear rules the kernel computes: the state joined with itself, a
+// join under max-plus (not the pattern's join), another op reading the
+// state, a rectangular state.
+// CHECK-LABEL: func.func @not_linear
+// CHECK-NOT: tl.semi_naive
+func.func @not_linear(%t: tensor<6x6xf32>, %w: tensor<4x6xf32>) -> (tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>, tensor<4x6xf32>) {
+  %z = tl.constant dense<0.0> : tensor<f32>
+  %0 = tl.einsum "->ab" %z : (tensor<f32>) -> tensor<6x6xf32>
+  %1 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %2 = tl.einsum "xp,pq,qy->xy" %s, %s, %t : (tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %3 = tl.binary add %t, %2 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %4 = tl.unary step %3 : tensor<6x6xf32>
+    tl.yield %4 : tensor<6x6xf32>
+  }
+  %5 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %6 = tl.einsum "xz,zy->xy" combine add reduce max %s, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %7 = tl.binary add %t, %6 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %8 = tl.unary step %7 : tensor<6x6xf32>
+    tl.yield %8 : tensor<6x6xf32>
+  }
+  %9 = tl.fixpoint (%s = %0) : tensor<6x6xf32> {
+    %10 = tl.einsum "xz,zy->xy" %s, %t : (tensor<6x6xf32>, tensor<6x6xf32>) -> tensor<6x6xf32>
+    %11 = tl.unary relu %s : tensor<6x6xf32>
+    %12 = tl.binary add %11, %10 : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+    %13 = tl.unary step %12 : tensor<6x6xf32>
+    tl.yield %13 : tensor<6x6xf32>
+  }
+  %zw = tl.constant dense<0.0> : tensor<4x6xf32>
+  %14 = tl.fixpoint (%s = %zw) : tensor<4x6xf32> {
+    %15 = tl.einsum "xz,zy->xy" %s, %t : (tensor<4x6xf32>, tensor<6x6xf32>) -> tensor<4x6xf32>
+    %16 = tl.binary add %w, %15 : tensor<4x6xf32>, tensor<4x6xf32> -> tensor<4x6xf32>
+    %17 = tl.unary step %16 : tensor<4x6xf32>
+    tl.yield %17 : tensor<4x6xf32>
+  }
+  return %1, %5, %9, %14 : tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>, tensor<4x6xf32>
+}

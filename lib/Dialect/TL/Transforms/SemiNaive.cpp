@@ -1,4 +1,4 @@
-//===- SemiNaive.cpp - mark closure fixpoints for semi-naive evaluation ---===//
+//===- SemiNaive.cpp - mark linear Boolean fixpoints for semi-naive runs --===//
 //
 // A mark, not a rewrite of the op: the fixpoint keeps its body, which is
 // both the meaning the reference evaluator runs and the fallback the
@@ -24,7 +24,8 @@ struct TLSemiNaivePass : tl::impl::TLSemiNaivePassBase<TLSemiNaivePass> {
     getOperation().walk([](FixpointOp op) {
       // At the limit with a warning the results are the states after
       // max_iterations steps, a partial closure: the loop computes those.
-      if (op.getWarnAtLimit() || !op.matchBooleanClosure())
+      if (op.getWarnAtLimit() ||
+          (!op.matchBooleanClosure() && !op.matchLinearBooleanRule()))
         return;
       // The kernel's element types.
       Type element = getElementTypeOrSelf(op.getResult(0).getType());

@@ -231,6 +231,18 @@ def TL_FixpointOp : TL_Op<"fixpoint", [RecursiveMemoryEffects,
       int64_t start;
     };
     std::optional<BooleanClosure> matchBooleanClosure();
+
+    /// A fixpoint linear in its one state R over the Boolean semiring:
+    /// R = step(B + L R M) from zeros, where B, L (R's rows by R's rows)
+    /// and M (R's columns by R's columns) do not depend on R, and L or M
+    /// may be absent (the identity). Same generation is
+    /// step(T^T T + T^T R T); a transposed factor is read in place. B, L
+    /// and M may be computed in the body, by ops that do not read R.
+    struct LinearBooleanRule {
+      ::mlir::Value base, left, right;
+      bool leftTransposed = false, rightTransposed = false;
+    };
+    std::optional<LinearBooleanRule> matchLinearBooleanRule();
   }];
 }
 
@@ -374,6 +386,38 @@ def TL_SemiNaiveClosureOp : TL_Op<"semi_naive_closure", [
   let results = (outs I1:$applied);
   let assemblyFormat = [{
     $relation `into` $closure attr-dict `:` type($relation) `,` type($closure)
+  }];
+}
+
+def TL_SemiNaiveRuleOp : TL_Op<"semi_naive_rule", [
+    MemoryEffects<[MemRead, MemWrite]>, AttrSizedOperandSegments]> {
+  let summary = "a linear Boolean rule R = step(B + L R M), semi-naively, at run time";
+  let description = [{
+    What `convert-tl-to-linalg` makes of a `tl.fixpoint` that `tl-semi-naive`
+    marked as a linear Boolean rule other than a transitive closure (same
+    generation: `step(T^T T + T^T R T)`): the fixpoint from zeros of
+    `R = step(base + left R right)`, written into `result`, by the runtime's
+    semi-naive kernel (`tl_rt_linear_rule_f32`/`_f64`; `tl-call-kernels`
+    emits the call). Each level joins only the pairs the last one added,
+    over bit rows. An absent `left` or `right` is the identity. The kernel
+    counts the iterations the plain loop would take and fails alike past
+    `max_iterations` (`site`, `tolerance`: as `tl.no_fixpoint`). `applied`
+    is false, and `result` unwritten, when an entry is negative, NaN or
+    infinite, or when the values are so large or small that the loop's
+    sums could overflow or its products round to zero: the step of the
+    sum then depends on the values, and the plain loop runs instead.
+
+    ```mlir
+    %ok = tl.semi_naive_rule %base left %treeT : memref<1000x1000xf32, strided<[?, ?], offset: ?>> right %tree : memref<1000x1000xf32, strided<[?, ?], offset: ?>> into %sg {max_iterations = 1000 : i64, site = 0 : i64, tolerance = 0.0 : f64} : memref<1000x1000xf32, strided<[?, ?], offset: ?>>, memref<1000x1000xf32>
+    ```
+  }];
+  let arguments = (ins AnyMemRef:$base, Optional<AnyMemRef>:$left,
+      Optional<AnyMemRef>:$right, AnyMemRef:$result, I64Attr:$max_iterations,
+      I64Attr:$site, F64Attr:$tolerance);
+  let results = (outs I1:$applied);
+  let assemblyFormat = [{
+    $base (`left` $left^ `:` type($left))? (`right` $right^ `:` type($right))?
+    `into` $result attr-dict `:` type($base) `,` type($result)
   }];
 }
 

@@ -80,7 +80,7 @@ def TLBooleanJoinsPass : Pass<"tl-boolean-joins", "func::FuncOp"> {
 }
 
 def TLSemiNaivePass : Pass<"tl-semi-naive", "func::FuncOp"> {
-  let summary = "Mark transitive-closure fixpoints for semi-naive evaluation";
+  let summary = "Mark linear Boolean fixpoints (closures, same generation) for semi-naive evaluation";
   let description = [{
     A recursive rule that is linear in its head over the Boolean semiring,
 
@@ -102,6 +102,24 @@ def TLSemiNaivePass : Pass<"tl-semi-naive", "func::FuncOp"> {
     not the rule's value). The kernel computes the iteration count the
     plain loop would reach, so `max_iterations` fails alike, and the
     results are equal: the reference evaluator keeps the plain iteration.
+
+    Other rules linear in their head join it on both sides, or start from
+    a base other than the relation:
+
+    ```
+    SameGen[x,y] = step(Tree[p,x] Tree[p,y] + Tree[p,x] SameGen[p,q] Tree[q,y])
+    ```
+
+    is `R = step(B + L R M)` with `B = T^T T`, `L = T^T`, `M = T`. The pass
+    marks those too (one square state from zeros, tolerance below 1, the
+    body's other ops not reading the state; `L` or `M` may be absent;
+    `FixpointOp::matchLinearBooleanRule`), and `convert-tl-to-linalg`
+    computes `B`, `L` and `M` once, in front of the op, for
+    `tl.semi_naive_rule`: per level, the pairs the last level added are
+    joined (`Delta M` over bit rows of `M`, then `L` over the rows that
+    changed), the new ones kept. The same fallback and iteration count
+    apply; the kernel also declines values whose sums in the loop could
+    overflow or whose products could round to zero.
   }];
 }
 
