@@ -1,4 +1,4 @@
-//===- FixpointClosure.cpp - recognize a transitive-closure fixpoint ------===//
+//===- FixpointClosure.cpp - recognize fixpoints linear in their state ---===//
 //
 // Reachability, ancestor and every rule of the form
 //
