@@ -9,9 +9,8 @@ using tl::runtime::Buffer;
 
 Buffer tl::io::toBuffer(const Array &array) {
   if (array.dtype == DType::f32 || array.dtype == DType::f64) {
-    Buffer b = Buffer::allocate(array.dtype == DType::f32
-                                    ? runtime::DType::f32
-                                    : runtime::DType::f64,
+    Buffer b = Buffer::allocate(array.dtype == DType::f32 ? runtime::DType::f32
+                                                          : runtime::DType::f64,
                                 array.shape);
     if (b.data() && !array.data.empty())
       std::memcpy(b.data(), array.data.data(), array.data.size());
@@ -31,4 +30,22 @@ Array tl::io::toArray(const Buffer &b) {
   return Array::fromDoubles(b.dtype() == runtime::DType::f32 ? DType::f32
                                                              : DType::f64,
                             b.shape(), values);
+}
+
+absl::StatusOr<Array> tl::io::toArray(const runtime::SparseBuffer &sparse) {
+  auto dense = sparse.toDense();
+  if (!dense.ok())
+    return dense.status();
+  Array a;
+  a.dtype = dense->dtype() == runtime::DType::f32 ? DType::f32 : DType::f64;
+  a.shape = dense->shape();
+  a.data.resize(dense->numElements() * runtime::dtypeSize(dense->dtype()));
+  if (!a.data.empty())
+    std::memcpy(a.data.data(), dense->data(), a.data.size());
+  return a;
+}
+
+tl::runtime::SparseBuffer tl::io::toSparse(const Array &array,
+                                           runtime::SparseFormat format) {
+  return runtime::SparseBuffer::fromDense(toBuffer(array), format);
 }

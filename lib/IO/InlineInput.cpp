@@ -3,7 +3,9 @@
 #include "tl/IO/InlineInput.h"
 
 #include "Text.h"
+#include "tl/IO/Buffers.h"
 #include "tl/IO/Npy.h"
+#include "tl/IO/SparseNpz.h"
 #include "tl/Runtime/Limits.h"
 
 #include <cmath>
@@ -15,7 +17,7 @@ static absl::Status fail(std::string_view spec, const std::string &msg) {
   return absl::InvalidArgumentError(
       "--input='" + text::clip(spec) + "': " + msg +
       " (expected NAME=DIMSxTYPE=VALUES, e.g. x=2x3xf64=1,2,3,4,5,6, "
-      "or NAME=@file.npy)");
+      "NAME=@file.npy, or NAME=@sparse.npz)");
 }
 
 absl::StatusOr<std::pair<std::string, Array>>
@@ -38,7 +40,19 @@ tl::io::parseInlineInput(std::string_view spec) {
     return fail(spec, "no name: '" + std::string(name) +
                           "' is a type; write NAME=" + std::string(spec));
   if (!rest.empty() && rest.front() == '@') {
-    auto array = readNpy(rest.substr(1));
+    std::string_view path = rest.substr(1);
+    if (path.size() > 4 && path.substr(path.size() - 4) == ".npz") {
+      auto sparse = readSparseNpz(path);
+      if (!sparse.ok())
+        return sparse.status();
+      auto dense = toArray(*sparse);
+      if (!dense.ok())
+        return absl::Status(dense.status().code(),
+                            "--input='" + text::clip(spec) + "': " +
+                                std::string(dense.status().message()));
+      return std::make_pair(std::string(name), std::move(*dense));
+    }
+    auto array = readNpy(path);
     if (!array.ok())
       return array.status();
     return std::make_pair(std::string(name), std::move(*array));

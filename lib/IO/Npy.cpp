@@ -116,9 +116,9 @@ static std::vector<uint8_t> fortranToC(const std::vector<uint8_t> &in,
   return out;
 }
 
-absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
-                                                 std::string_view whatView) {
-  std::string what(whatView);
+/// The header dictionary of a .npy file, and where its data starts.
+static absl::StatusOr<std::pair<std::string_view, size_t>>
+npyHeaderText(std::string_view bytes, const std::string &what) {
   if (bytes.size() < 10 || bytes.substr(0, 6) != "\x93NUMPY")
     return fail(what + ": not a .npy file (no \\x93NUMPY magic)");
   uint8_t major = bytes[6];
@@ -138,8 +138,17 @@ absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
   }
   if (bytes.size() < headerStart + headerLen)
     return fail(what + ": truncated .npy header");
-  std::string_view header = bytes.substr(headerStart, headerLen);
+  return std::make_pair(bytes.substr(headerStart, headerLen),
+                        size_t(headerStart + headerLen));
+}
 
+absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
+                                                 std::string_view whatView) {
+  std::string what(whatView);
+  auto dict = npyHeaderText(bytes, what);
+  if (!dict.ok())
+    return dict.status();
+  auto [header, dataOffset] = *dict;
   auto descr = headerValue(header, "descr");
   auto fortran = headerValue(header, "fortran_order");
   auto shapeText = headerValue(header, "shape");
@@ -160,7 +169,7 @@ absl::StatusOr<NpyHeader> tl::io::parseNpyHeader(std::string_view bytes,
   NpyHeader a;
   a.bigEndian = order == '>';
   a.fortranOrder = fortran->substr(0, 4) == "True";
-  a.dataOffset = headerStart + headerLen;
+  a.dataOffset = dataOffset;
   a.dtype = *dtype;
   std::string_view s = *shapeText;
   if (s.empty() || s.front() != '(')
@@ -225,12 +234,11 @@ absl::StatusOr<Array> tl::io::parseNpy(std::string_view bytes,
   return a;
 }
 
-std::string tl::io::serializeNpy(const Array &array) {
-  std::string shape = "(";
-  for (size_t i = 0; i < array.shape.size(); ++i)
-    shape += (i ? ", " : "") + std::to_string(array.shape[i]);
-  shape += array.shape.size() == 1 ? ",)" : ")";
-  std::string header = std::string("{'descr': '") + descrOf(array.dtype) +
+/// A version 1.0 .npy file: header for `descr` and `shape` ("(2, 3)"),
+/// then `data`.
+static std::string npyFile(std::string_view descr, const std::string &shape,
+                           std::string_view data) {
+  std::string header = "{'descr': '" + std::string(descr) +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad with spaces so that the data starts 64-byte aligned, ending in '\n'.
   size_t total = 10 + header.size() + 1;
@@ -242,9 +250,19 @@ std::string tl::io::serializeNpy(const Array &array) {
   out += char(header.size() & 0xff);
   out += char((header.size() >> 8) & 0xff);
   out += header;
-  out.append(reinterpret_cast<const char *>(array.data.data()),
-             array.data.size());
+  out += data;
   return out;
+}
+
+std::string tl::io::serializeNpy(const Array &array) {
+  std::string shape = "(";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    shape += (i ? ", " : "") + std::to_string(array.shape[i]);
+  shape += array.shape.size() == 1 ? ",)" : ")";
+  return npyFile(descrOf(array.dtype), shape,
+                 std::string_view(
+                     reinterpret_cast<const char *>(array.data.data()),
+                     array.data.size()));
 }
 
 static absl::StatusOr<std::string> readFile(std::string_view pathView) {
@@ -277,36 +295,93 @@ absl::Status tl::io::writeNpy(std::string_view path, const Array &array) {
   return writeFile(path, serializeNpy(array));
 }
 
-absl::StatusOr<NamedArrays> tl::io::readNpz(std::string_view path) {
+absl::StatusOr<std::string> tl::io::parseNpyText(std::string_view bytes,
+                                                 std::string_view whatView) {
+  std::string what(whatView);
+  auto dict = npyHeaderText(bytes, what);
+  if (!dict.ok())
+    return dict.status();
+  auto [header, dataOffset] = *dict;
+  auto descr = headerValue(header, "descr");
+  auto shapeText = headerValue(header, "shape");
+  std::string_view d = descr ? *descr : std::string_view();
+  if (!d.empty() && (d[0] == '\'' || d[0] == '"'))
+    d = takeUntil(d.substr(1), "'\"");
+  // |S3 (bytes) or <U3 (UTF-32 code units); 0-d only.
+  char kind = d.size() >= 3 ? d[1] : '?';
+  std::optional<int64_t> width =
+      d.size() >= 3 ? text::parseInt(d.substr(2)) : std::nullopt;
+  if ((kind != 'S' && kind != 'U') || !width || *width < 0 || !shapeText ||
+      shapeText->substr(0, 2) != "()")
+    return fail(what + ": expected a 0-d string (dtype S or U), found dtype '" +
+                text::clip(d) + "' and shape " +
+                text::clip(shapeText ? takeUntil(*shapeText, ")") : "?") +
+                ")");
+  size_t unit = kind == 'S' ? 1 : 4;
+  std::string_view payload = bytes.substr(dataOffset);
+  if (payload.size() < size_t(*width) * unit)
+    return fail(what + ": truncated string data");
+  std::string out;
+  for (int64_t i = 0; i < *width; ++i) {
+    // UTF-32 code units: only ASCII is expected ('csr', 'coo', ...).
+    uint8_t c = uint8_t(payload[i * unit + (d[0] == '>' ? unit - 1 : 0)]);
+    if (c == 0)
+      break;
+    out += char(c);
+  }
+  return out;
+}
+
+std::string tl::io::serializeNpyText(std::string_view textValue) {
+  return npyFile("|S" + std::to_string(textValue.size()), "()", textValue);
+}
+
+absl::StatusOr<NpyMembers> tl::io::readNpzMembers(std::string_view path) {
   auto buf = readFile(path);
   if (!buf.ok())
     return buf.status();
   auto entries = readZip(*buf, path);
   if (!entries.ok())
     return entries.status();
-  NamedArrays out;
   for (auto &[name, bytes] : *entries) {
-    std::string_view key(name);
-    if (key.size() < 4 || key.substr(key.size() - 4) != ".npy")
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".npy")
       return fail(std::string(path) + ": member '" + name +
                   "' is not a .npy file");
-    key.remove_suffix(4);
-    auto array = parseNpy(bytes, std::string(path) + ":" + name);
+    name.resize(name.size() - 4);
+  }
+  return std::move(*entries);
+}
+
+absl::StatusOr<NamedArrays> tl::io::readNpz(std::string_view path) {
+  auto members = readNpzMembers(path);
+  if (!members.ok())
+    return members.status();
+  NamedArrays out;
+  for (auto &[key, bytes] : *members) {
+    auto array = parseNpy(bytes, std::string(path) + ":" + key + ".npy");
     if (!array.ok())
       return array.status();
-    out.emplace_back(std::string(key), std::move(*array));
+    out.emplace_back(key, std::move(*array));
   }
   return out;
 }
 
-absl::Status tl::io::writeNpz(std::string_view path, const NamedArrays &arrays) {
+absl::Status tl::io::writeNpzMembers(std::string_view path,
+                                     const NpyMembers &members) {
   ZipEntries entries;
+  for (const auto &[key, bytes] : members)
+    entries.emplace_back(key + ".npy", bytes);
+  auto zip = writeZip(entries);
+  if (!zip.ok())
+    return zip.status();
+  return writeFile(path, *zip);
+}
+
+absl::Status tl::io::writeNpz(std::string_view path, const NamedArrays &arrays) {
+  NpyMembers members;
   for (const auto &[name, array] : arrays)
-    entries.emplace_back(name + ".npy", serializeNpy(array));
-  auto bytes = writeZip(entries);
-  if (!bytes.ok())
-    return bytes.status();
-  return writeFile(path, *bytes);
+    members.emplace_back(name, serializeNpy(array));
+  return writeNpzMembers(path, members);
 }
 
 absl::Status tl::io::writeNpyFiles(std::string_view dirView,

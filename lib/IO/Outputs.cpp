@@ -1,18 +1,45 @@
-//===- Outputs.cpp - where a run's outputs go, and what they must be -------===//
+//===- Outputs.cpp - where a run's outputs go, and what they must be ------===//
 
 #include "tl/IO/Outputs.h"
 
 #include "Text.h"
+#include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
 #include "tl/IO/Print.h"
+#include "tl/IO/SparseNpz.h"
 
 #include <cmath>
 
 using namespace tl::io;
+namespace runtime = tl::runtime;
 
 static bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::string(suffix).size();
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::optional<SparsePolicy::Mode>
+SparsePolicy::parseMode(std::string_view text) {
+  if (text == "auto")
+    return Mode::automatic;
+  if (text == "always")
+    return Mode::always;
+  if (text == "never")
+    return Mode::never;
+  return std::nullopt;
+}
+
+bool SparsePolicy::isSparse(const Array &array) const {
+  if (mode == Mode::never || array.shape.empty())
+    return false;
+  if (mode == Mode::always)
+    return true;
+  int64_t n = array.numElements(), nonzeros = 0;
+  if (n == 0)
+    return true;
+  for (double v : array.toDoubles())
+    nonzeros += v != 0.0;
+  return double(nonzeros) <= threshold * double(n);
 }
 
 absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
@@ -21,15 +48,16 @@ absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
   for (const std::string &spec : specs) {
     std::string path = text::clip(spec, text::kPathEchoLimit);
     if (!spec.empty() && spec[0] == '@') {
-      if (!endsWith(spec, ".npy"))
+      if (!endsWith(spec, ".npy") && !endsWith(spec, ".npz"))
         return absl::InvalidArgumentError(
             "--output='" + path +
-            "': @FILE writes one output as .npy; name it FILE.npy");
+            "': @FILE writes one output: as .npy (FILE.npy) or as a sparse "
+            "tensor (FILE.npz)");
       ++files;
     } else if (endsWith(spec, ".npy")) {
       return absl::InvalidArgumentError(
-          "--output='" + path +
-          "': a .npy holds one array; write --output=@" + path +
+          "--output='" + path + "': a .npy holds one array; write --output=@" +
+          path +
           " (one flag per output, in order) or name an .npz for all of them");
     } else if (specs.size() > 1) {
       return absl::InvalidArgumentError(
@@ -41,19 +69,42 @@ absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
     return absl::InvalidArgumentError(
         "the graph has " + std::to_string(numOutputs) + " output(s) but " +
         std::to_string(files) +
-        " --output=@FILE.npy flag(s) were given: one per output, in order "
+        " --output=@FILE flag(s) were given: one per output, in order "
         "(or one .npz for all)");
   return absl::OkStatus();
 }
 
+/// Every output as archive members: dense ones as NAME, sparse ones as
+/// the members of their sparse layout under "NAME/".
+static NpyMembers archiveMembers(const NamedArrays &outputs,
+                                 const SparsePolicy &sparse) {
+  NpyMembers members;
+  for (const auto &[name, array] : outputs) {
+    if (!sparse.isSparse(array)) {
+      members.emplace_back(name, serializeNpy(array));
+      continue;
+    }
+    for (auto &member : serializeSparse(
+             toSparse(array, runtime::SparseFormat::coo), name + "/"))
+      members.push_back(std::move(member));
+  }
+  return members;
+}
+
 absl::Status tl::io::writeOutputs(const std::vector<std::string> &specs,
-                                  const NamedArrays &outputs) {
+                                  const NamedArrays &outputs,
+                                  const SparsePolicy &sparse) {
   if (absl::Status st = checkOutputSpecs(specs, outputs.size()); !st.ok())
     return st;
   for (size_t i = 0; i < specs.size(); ++i) {
-    absl::Status st = specs[i][0] == '@'
-                          ? writeNpy(specs[i].substr(1), outputs[i].second)
-                          : writeNpz(specs[i], outputs);
+    std::string path = specs[i][0] == '@' ? specs[i].substr(1) : specs[i];
+    const Array &array = outputs[i].second;
+    absl::Status st =
+        specs[i][0] != '@'
+            ? writeNpzMembers(path, archiveMembers(outputs, sparse))
+        : endsWith(path, ".npz")
+            ? writeSparseNpz(path, toSparse(array, runtime::SparseFormat::coo))
+            : writeNpy(path, array);
     if (!st.ok())
       return st;
   }
@@ -115,15 +166,16 @@ absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
     // Structured bindings cannot be captured before C++20.
     auto mismatch = [&, index = index, &name = name](const std::string &why) {
       ++failed;
-      mismatches += "\n  output " + std::to_string(index) + " '" + name +
-                    "': " + why;
+      mismatches +=
+          "\n  output " + std::to_string(index) + " '" + name + "': " + why;
     };
     if (want.shape != got.shape) {
       mismatch("expected shape " + want.shapeString() + ", got " +
                got.shapeString());
       continue;
     }
-    double tolerance = got.dtype == DType::f32 ? tolerances.f32 : tolerances.f64;
+    double tolerance =
+        got.dtype == DType::f32 ? tolerances.f32 : tolerances.f64;
     std::vector<double> w = want.toDoubles(), g = got.toDoubles();
     int64_t bad = 0, first = -1;
     for (size_t i = 0; i < w.size(); ++i) {
@@ -158,13 +210,19 @@ absl::Status tl::io::deliverOutputs(const OutputOptions &options,
   if (absl::Status st = checkOutputSpecs(options.files, outputs.size());
       !st.ok())
     return st;
-  if (options.print || (!options.quiet && options.files.empty() &&
-                        options.expected.empty()))
-    for (size_t i = 0; i < outputs.size(); ++i)
-      printArray(out, i, outputs[i].first, outputs[i].second,
-                 options.printLimit);
+  if (options.print ||
+      (!options.quiet && options.files.empty() && options.expected.empty()))
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const auto &[name, array] = outputs[i];
+      if (options.sparse.isSparse(array))
+        printSparse(out, i, name, toSparse(array, runtime::SparseFormat::coo),
+                    options.printLimit);
+      else
+        printArray(out, i, name, array, options.printLimit);
+    }
   if (!options.files.empty())
-    if (absl::Status st = writeOutputs(options.files, outputs); !st.ok())
+    if (absl::Status st = writeOutputs(options.files, outputs, options.sparse);
+        !st.ok())
       return st;
   if (!options.expected.empty()) {
     if (absl::Status st =

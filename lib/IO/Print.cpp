@@ -1,4 +1,4 @@
-//===- Print.cpp - arrays as the tools print them --------------------------===//
+//===- Print.cpp - arrays as the tools print them -------------------------===//
 
 #include "tl/IO/Print.h"
 
@@ -13,9 +13,8 @@ static void printNumber(std::ostream &os, double v) {
   os << buf;
 }
 
-void tl::io::printArray(std::ostream &os, size_t index,
-                        const std::string &name, const Array &array,
-                        int64_t limit) {
+void tl::io::printArray(std::ostream &os, size_t index, const std::string &name,
+                        const Array &array, int64_t limit) {
   os << "result[" << index << "]: " << name << "\n";
   for (int64_t d : array.shape)
     os << d << "x";
@@ -51,4 +50,28 @@ void tl::io::printArray(std::ostream &os, size_t index,
   if (shown < n)
     os << "...";
   os << "\n";
+}
+
+void tl::io::printSparse(std::ostream &os, size_t index,
+                         const std::string &name,
+                         const runtime::SparseBuffer &tensor, int64_t limit) {
+  os << "result[" << index << "]: " << name << "\n";
+  for (int64_t d : tensor.shape)
+    os << d << "x";
+  os << runtime::dtypeName(tensor.dtype()) << " sparse, " << tensor.nnz()
+     << " nonzero" << (tensor.nnz() == 1 ? "" : "s") << " (density ";
+  printNumber(os, tensor.density());
+  os << ")\n";
+  int64_t shown = std::min<int64_t>(tensor.nnz(), limit);
+  for (int64_t k = 0; k < shown; ++k) {
+    std::vector<int64_t> c = tensor.coordinate(k);
+    os << "  (";
+    for (size_t d = 0; d < c.size(); ++d)
+      os << (d ? ", " : "") << c[d];
+    os << (c.size() == 1 ? ",) " : ") ");
+    printNumber(os, tensor.values.at(k));
+    os << "\n";
+  }
+  if (shown < tensor.nnz())
+    os << "  ... (" << tensor.nnz() - shown << " more)\n";
 }

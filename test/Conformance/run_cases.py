@@ -16,6 +16,10 @@ a crash) and print the expected substring. Exit status 1 on any failure.
 --grads checks the gradients instead: for every case with STEM.grads.npz,
 `tl-jit --grad=<every array of STEM.grads.npz> --cotangents=STEM.cotangents.npz`
 must match it in f64 (rtol 1e-9 / atol 1e-12, as the corpus asks).
+--sparse gives every input of rank >= 1 in sparse form (rank 2 as SciPy's
+CSR, CSC and COO in turn, written by scipy.sparse.save_npz's layout; other
+ranks in tl's COO layout, entries shuffled) and asks for every output
+sparse (--sparse-outputs=always), densified here by SciPy and NumPy.
 """
 import argparse
 import glob
@@ -30,6 +34,58 @@ import numpy as np
 TOLERANCES = {"f64": (1e-9, 1e-12), "f32": (1e-5, 1e-6)}
 
 
+def write_sparse_inputs(dense_path, sparse_path):
+    """Every array of rank >= 1 as a sparse group NAME/... (SciPy's layout
+    for rank 2, cycling CSR, CSC and COO; tl's COO layout otherwise)."""
+    import scipy.sparse as sp
+    rng = np.random.default_rng(0)
+    members, layouts = {}, ["csr", "csc", "coo"]
+    with np.load(dense_path) as z:
+        for i, name in enumerate(z.files):
+            a = z[name]
+            if a.ndim == 0:
+                members[name] = a
+            elif a.ndim == 2:
+                m = getattr(sp.csr_matrix(a), "to" + layouts[i % 3])()
+                parts = {"format": np.array(m.format.encode()), "shape": np.array(m.shape), "data": m.data}
+                if m.format == "coo":
+                    parts.update(row=m.row, col=m.col)
+                else:
+                    parts.update(indices=m.indices, indptr=m.indptr)
+                members.update({name + "/" + k: v for k, v in parts.items()})
+            else:
+                idx = np.argwhere(a != 0)
+                order = rng.permutation(len(idx))
+                members[name + "/indices"] = idx[order].astype(np.int64)
+                members[name + "/values"] = a[tuple(idx[order].T)]
+                members[name + "/shape"] = np.array(a.shape, dtype=np.int64)
+    np.savez(sparse_path, **members)
+
+
+def load_sparse_outputs(path):
+    """An output archive whose arrays may be sparse groups, densified."""
+    import scipy.sparse as sp
+    out, groups = {}, {}
+    with np.load(path) as z:
+        for key in z.files:
+            if "/" in key:
+                name, part = key.rsplit("/", 1)
+                groups.setdefault(name, {})[part] = z[key]
+            else:
+                out[key] = z[key]
+    for name, g in groups.items():
+        if "format" in g:
+            fmt = g["format"].item().decode()
+            assert fmt == "csr", fmt
+            m = sp.csr_matrix((g["data"], g["indices"], g["indptr"]), shape=tuple(g["shape"]))
+            out[name] = m.toarray()
+        else:
+            dense = np.zeros(tuple(g["shape"]), dtype=g["values"].dtype)
+            dense[tuple(g["indices"].T)] = g["values"]
+            out[name] = dense
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -38,6 +94,7 @@ def main():
     ap.add_argument("--reference", action="store_true")
     ap.add_argument("--cross-check", action="store_true")
     ap.add_argument("--grads", action="store_true")
+    ap.add_argument("--sparse", action="store_true")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -52,12 +109,18 @@ def main():
         return 1
     mode = ["--reference"] if args.reference else []
     failed, checks = [], 0
+    load = load_sparse_outputs if args.sparse else oracle.load_npz
     with tempfile.TemporaryDirectory() as tmp:
         def run(stem, extra):
             base = os.path.join(args.cases, stem)
             tag = "".join(extra).replace("-", "_").replace("/", "_")
             out = os.path.join(tmp, stem + tag + ".npz")
-            cmd = [args.tool, base + ".json", "--inputs=" + base + ".inputs.npz", "--output=" + out] + extra
+            inputs = base + ".inputs.npz"
+            if args.sparse:
+                inputs = os.path.join(tmp, stem + ".sparse-inputs.npz")
+                write_sparse_inputs(base + ".inputs.npz", inputs)
+                extra = extra + ["--sparse-outputs=always"]
+            cmd = [args.tool, base + ".json", "--inputs=" + inputs, "--output=" + out] + extra
             return subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout), out
 
         for stem in stems:
@@ -69,7 +132,7 @@ def main():
                 r, out = run(stem, ["--dtype=f64", "--grad=" + ",".join(sorted(expected)),
                                     "--cotangents=" + base + ".cotangents.npz"])
                 report = io.StringIO()
-                ok = r.returncode == 0 and oracle.compare(oracle.load_npz(out), expected, rtol=1e-9, atol=1e-12,
+                ok = r.returncode == 0 and oracle.compare(load(out), expected, rtol=1e-9, atol=1e-12,
                                                           out=report)
                 checks += 1
                 print(f"{'PASS' if ok else 'FAIL'} {stem} [gradients]")
@@ -94,7 +157,7 @@ def main():
                 name = f"{stem} [{dtype}{' reference' if args.reference else ''}]"
                 r, out = run(stem, mode + ["--dtype=" + dtype])
                 report = io.StringIO()
-                ok = r.returncode == 0 and oracle.compare(oracle.load_npz(out), expected, rtol=rtol, atol=atol, out=report)
+                ok = r.returncode == 0 and oracle.compare(load(out), expected, rtol=rtol, atol=atol, out=report)
                 if not ok and r.returncode == 0 and dtype == "f32" and not args.reference:
                     # An f64 case run in f32 can flip a discontinuous op
                     # (round(0.49999999999999994) is 1 once the input rounds
@@ -102,7 +165,7 @@ def main():
                     # in f32 independently, misses the same outputs and the
                     # compiled code matches it everywhere.
                     rr, ref_out = run(stem, ["--reference", "--dtype=f32"])
-                    got, ref = oracle.load_npz(out), oracle.load_npz(ref_out) if rr.returncode == 0 else {}
+                    got, ref = load(out), load(ref_out) if rr.returncode == 0 else {}
                     bad = {k for k in expected if not oracle.compare({k: got.get(k)} if k in got else {}, {k: expected[k]}, rtol=rtol, atol=atol, out=io.StringIO())}
                     ref_bad = {k for k in expected if k not in ref or not oracle.compare({k: ref[k]}, {k: expected[k]}, rtol=rtol, atol=atol, out=io.StringIO())}
                     if rr.returncode == 0 and bad == ref_bad and oracle.compare(got, ref, rtol=rtol, atol=atol, out=report):
@@ -112,7 +175,7 @@ def main():
                     name += " + interpreter"
                     rr, ref_out = run(stem, ["--reference", "--dtype=" + dtype])
                     ok = rr.returncode == 0 and oracle.compare(
-                        oracle.load_npz(out), oracle.load_npz(ref_out), rtol=rtol, atol=atol, out=report)
+                        load(out), load(ref_out), rtol=rtol, atol=atol, out=report)
                     r = r if rr.returncode == 0 else rr
                 checks += 1
                 print(f"{'PASS' if ok else 'FAIL'} {name}")

@@ -18,7 +18,7 @@
 
 #include "tl/API/Executable.h"
 #include "tl/Driver/BuildId.h"
-#include "tl/IO/Npy.h"
+#include "tl/IO/Inputs.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
   options.cache = !noCache;
   options.cacheDir = cacheDir;
   if (!inputsPath.empty()) {
-    auto arrays = tl::io::readNpz(inputsPath.getValue());
+    auto arrays = tl::io::readInputArchive(inputsPath.getValue());
     if (!arrays.ok())
       return fail(std::string(arrays.status().message()));
     for (const auto &[name, array] : *arrays)

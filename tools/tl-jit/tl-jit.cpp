@@ -27,6 +27,7 @@
 #include "tl/InitTL.h"
 #include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
+#include "tl/IO/Inputs.h"
 #include "tl/IO/Npy.h"
 #include "tl/IO/Outputs.h"
 #include "tl/IO/Print.h"
@@ -106,6 +107,17 @@ static cl::opt<unsigned> printLimit(
     "output_max_element_count",
     cl::desc("Print at most this many elements of each output"),
     cl::init(1024), cl::cat(category));
+static cl::opt<std::string> sparseOutputs(
+    "sparse-outputs",
+    cl::desc("Which outputs --output=OUT.npz stores and --print shows as "
+             "sparse tensors: auto (density at or under "
+             "--sparse-threshold), always or never"),
+    cl::value_desc("auto|always|never"), cl::init("never"), cl::cat(category));
+static cl::opt<double> sparseThreshold(
+    "sparse-threshold",
+    cl::desc("The density (nonzeros / elements) at or under which a tensor "
+             "is sparse"),
+    cl::init(0.05), cl::cat(category));
 static cl::opt<bool> useReference(
     "reference",
     cl::desc("Run the reference interpreter instead of compiled code"),
@@ -551,7 +563,7 @@ static int runBatch() {
   std::vector<io::NamedArrays> arrays(batchInputs.size());
   std::vector<std::string> loadErrors(batchInputs.size());
   for (auto [i, path] : llvm::enumerate(batchInputs)) {
-    auto read = io::readNpz(path);
+    auto read = io::readInputArchive(path);
     if (read.ok())
       arrays[i] = std::move(*read);
     else
@@ -893,28 +905,21 @@ static int runTool(int argc, char **argv) {
                 2);
   if (optLevel > 3)
     return fail("-O" + llvm::Twine(optLevel) + " is out of range (0-3)", 2);
+  if (!io::SparsePolicy::parseMode(sparseOutputs))
+    return fail("--sparse-outputs='" + sparseOutputs +
+                    "': expected auto, always or never",
+                2);
+  if (!(sparseThreshold >= 0 && sparseThreshold <= 1))
+    return fail("--sparse-threshold=" + std::to_string(sparseThreshold) +
+                    ": expected a density between 0 and 1",
+                2);
 
   // Inputs: the .npz, then --input (which wins), converted at this edge.
-  io::NamedArrays arrays;
-  if (!inputsPath.empty()) {
-    auto read = io::readNpz(inputsPath);
-    if (!read.ok())
-      return fail(read.status());
-    arrays = std::move(*read);
-  }
-  for (const std::string &spec : inlineInputs) {
-    auto parsed = io::parseInlineInput(spec);
-    if (!parsed.ok())
-      return fail(std::string(parsed.status().message()),
-                  io::exitStatus(parsed.status()));
-    auto it = llvm::find_if(arrays, [&](const auto &named) {
-      return named.first == parsed->first;
-    });
-    if (it != arrays.end())
-      it->second = std::move(parsed->second);
-    else
-      arrays.push_back(std::move(*parsed));
-  }
+  auto read = io::readInputs(inputsPath, inlineInputs);
+  if (!read.ok())
+    return fail(std::string(read.status().message()),
+                io::exitStatus(read.status()));
+  io::NamedArrays arrays = std::move(*read);
   BoundArrays inputs(arrays);
   ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays)
@@ -967,6 +972,8 @@ static int runTool(int argc, char **argv) {
   deliver.print = print;
   deliver.quiet = profile || !tracePath.empty();
   deliver.printLimit = printLimit;
+  deliver.sparse.mode = *io::SparsePolicy::parseMode(sparseOutputs);
+  deliver.sparse.threshold = sparseThreshold;
   std::ostringstream printed;
   absl::Status st = io::deliverOutputs(deliver, toArrays(outputs, 0, numResults),
                                        printed);

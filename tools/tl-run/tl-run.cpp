@@ -16,6 +16,7 @@
 
 #include "tl/IO/Buffers.h"
 #include "tl/IO/InlineInput.h"
+#include "tl/IO/Inputs.h"
 #include "tl/IO/Npy.h"
 #include "tl/IO/Outputs.h"
 #include "tl/IO/Print.h"
@@ -42,6 +43,7 @@ struct Options {
   std::string inputs, cotangents;
   std::vector<std::string> inlineInputs, outputs, expected;
   io::Tolerances tolerances;
+  io::SparsePolicy sparse;
   bool print = false, describe = false, json = false, profile = false;
   long printLimit = 1024;
   long benchmark = 0;
@@ -51,6 +53,7 @@ const char *kUsage =
     "usage: tl-run MODULE.tlm [--inputs=IN.npz] [--input=NAME=2x3xf64=...]\n"
     "              [--cotangents=COT.npz] [--output=OUT.npz | --output=@OUT.npy ...]\n"
     "              [--expected_output=SPEC ...] [--print]\n"
+    "              [--sparse-outputs=auto|always|never] [--sparse-threshold=F]\n"
     "              [--output_max_element_count=N] [--benchmark=N "
     "[--benchmark_format=console|json]]\n"
     "              [--profile] [--describe] [--memory-limit=SIZE]\n"
@@ -128,6 +131,21 @@ int parseArgs(int argc, char **argv, Options &o) {
         return fail(arg + ": expected a non-negative number", 2);
       (arg.find("f32") != std::string::npos ? o.tolerances.f32
                                             : o.tolerances.f64) = t;
+    } else if (takeValue(arg, "sparse-outputs", v)) {
+      auto mode = io::SparsePolicy::parseMode(v);
+      if (!mode)
+        return fail("--sparse-outputs='" + v +
+                        "': expected auto, always or never",
+                    2);
+      o.sparse.mode = *mode;
+    } else if (takeValue(arg, "sparse-threshold", v)) {
+      char *end = nullptr;
+      double t = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(t >= 0 && t <= 1))
+        return fail("--sparse-threshold='" + v +
+                        "': expected a density between 0 and 1",
+                    2);
+      o.sparse.threshold = t;
     } else if (takeValue(arg, "output_max_element_count", v)) {
       if (!parseCount(v, o.printLimit))
         return fail("--output_max_element_count='" + v + "' is not a count", 2);
@@ -231,27 +249,11 @@ int main(int argc, char **argv) {
     return fail(std::string(module.status().message()));
   const runtime::Module &m = **module;
 
-  io::NamedArrays arrays;
-  if (!o.inputs.empty()) {
-    auto read = io::readNpz(o.inputs);
-    if (!read.ok())
-      return fail(std::string(read.status().message()));
-    arrays = std::move(*read);
-  }
-  for (const std::string &spec : o.inlineInputs) {
-    auto parsed = io::parseInlineInput(spec);
-    if (!parsed.ok())
-      return fail(std::string(parsed.status().message()),
-                  io::exitStatus(parsed.status()));
-    bool replaced = false;
-    for (auto &[name, array] : arrays)
-      if (name == parsed->first) {
-        array = std::move(parsed->second);
-        replaced = true;
-      }
-    if (!replaced)
-      arrays.push_back(std::move(*parsed));
-  }
+  auto read = io::readInputs(o.inputs, o.inlineInputs);
+  if (!read.ok())
+    return fail(std::string(read.status().message()),
+                io::exitStatus(read.status()));
+  io::NamedArrays arrays = std::move(*read);
   std::deque<Buffer> buffers;
   std::map<std::string, const Buffer *> named;
   for (const auto &[name, array] : arrays) {
@@ -335,6 +337,7 @@ int main(int argc, char **argv) {
   deliver.tolerances = o.tolerances;
   deliver.print = o.print;
   deliver.printLimit = size_t(o.printLimit);
+  deliver.sparse = o.sparse;
   if (absl::Status s = io::deliverOutputs(deliver, outputs, std::cout); !s.ok())
     return fail(std::string(s.message()), io::exitStatus(s));
   return 0;

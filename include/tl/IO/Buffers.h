@@ -11,11 +11,19 @@
 
 #include "tl/IO/Array.h"
 #include "tl/Runtime/Buffer.h"
+#include "tl/Runtime/SparseBuffer.h"
+
+#include "absl/status/statusor.h"
 
 namespace tl::io {
 
 runtime::Buffer toBuffer(const Array &array);
 Array toArray(const runtime::Buffer &buffer);
+/// The dense array of a sparse tensor; RESOURCE_EXHAUSTED over the memory
+/// limit.
+absl::StatusOr<Array> toArray(const runtime::SparseBuffer &sparse);
+/// The nonzeros of a dense array (values converted as toBuffer does).
+runtime::SparseBuffer toSparse(const Array &array, runtime::SparseFormat format);
 
 } // namespace tl::io
 

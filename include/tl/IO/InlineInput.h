@@ -7,6 +7,7 @@
 //   x=4xf64=0                    (one value fills the whole array)
 //   x=0x3xf64                    (zero-size: no values)
 //   parent=@file.npy             (read a .npy file)
+//   edge=@edge.npz               (a sparse tensor: SparseNpz.h)
 //
 //===----------------------------------------------------------------------===//
 

@@ -22,6 +22,8 @@
 namespace tl::io {
 
 using NamedArrays = std::vector<std::pair<std::string, Array>>;
+/// An archive's members: key without ".npy", the member's .npy bytes.
+using NpyMembers = std::vector<std::pair<std::string, std::string>>;
 
 /// What a .npy header says, and where the data starts.
 struct NpyHeader {
@@ -46,6 +48,20 @@ absl::Status writeNpy(std::string_view path, const Array &array);
 /// Writes each array to DIR/NAME.npy (creating DIR and its parents; a '/'
 /// or '\\' in a name becomes '_'), as --dump-intermediates does.
 absl::Status writeNpyFiles(std::string_view dir, const NamedArrays &arrays);
+
+/// A 0-d byte or unicode string array (dtype S or U), as SciPy's
+/// save_npz stores its 'format'.
+absl::StatusOr<std::string> parseNpyText(std::string_view bytes,
+                                         std::string_view what);
+/// The bytes of a .npy file holding `text` as a 0-d byte string (|S).
+std::string serializeNpyText(std::string_view text);
+
+/// The members of an .npz file in archive order: key without ".npy", the
+/// member's .npy bytes (not yet parsed).
+absl::StatusOr<NpyMembers> readNpzMembers(std::string_view path);
+/// A stored .npz of `members` (key without ".npy", .npy bytes), written
+/// atomically.
+absl::Status writeNpzMembers(std::string_view path, const NpyMembers &members);
 
 /// The arrays of an .npz file in archive order, keyed without ".npy".
 absl::StatusOr<NamedArrays> readNpz(std::string_view path);

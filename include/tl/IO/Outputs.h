@@ -5,6 +5,11 @@
 //   --output=OUT.npz           every output, each under its slot name (G4)
 //   --output=@a.npy --output=@b.npy
 //                              one .npy per output, in output order
+//   --output=@a.npz            that output as a sparse tensor (SparseNpz.h)
+//   --sparse-outputs=auto|always|never, --sparse-threshold=0.05
+//                              which outputs OUT.npz stores and --print
+//                              shows sparse: those at or under the
+//                              density threshold (auto), all, or none
 //   --expected_output=NAME=2x2xf64=[1 0][0 1]
 //   --expected_output=2x2xf64=1,0,0,1        (positional: the i-th output)
 //   --expected_output=@want.npy              (positional, from a file)
@@ -21,11 +26,25 @@
 
 #include "absl/status/status.h"
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace tl::io {
+
+/// Which outputs are written and printed as sparse tensors.
+struct SparsePolicy {
+  enum class Mode { never, automatic, always };
+  Mode mode = Mode::never;
+  /// auto: an output is sparse when nonzeros / elements <= threshold.
+  double threshold = 0.05;
+
+  /// Parses "auto", "always" or "never".
+  static std::optional<Mode> parseMode(std::string_view text);
+  /// Whether `array` is stored sparse (never a 0-d array).
+  bool isSparse(const Array &array) const;
+};
 
 /// Checks `specs` (the --output flags) against the number of outputs
 /// before anything runs: INVALID_ARGUMENT when they cannot be honoured.
@@ -33,7 +52,8 @@ absl::Status checkOutputSpecs(const std::vector<std::string> &specs,
                               size_t numOutputs);
 /// Writes `outputs` as `specs` say (each file written atomically).
 absl::Status writeOutputs(const std::vector<std::string> &specs,
-                          const NamedArrays &outputs);
+                          const NamedArrays &outputs,
+                          const SparsePolicy &sparse = {});
 
 /// Absolute tolerances of --expected_output per element type (IREE's
 /// --expected_f32_threshold and --expected_f64_threshold).
@@ -56,6 +76,7 @@ struct OutputOptions {
   std::vector<std::string> files;    // --output
   std::vector<std::string> expected; // --expected_output
   Tolerances tolerances;
+  SparsePolicy sparse;
   bool print = false; // --print
   /// Print only with `print` (tl-jit --profile prints its report instead).
   bool quiet = false;
