@@ -5,7 +5,7 @@
 // which replaces a member of the same name. A sparse tensor (SparseNpz.h)
 // is a group of members "NAME/..." in IN.npz, or --input=NAME=@FILE.npz.
 // Sparse tensors are bound in their dense form: the compiled code takes
-// dense arrays (docs/Formats.md, "Sparse tensors").
+// dense arrays (docs/CLI.md, "Sparse tensors").
 //
 //===----------------------------------------------------------------------===//
 

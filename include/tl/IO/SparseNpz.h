@@ -1,7 +1,6 @@
 //===- SparseNpz.h - sparse tensors in .npz files ---------------*- C++ -*-===//
 //
-// Two layouts, both plain .npz archives (docs/Formats.md, "Sparse
-// tensors"):
+// Two layouts, both plain .npz archives (docs/CLI.md, "Sparse tensors"):
 //
 //   SciPy's save_npz: 'format' (b'csr', b'csc' or b'coo'), 'shape',
 //   'data', and 'indptr' + 'indices' (CSR, CSC) or 'row' + 'col' (COO).
