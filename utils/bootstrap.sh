@@ -17,8 +17,9 @@ PACKAGES=(
   pybind11-dev python3-dev libdlpack-dev
   # SHA-256 of module files and compile cache keys (OpenSSL's libcrypto).
   libssl-dev
-  # Test helpers: Debian's python3 with NumPy for the conformance oracle.
-  zlib1g-dev python3 python3-numpy
+  # Test helpers: Debian's python3 with NumPy for the conformance oracle,
+  # SciPy to write and read sparse tensors independently of tl's readers.
+  zlib1g-dev python3 python3-numpy python3-scipy
   # The Python module's tests (pytest; PyTorch for the DLPack round trip).
   python3-pytest python3-torch
   # libFuzzer (clang's runtime) for the fuzz preset's targets (fuzz/).
@@ -26,7 +27,7 @@ PACKAGES=(
 )
 # bench/compare.py's peers (not needed to build or test): --bench adds them.
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES+=(python3-scipy libopenblas-dev libeigen3-dev)
+  PACKAGES+=(libopenblas-dev libeigen3-dev libgraphblas-dev)
 fi
 # The README tour's last line draws a graph with graphviz: --tour adds it.
 if [ "${1:-}" = "--tour" ]; then

@@ -44,4 +44,25 @@ def TL_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   ];
 }
 
+def TL_SparsityOpInterface : OpInterface<"SparsityOpInterface"> {
+  let description = [{
+    An op that says how its result's zeros follow from its operands'
+    (issue 19): given the fraction of nonzero elements of each operand, the
+    expected fraction of the result, assuming nonzeros spread independently
+    and relations' values (nonnegative). A product, AND or min keeps the
+    intersection; a sum, OR or max the union; an op that maps an implicit
+    zero to a nonzero (`sigmoid`, `exp`, `1 - x`, `0 / 0`) is dense (1).
+    `tl-assign-sparsity` propagates input densities with it. An estimate
+    chooses layouts, never results: the lowering computes exactly.
+  }];
+  let cppNamespace = "::mlir::tl";
+  let methods = [
+    InterfaceMethod<[{
+        The expected density (0 to 1) of the result, given one density per
+        operand.
+      }], "double", "estimateDensity",
+      (ins "::llvm::ArrayRef<double>":$operandDensities)>
+  ];
+}
+
 #endif // TL_INTERFACES_TD

@@ -38,6 +38,12 @@ inline constexpr llvm::StringLiteral kDimLinksAttr = "tl.dim_links";
 /// axis to read it from (-1, -1 where an operand gives it).
 inline constexpr llvm::StringLiteral kDimArgsAttr = "tl.dim_args";
 
+/// Sparsity (tl-assign-sparsity): on an op or argument, the expected
+/// fraction of nonzero elements (f64), and the `sparse_tensor` encoding
+/// chosen for its value when that is at most the threshold.
+inline constexpr llvm::StringLiteral kDensityAttr = "tl.density";
+inline constexpr llvm::StringLiteral kSparseAttr = "tl.sparse";
+
 /// Value specialization (tl-boolean-joins): on an argument, what its
 /// values are known to be ("binary": only 0 and 1); on the function, the
 /// assumptions ("binary:<name>") a rewrite relied on, which the runtime

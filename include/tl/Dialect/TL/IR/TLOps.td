@@ -15,7 +15,8 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def TL_ConstantOp : TL_Op<"constant", [ConstantLike, Pure,
-    AllTypesMatch<["value", "result"]>]> {
+    AllTypesMatch<["value", "result"]>,
+    DeclareOpInterfaceMethods<TL_SparsityOpInterface>]> {
   let summary = "a constant tensor (a `const_<number>` slot, G3)";
   let description = [{
     A tensor whose elements are given by a dense attribute. The importer
@@ -40,7 +41,8 @@ def TL_ConstantOp : TL_Op<"constant", [ConstantLike, Pure,
 //===----------------------------------------------------------------------===//
 
 def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>,
+    DeclareOpInterfaceMethods<TL_SparsityOpInterface>]> {
   let summary = "element-wise unary op (G9)";
   let description = [{
     Applies one of the unary ops of G9 to every element. NaN follows the
@@ -62,7 +64,8 @@ def TL_UnaryOp : TL_Op<"unary", [Pure, SameOperandsAndResultType,
 //===----------------------------------------------------------------------===//
 
 def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>,
-    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>,
+    DeclareOpInterfaceMethods<TL_SparsityOpInterface>]> {
   let summary = "element-wise binary op with NumPy broadcasting (G9)";
   let description = [{
     Applies one of the binary ops of G9 element by element. Operands are
@@ -89,7 +92,8 @@ def TL_BinaryOp : TL_Op<"binary", [Pure, AllElementTypesMatch<["lhs", "rhs", "re
 //===----------------------------------------------------------------------===//
 
 def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"]>,
-    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>,
+    DeclareOpInterfaceMethods<TL_SparsityOpInterface>]> {
   let summary = "reduction over axes given as positions (G10)";
   let description = [{
     Reduces `input` over `axes`, positions in the input in any order; the
@@ -116,7 +120,8 @@ def TL_ReduceOp : TL_Op<"reduce", [Pure, AllElementTypesMatch<["input", "result"
 //===----------------------------------------------------------------------===//
 
 def TL_EinsumOp : TL_Op<"einsum", [Pure, SameOperandsElementType,
-    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<TL_DifferentiableOpInterface>,
+    DeclareOpInterfaceMethods<TL_SparsityOpInterface>]> {
   let summary = "generalized einsum: a contraction with any combine and reduce (G6-G8)";
   let description = [{
     `spec` is `in1,in2,...->out` over ASCII letters (G6). For every index

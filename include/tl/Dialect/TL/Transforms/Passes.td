@@ -79,6 +79,45 @@ def TLBooleanJoinsPass : Pass<"tl-boolean-joins", "func::FuncOp"> {
   }];
 }
 
+def TLAssignSparsityPass : Pass<"tl-assign-sparsity", "func::FuncOp"> {
+  let summary = "Choose sparse layouts from the inputs' measured densities (issue 19)";
+  let description = [{
+    Gives every value an expected density (the fraction of its elements
+    that are nonzero) and a `sparse_tensor` encoding to every value whose
+    density is at most `threshold`. Densities start at the arguments: the
+    `input-densities` option (`name=0.001`, matched against `tl.name`, a
+    slot `edge[ab]` also taking the entry for `edge`), else an argument's
+    `tl.density` attribute, else 1 (dense). Each op then estimates its
+    result from its operands' through `SparsityOpInterface`, which reads
+    the op's own scalar semantics: a product, AND or min keeps the
+    intersection (d1 d2), a sum, OR or max the union (d1 + d2 - d1 d2), an
+    op mapping an implicit zero to a nonzero (`sigmoid`, `exp`, `1 - x`,
+    `0 / 0`) is dense; a reduction over K elements of density d gives
+    1 - (1 - d)^K (sum, max) or d^K (prod, min); a constant is counted.
+    Values inside a fixpoint's body, and results of ops without the
+    interface, are dense.
+
+    The decisions are attributes, so `tl-opt` reproduces them and the
+    lowering reads them: every op with the interface gets `tl.density`,
+    and an argument or op whose value is sparse gets `tl.sparse`, the
+    encoding: rank 1 `compressed`; rank 2 CSR (`dense, compressed`), or
+    DCSR (`compressed, compressed`) when fewer than half of the rows are
+    expected to hold a nonzero; higher ranks COO (`compressed(nonunique)`
+    then `singleton`s). Rank-0 values stay dense.
+
+    ```
+    tl-opt --tl-assign-sparsity="input-densities=edge=0.0001 threshold=0.05" rule.mlir
+    ```
+  }];
+  let options = [
+    ListOption<"inputDensities", "input-densities", "std::string",
+               "Densities of the arguments, as name=D (0 <= D <= 1)">,
+    Option<"threshold", "threshold", "double", /*default=*/"0.05",
+           "The density at or under which a value is given a sparse encoding">
+  ];
+  let dependentDialects = ["::mlir::sparse_tensor::SparseTensorDialect"];
+}
+
 def TLSemiNaivePass : Pass<"tl-semi-naive", "func::FuncOp"> {
   let summary = "Mark linear Boolean fixpoints (closures, same generation) for semi-naive evaluation";
   let description = [{
