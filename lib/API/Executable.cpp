@@ -699,6 +699,27 @@ Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
   return outputs;
 }
 
+absl::StatusOr<Outputs> Executable::run(
+    const std::map<std::string, const Buffer *> &inputs,
+    const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
+  std::map<std::string, const Buffer *> all = inputs;
+  std::deque<Buffer> dense;
+  for (const auto &[name, sparse] : sparseInputs) {
+    std::string what = "run: sparse input '" + name + "'";
+    if (all.count(name))
+      return absl::InvalidArgumentError(
+          what + " is also given as a dense array; give it once");
+    if (absl::Status st = sparse->validate(what); !st.ok())
+      return st;
+    auto buffer = sparse->toDense();
+    if (!buffer.ok())
+      return absl::Status(buffer.status().code(),
+                          what + ": " + std::string(buffer.status().message()));
+    all[name] = &dense.emplace_back(std::move(*buffer));
+  }
+  return run(all);
+}
+
 Outputs Executable::allocateOutputs() const {
   Outputs outputs;
   if (impl->isReference) {

@@ -76,6 +76,47 @@ TEST(ExecutableTest, CompilesJSONAndRunsByName) {
   expectGrandparent(*out);
 }
 
+// The parent relation as CSR (rows 0, 1, 4 hold its four facts) and as
+// COO, built by hand: both give the grandparents; a malformed one and a
+// name given twice are refused with their reason.
+TEST(ExecutableTest, RunsWithSparseInputs) {
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto,
+                                 options5x5());
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  SparseBuffer csr;
+  csr.format = runtime::SparseFormat::csr;
+  csr.shape = {5, 5};
+  csr.positions = {0, 1, 3, 3, 3, 4};
+  csr.coordinates = {1, 2, 3, 0};
+  csr.values = Buffer::allocate(DType::f32, {4});
+  for (int k = 0; k < 4; ++k)
+    csr.values.data<float>()[k] = 1;
+  auto out = (*exe)->run({}, {{"parent", &csr}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectGrandparent(*out);
+
+  SparseBuffer coo = csr.convert(runtime::SparseFormat::coo);
+  EXPECT_EQ(coo.coordinates, (std::vector<int64_t>{0, 1, 1, 2, 1, 3, 4, 0}));
+  out = (*exe)->run({}, {{"parent", &coo}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectGrandparent(*out);
+
+  csr.coordinates[1] = 7;
+  out = (*exe)->run({}, {{"parent", &csr}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(out.status().message(),
+            "run: sparse input 'parent': 'coordinates' entry 1 (row 1) is 7, "
+            "outside the 5 columns");
+  std::vector<double> p = parentMatrix();
+  Buffer dense = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  out = (*exe)->run({{"parent", &dense}}, {{"parent", &coo}});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(),
+            "run: sparse input 'parent' is also given as a dense array; give "
+            "it once");
+}
+
 TEST(ExecutableTest, F32ConvertsF64InputsAndStridedViews) {
   auto exe = Executable::compile(kGrandparent, GraphFormat::kTensorLogicJSON,
                                  options5x5(DType::f32));

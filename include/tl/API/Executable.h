@@ -28,6 +28,7 @@
 #include "tl/API/Tiering.h"
 #include "tl/Driver/GradientOptions.h"
 #include "tl/Runtime/Buffer.h"
+#include "tl/Runtime/SparseBuffer.h"
 #include "tl/Runtime/Reports.h"
 
 #include "absl/status/statusor.h"
@@ -47,6 +48,7 @@ namespace tl {
 
 using runtime::Buffer;
 using runtime::DType;
+using runtime::SparseBuffer;
 
 enum class GraphFormat {
   kAuto,            // a file's extension (.json, .tle), or text starting with '{'
@@ -349,6 +351,14 @@ public:
   /// outputs are new owned buffers. Thread-safe.
   absl::StatusOr<Outputs>
   run(const std::map<std::string, const Buffer *> &inputs) const;
+  /// The same with some arrays given as sparse tensors (COO or CSR),
+  /// each validated first (INVALID_ARGUMENT naming the array and its first
+  /// bad entry). Today the compiled code reads a sparse array in its dense
+  /// form, made here (RESOURCE_EXHAUSTED over the memory limit). A name in
+  /// both maps is an error. Thread-safe.
+  absl::StatusOr<Outputs>
+  run(const std::map<std::string, const Buffer *> &inputs,
+      const std::map<std::string, const SparseBuffer *> &sparseInputs) const;
 
   /// Runs an adjoint from compileGradient(): forward and backward in one
   /// call. `cotangents` are keyed by output name; a missing one is ones

@@ -22,6 +22,11 @@ perm = rng.permutation(coo.nnz)  # COO entries in any order
 sp.save_npz(f"{d}/a_coo.npz", sp.coo_matrix((coo.data[perm], (coo.row[perm], coo.col[perm])), shape=a.shape),
             compressed=False)
 sp.save_npz(f"{d}/b_csr.npz", sp.csr_matrix(b.astype(np.float32)))
+# The format as a unicode string (<U3) and int64 indices, boolean values.
+np.savez(f"{d}/a_unicode.npz", format=np.array("csr"), shape=np.array(a.shape), data=m.data,
+         indices=m.indices.astype(np.int64), indptr=m.indptr.astype(np.int64))
+np.savez(f"{d}/b_bool.npz", format=np.array(b"coo"), shape=np.array(b.shape), data=np.ones(int(b.sum()), dtype=bool),
+         row=np.nonzero(b)[0].astype(np.uint16), col=np.nonzero(b)[1].astype(np.uint8))
 # tl's COO for rank 3, shuffled, int32 indices.
 t = (rng.random((3, 4, 2)) < 0.3) * 1.0
 idx = np.argwhere(t != 0)[::-1]
