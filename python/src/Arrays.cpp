@@ -3,7 +3,11 @@
 #include "Arrays.h"
 #include "Errors.h"
 
+#include "tl/Runtime/SparseBuffer.h"
+
 #include <dlpack/dlpack.h>
+
+#include <cstring>
 #include <pybind11/stl.h>
 
 namespace py = pybind11;
@@ -125,6 +129,10 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
       map[name] = &buffers.back();
       return;
     }
+    if (py::hasattr(value, "tocsr") && py::hasattr(value, "nnz")) {
+      addSparse(name, value, compute);
+      return;
+    }
     if (py::hasattr(value, "__dlpack__")) {
       // PyTorch and other DLPack producers: read in place.
       py::object tensor = py::cast(Tensor::fromDLPack(value));
@@ -157,6 +165,44 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
   map[name] = &buffers.back();
   // The call may outlive the caller's references (run_async).
   keepAlive.push_back(std::move(array));
+}
+
+void InputSet::addSparse(const std::string &name, py::handle value,
+                         DType compute) {
+  // SciPy's canonical CSR (duplicates added, columns sorted), then the
+  // runtime's checks and its memory-limit-aware dense form.
+  py::object csr = value.attr("tocsr")();
+  if (csr.is(value))
+    csr = csr.attr("copy")();
+  csr.attr("sum_duplicates")();
+  using Index = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+  Index indptr = Index::ensure(csr.attr("indptr"));
+  Index indices = Index::ensure(csr.attr("indices"));
+  py::array data = asContiguous()(csr.attr("data"), numpyType(compute));
+  auto shape = csr.attr("shape").cast<std::vector<int64_t>>();
+  if (!indptr || !indices || shape.size() != 2)
+    invalid("input '" + name + "' is " + describe(value) +
+            ", not a SciPy sparse matrix tl can read");
+  runtime::SparseBuffer sparse;
+  sparse.format = runtime::SparseFormat::csr;
+  sparse.shape = shape;
+  sparse.positions.assign(indptr.data(), indptr.data() + indptr.size());
+  sparse.coordinates.assign(indices.data(), indices.data() + indices.size());
+  sparse.values = Buffer::allocate(compute, {int64_t(indices.size())});
+  ArrayView view(data);
+  if (sparse.values.numElements() > 0)
+    std::memcpy(sparse.values.data(), view.array->data,
+                sparse.values.numElements() * runtime::dtypeSize(compute));
+  std::string what = "input '" + name + "' (SciPy sparse)";
+  if (absl::Status st = sparse.validate(what); !st.ok())
+    throwStatus(st);
+  auto dense = sparse.toDense();
+  if (!dense.ok())
+    throwStatus(absl::Status(dense.status().code(),
+                             what + ": " + std::string(dense.status().message())));
+  buffers.push_back(std::move(*dense));
+  map[name] = &buffers.back();
+  converted.push_back(name);
 }
 
 InputSet InputSet::from(py::handle dict, py::handle kwargs, DType compute) {

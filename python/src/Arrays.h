@@ -51,6 +51,10 @@ struct InputSet {
 private:
   /// Adds `value` under `name`, read in place when it can be.
   void add(const std::string &name, pybind11::handle value, DType compute);
+  /// A SciPy sparse matrix, bound in its dense form (as the tools bind
+  /// sparse files) after the runtime's checks.
+  void addSparse(const std::string &name, pybind11::handle value,
+                 DType compute);
 };
 
 /// A NumPy array over `buffer`'s memory, which it then owns.

@@ -180,3 +180,32 @@ def test_bound_call_reads_current_contents(rowsum):
         rowsum.bind({"R": np.asfortranarray(x)})
     with pytest.raises(tl.InvalidArgumentError, match="bind: output 'result0' is 29xf64"):
         rowsum.bind({"R": x}, out={"result0": np.empty(29)})
+
+
+def test_scipy_sparse_inputs():
+    """SciPy matrices in any format bind by name like arrays (issue 19): the
+    result is NumPy's on the dense matrix; duplicates add up as in SciPy;
+    the caller's matrix is left as it was."""
+    sp = pytest.importorskip("scipy.sparse")
+    from conftest import MATMUL
+    exe = tl.compile(MATMUL)
+    rng = np.random.default_rng(3)
+    a = (rng.random((7, 5)) < 0.3) * rng.random((7, 5))
+    b = rng.random((5, 3))
+    for fmt in ["csr", "csc", "coo", "lil", "dok"]:
+        out = exe(A=getattr(sp.csr_matrix(a), "to" + fmt)(), B=b)["result0"]
+        np.testing.assert_allclose(out, a @ b, rtol=1e-12)
+    dup = sp.csr_matrix((np.array([1.0, 2.0]), np.array([1, 1]), np.array([0, 2, 2])), shape=(2, 3))
+    before = dup.indices.copy(), dup.data.copy()
+    out = exe(A=dup, B=np.eye(3))["result0"]
+    np.testing.assert_array_equal(out, [[0, 3, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(dup.indices, before[0])
+    np.testing.assert_array_equal(dup.data, before[1])
+
+
+def test_scipy_sparse_over_the_memory_limit_is_refused():
+    sp = pytest.importorskip("scipy.sparse")
+    exe = tl.compile(ROWSUM)
+    huge = sp.csr_matrix((np.ones(1), np.array([0]), np.array([0, 1] + [1] * 299_999)), shape=(300_000, 300_000))
+    with pytest.raises(MemoryError, match="input 'R' \\(SciPy sparse\\): the dense form of a 300000x300000xf64 csr"):
+        exe(R=huge)
