@@ -814,6 +814,12 @@ static int refuseNoOps() {
                  !stream && !batch),
        "limits printed outputs; nothing is printed in this combination "
        "(add --print)"},
+      {sparseOutputs,
+       emit == EmitOpt::none && !stream && !batch && !benchmark && !gradcheck,
+       "chooses how outputs are written and printed; none are in this "
+       "combination"},
+      {sparseThreshold, sparseOutputs == "auto",
+       "is the density of --sparse-outputs=auto; add it"},
   };
   for (const Rule &rule : rules)
     if (rule.flag.getNumOccurrences() && !rule.applies)

@@ -44,6 +44,7 @@ struct Options {
   std::vector<std::string> inlineInputs, outputs, expected;
   io::Tolerances tolerances;
   io::SparsePolicy sparse;
+  bool thresholdGiven = false;
   bool print = false, describe = false, json = false, profile = false;
   long printLimit = 1024;
   long benchmark = 0;
@@ -146,6 +147,7 @@ int parseArgs(int argc, char **argv, Options &o) {
                         "': expected a density between 0 and 1",
                     2);
       o.sparse.threshold = t;
+      o.thresholdGiven = true;
     } else if (takeValue(arg, "output_max_element_count", v)) {
       if (!parseCount(v, o.printLimit))
         return fail("--output_max_element_count='" + v + "' is not a count", 2);
@@ -176,6 +178,11 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.module.empty())
     return fail(std::string("no module given\n") + kUsage, 2);
+  if (o.thresholdGiven &&
+      o.sparse.mode != io::SparsePolicy::Mode::automatic)
+    return fail("--sparse-threshold is the density of "
+                "--sparse-outputs=auto; add it",
+                2);
   return 0;
 }
 
