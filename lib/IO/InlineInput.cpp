@@ -48,8 +48,9 @@ tl::io::parseInlineInput(std::string_view spec) {
       auto dense = toArray(*sparse);
       if (!dense.ok())
         return absl::Status(dense.status().code(),
-                            "--input='" + text::clip(spec) + "': " +
-                                std::string(dense.status().message()));
+                            "--input='" +
+                                text::clip(spec, text::kPathEchoLimit) +
+                                "': " + std::string(dense.status().message()));
       return std::make_pair(std::string(name), std::move(*dense));
     }
     auto array = readNpy(path);
