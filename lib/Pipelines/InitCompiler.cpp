@@ -40,6 +40,9 @@
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
+#include "mlir/Dialect/SparseTensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SparseTensor/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
@@ -71,6 +74,7 @@ void mlir::tl::registerTLCompilerDialects(DialectRegistry &registry) {
   memref::registerAllocationOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  sparse_tensor::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerInferTypeOpInterfaceExternalModels(registry);
   tensor::registerTilingInterfaceExternalModels(registry);
@@ -109,6 +113,10 @@ void mlir::tl::registerTLCompilerPasses() {
   registerSCFToControlFlow();
   registerConvertVectorToLLVMPass();
   registerConvertVectorToSCF();
+  // Sparse relations (issue 19): the sparsifier with its entry points
+  // taking and returning plain buffers.
+  registerSparseAssembler();
+  sparse_tensor::registerSparseTensorPipelines();
   // And the GPU pipeline's.
   registerConvertParallelLoopToGpu();
   registerGpuKernelOutlining();

@@ -25,6 +25,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
+#include "mlir/Dialect/SparseTensor/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -200,12 +202,44 @@ void mlir::tl::populateLinalgToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
 }
 
+void mlir::tl::populateTLSparseRoute(OpPassManager &pm,
+                                     const TLCpuPipelineOptions &options) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (options.orderContractions)
+    fpm.addPass(createTLOrderContractionsPass());
+  TLAssignSparsityPassOptions assign;
+  assign.inputDensities = options.inputDensities;
+  assign.threshold = options.sparseThreshold;
+  fpm.addPass(createTLAssignSparsityPass(assign));
+  // No fusion groups: the sparsifier fuses what it can itself, and a
+  // fused body would hide the zero-keeping steps tl-encode-sparsity reads.
+  fpm.addPass(createConvertTLToLinalgPass());
+  fpm.addPass(createTLEncodeSparsityPass());
+  fpm.addPass(createCanonicalizerPass());
+  // Plain buffers at the entry point, and no calls into MLIR's sparse
+  // runtime library: the runtime stays free of MLIR.
+  // (libMLIR.so exports only the option-less constructor.)
+  std::unique_ptr<Pass> assembler = createSparseAssembler();
+  LogicalResult set = assembler->initializeOptions(
+      "direct-out=true", [](const Twine &) { return failure(); });
+  assert(succeeded(set) && "sparse-assembler has a direct-out option");
+  (void)set;
+  pm.addPass(std::move(assembler));
+  sparse_tensor::SparsifierOptions sparsifier;
+  sparsifier.enableRuntimeLibrary = false;
+  sparse_tensor::buildSparsifier(pm, sparsifier);
+}
+
 void mlir::tl::populateTLCpuPipeline(OpPassManager &pm,
                                      const TLCpuPipelineOptions &options) {
   TLReferencePipelineOptions prepare;
   prepare.inputShapes = options.inputShapes;
   prepare.generic = options.generic;
   populateTLReferencePipeline(pm, prepare);
+  if (!options.inputDensities.empty()) {
+    populateTLSparseRoute(pm, options);
+    return;
+  }
   populateTLToLinalgPipeline(pm, options);
   populateLinalgToLLVMPipeline(pm, options);
 }

@@ -110,6 +110,38 @@ def TLApproximateMathPass : Pass<"tl-approximate-math", "func::FuncOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
+  let summary = "Give linalg values the sparse_tensor encodings tl-assign-sparsity chose (issue 19)";
+  let description = [{
+    `tl-assign-sparsity` records its decisions as `tl.sparse` attributes on
+    tl ops and arguments, and `convert-tl-to-linalg` carries each op's to
+    the linalg op that produces its value. This pass turns them into
+    types, which is what the sparsifier compiles: a sparse argument gets
+    the encoded tensor type, a sparse result a `tensor.empty` of the
+    encoded type as its init, and the function returns its sparse results
+    sparse. The attributes are consumed.
+
+    A decision is applied only where the sparsifier gives an implicit zero
+    the graph's meaning: the result starts at zero (a `tensor.empty`, or a
+    fill with +0: a sum or a plain product, not a max's -inf), at least
+    one operand is sparse, and every reader of the value is a `tensor.dim`,
+    the return, or a linalg op reading it as an input whose body uses only
+    steps MLIR 19's sparsifier has rules for over implicit zeros (`addf`,
+    `subf`, `mulf`, `negf`, `absf`, `sqrt`, `tanh`, `sin`, `expm1`,
+    `log1p`, casts, constants). Otherwise (a reshape of a broadcast
+    operand, a max fold, `exp`, a comparison) the value stays dense and a
+    remark names the rule and the step: the sparsifier would refuse such a
+    kernel.
+
+    ```
+    tl-opt --tl-assign-sparsity="input-densities=edge=0.001" \
+           --convert-tl-to-linalg --tl-encode-sparsity rule.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::sparse_tensor::SparseTensorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TLWriteResultsInPlacePass : Pass<"tl-write-results-in-place", "func::FuncOp"> {
   let summary = "Compute results directly into the caller's out-parameters";
   let description = [{

@@ -29,6 +29,10 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
     - `tl.reduce` becomes a reducing `linalg.generic` (plus a division for
       `mean`).
     - `tl.constant` becomes `arith.constant`.
+    - A tl op's `tl.sparse` decision (`tl-assign-sparsity`) is copied to
+      the linalg op that produces its value, for `tl-encode-sparsity`; a
+      matrix product with an operand decided sparse stays a generic rather
+      than `linalg.matmul` of a transposed copy (which would be dense).
     - `tl.fixpoint` becomes an `scf.while` on tensors: the before-region
       runs the body (converted like the rest), measures the largest
       element change from the current states (a reduction to a scalar,

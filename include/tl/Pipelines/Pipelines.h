@@ -48,6 +48,16 @@ struct TLCpuPipelineOptions
       llvm::cl::desc("Merge einsum chains and split n-ary einsums in the "
                      "cheapest order (tl-order-contractions)"),
       llvm::cl::init(true)};
+  ListOption<std::string> inputDensities{
+      *this, "input-densities",
+      llvm::cl::desc("Measured densities of the arguments, as name=D: the "
+                     "sparse route (tl-assign-sparsity, tl-encode-sparsity, "
+                     "the sparsifier)")};
+  Option<double> sparseThreshold{
+      *this, "sparse-threshold",
+      llvm::cl::desc("With input-densities: the density at or under which "
+                     "a value is sparse"),
+      llvm::cl::init(0.05)};
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Form fusion groups on the tl graph and fuse linalg "
                                    "ops within them"),
@@ -140,8 +150,18 @@ void populateTLToLinalgPipeline(OpPassManager &pm,
 void populateLinalgToLLVMPipeline(OpPassManager &pm,
                                   const TLCpuPipelineOptions &options);
 
-/// The three stages above in order: a tl module to LLVM dialect for the
-/// host CPU.
+/// The sparse route (issue 19), taken when input densities are given:
+/// tl-assign-sparsity decides layouts, the lowering and
+/// tl-encode-sparsity make them types, and MLIR's sparsifier compiles the
+/// module to the LLVM dialect. Its entry point takes each sparse argument
+/// as positions, coordinates and values (index-typed, i64) and returns its
+/// results (sparse ones as the same three buffers) instead of writing
+/// out-parameters. Anchored on the module.
+void populateTLSparseRoute(OpPassManager &pm,
+                           const TLCpuPipelineOptions &options);
+
+/// The three stages above in order (or the sparse route when input
+/// densities are given): a tl module to LLVM dialect for the host CPU.
 void populateTLCpuPipeline(OpPassManager &pm,
                            const TLCpuPipelineOptions &options);
 

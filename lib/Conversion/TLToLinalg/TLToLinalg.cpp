@@ -35,21 +35,28 @@ using namespace mlir::tl;
 namespace {
 
 /// Copies a tl op's `tl.fusion_group` to the linalg ops its lowering
-/// creates. The conversion inserts them right before the op, so they are
-/// the ops between its old predecessor and itself when the pattern ends.
+/// creates, and its `tl.sparse` decision to the last of them, the one that
+/// produces its result (tl-encode-sparsity reads it there). The conversion
+/// inserts them right before the op, so they are the ops between its old
+/// predecessor and itself when the pattern ends.
 class InheritFusionGroup {
 public:
   explicit InheritFusionGroup(Operation *op)
       : op(op), prev(op->getPrevNode()) {}
   ~InheritFusionGroup() {
     std::optional<int64_t> group = getFusionGroup(op);
-    if (!group)
-      return;
+    Attribute sparse = op->getAttr(kSparseAttr);
+    Operation *last = nullptr;
     Block::iterator it =
         prev ? std::next(prev->getIterator()) : op->getBlock()->begin();
     for (; &*it != op; ++it)
-      if (isa<linalg::LinalgOp>(&*it))
-        setFusionGroup(&*it, *group);
+      if (isa<linalg::LinalgOp>(&*it)) {
+        last = &*it;
+        if (group)
+          setFusionGroup(last, *group);
+      }
+    if (sparse && last)
+      last->setAttr(kSparseAttr, sparse);
   }
 
 private:
@@ -427,6 +434,15 @@ std::optional<DimSource> argumentDim(Operation *op, size_t i) {
   return DimSource{v, axis};
 }
 
+/// Whether tl-assign-sparsity chose a sparse layout for `value`.
+bool isMarkedSparse(Value value) {
+  if (Operation *def = value.getDefiningOp())
+    return def->hasAttr(kSparseAttr);
+  auto arg = llvm::cast<BlockArgument>(value);
+  auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  return func && func.getArgAttr(arg.getArgNumber(), kSparseAttr);
+}
+
 struct EinsumLowering : OpConversionPattern<EinsumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -470,7 +486,12 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
                                                       inputs, init);
         return success();
       }
-      if (std::optional<MatmulForm> form = matchMatmul2D(spec)) {
+      // A transposed copy of a sparse relation would be dense; the
+      // sparsifier reads it in any order through the generic instead.
+      std::optional<MatmulForm> form = matchMatmul2D(spec);
+      if (llvm::any_of(op.getInputs(), isMarkedSparse))
+        form = std::nullopt;
+      if (form) {
         auto transposed = [&](Value v, bool transpose) -> Value {
           if (!transpose)
             return v;

@@ -1,0 +1,166 @@
+//===- EncodeSparsity.cpp - tl.sparse decisions as sparse tensor types ----===//
+//
+// tl-assign-sparsity decides on tl ops, whose types stay plain (a unary op's
+// operand and result have one type); convert-tl-to-linalg carries each
+// decision to the linalg op that produces the value. Here the decisions
+// become `sparse_tensor` encodings in the types, which is what the
+// sparsifier compiles. A decision is applied only where the sparsifier's
+// meaning of an implicit zero is the graph's: a result starts from an
+// empty tensor (or a fill with +0, the same thing), and every reader is a
+// tensor.dim, the return, or a linalg op reading it as an input with a body
+// the sparsifier has rules for. Anything else (a reshape of a broadcast, a
+// max's -inf start, a sigmoid) keeps the value dense and says why in a
+// remark: MLIR's sparsifier would refuse the kernel, not miscompile it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tl/Codegen/Passes.h"
+
+#include "tl/Dialect/TL/IR/TLOps.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::tl {
+#define GEN_PASS_DEF_TLENCODESPARSITYPASS
+#include "tl/Codegen/Passes.h.inc"
+} // namespace mlir::tl
+
+using namespace mlir;
+using namespace mlir::tl;
+
+namespace {
+
+/// The first step of `op`'s body that MLIR 19's sparsifier has no rule
+/// for over a sparse operand, or null. For the steps listed it knows what
+/// an implicit zero gives (also where that is not zero: `1 - x` iterates
+/// densely); any other step (math.exp, arith.select, a maxnumf fold) makes
+/// it refuse the kernel, so such a reader needs its operand dense.
+Operation *unknownToSparsifier(linalg::LinalgOp op) {
+  for (Operation &step : op.getBlock()->without_terminator())
+    if (!isa<arith::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp,
+             arith::ExtFOp, arith::TruncFOp, math::AbsFOp, math::SqrtOp,
+             math::TanhOp, math::SinOp, math::ExpM1Op, math::Log1pOp>(step))
+      return &step;
+  return nullptr;
+}
+
+std::string quoted(Operation *op) {
+  return ("'" + op->getName().getStringRef() + "'").str();
+}
+
+/// Why the readers of `value` cannot take it sparse, or "" when they can.
+std::string unsupportedReader(Value value) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<tensor::DimOp, func::ReturnOp>(user))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+    if (!linalgOp || !linalgOp.isDpsInput(&use))
+      return "it is read by " + quoted(user);
+    if (Operation *step = unknownToSparsifier(linalgOp))
+      return "the " + quoted(user) + " reading it computes " + quoted(step) +
+             ", which the sparsifier has no rule for over implicit zeros";
+  }
+  return "";
+}
+
+bool isSparse(Value value) {
+  return sparse_tensor::getSparseTensorEncoding(value.getType()) != nullptr;
+}
+
+/// The tensor.empty an init operand is, directly or under a fill with +0.
+tensor::EmptyOp zeroInit(Value init) {
+  if (auto empty = init.getDefiningOp<tensor::EmptyOp>())
+    return empty;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return nullptr;
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? llvm::dyn_cast<FloatAttr>(zero.getValue()) : nullptr;
+  if (!value || !value.getValue().isPosZero())
+    return nullptr;
+  return fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+}
+
+RankedTensorType encoded(Type type, Attribute encoding) {
+  auto t = llvm::cast<RankedTensorType>(type);
+  return RankedTensorType::get(t.getShape(), t.getElementType(), encoding);
+}
+
+struct TLEncodeSparsityPass
+    : tl::impl::TLEncodeSparsityPassBase<TLEncodeSparsityPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    auto keepDense = [](Location loc, StringRef what, StringRef why) {
+      emitRemark(loc) << "tl-encode-sparsity: " << what
+                      << " stays dense: " << why;
+    };
+
+    for (BlockArgument arg : func.getArguments()) {
+      unsigned i = arg.getArgNumber();
+      auto encoding = func.getArgAttrOfType<sparse_tensor::SparseTensorEncodingAttr>(
+          i, kSparseAttr);
+      if (!encoding)
+        continue;
+      func.removeArgAttr(i, kSparseAttr);
+      std::string why = unsupportedReader(arg);
+      if (!why.empty()) {
+        auto name = func.getArgAttrOfType<StringAttr>(i, "tl.name");
+        keepDense(func.getLoc(),
+                  (name ? "argument '" + name.str() + "' (#" : "argument (#") +
+                      std::to_string(i) + ")",
+                  why);
+        continue;
+      }
+      arg.setType(encoded(arg.getType(), encoding));
+    }
+
+    func.walk([&](linalg::LinalgOp op) {
+      auto encoding =
+          op->getAttrOfType<sparse_tensor::SparseTensorEncodingAttr>(
+              kSparseAttr);
+      if (!encoding)
+        return;
+      op->removeAttr(kSparseAttr);
+      std::string why;
+      tensor::EmptyOp empty;
+      if (op->getNumResults() != 1 || op.getNumDpsInits() != 1)
+        why = "it has several results";
+      else if (!(empty = zeroInit(op.getDpsInits()[0])))
+        why = "its result does not start at zero";
+      else if (llvm::none_of(op.getDpsInputs(), isSparse))
+        why = "no operand it reads is sparse";
+      else if (Operation *step = unknownToSparsifier(op))
+        why = "it computes " + quoted(step) +
+              ", which the sparsifier has no rule for over implicit zeros";
+      else
+        why = unsupportedReader(op->getResult(0));
+      if (!why.empty()) {
+        keepDense(op->getLoc(), "the result of '" +
+                                    op->getName().getStringRef().str() + "'",
+                  why);
+        return;
+      }
+      OpBuilder b(op);
+      RankedTensorType type = encoded(op->getResult(0).getType(), encoding);
+      Value init = b.create<tensor::EmptyOp>(op->getLoc(), type,
+                                             empty.getDynamicSizes());
+      op.getDpsInitsMutable()[0].set(init);
+      op->getResult(0).setType(type);
+    });
+
+    // Sparse results are returned sparse.
+    func.walk([&](func::ReturnOp ret) {
+      func.setType(FunctionType::get(&getContext(),
+                                     func.front().getArgumentTypes(),
+                                     ret.getOperandTypes()));
+    });
+  }
+};
+
+} // namespace

@@ -1,0 +1,66 @@
+// RUN: tl-opt %s --tl-assign-sparsity="input-densities=r=0.01,q=0.01" --convert-tl-to-linalg | FileCheck %s --check-prefix=LOWER
+// RUN: tl-opt %s --tl-assign-sparsity="input-densities=r=0.01,q=0.01" --convert-tl-to-linalg --tl-encode-sparsity 2>/dev/null | FileCheck %s
+// RUN: tl-opt %s --tl-assign-sparsity="input-densities=r=0.01,q=0.01" --convert-tl-to-linalg --tl-encode-sparsity 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+// Without decisions nothing changes:
+// RUN: tl-opt %s --convert-tl-to-linalg --tl-encode-sparsity | FileCheck %s --check-prefix=DENSE
+
+// The lowering carries each decision to the linalg op that makes the
+// value; a product with a sparse operand stays a generic (no transposed
+// dense copy of the relation).
+// LOWER-LABEL: func.func @embed
+// LOWER-SAME: tl.sparse = #sparse
+// LOWER-NOT: linalg.transpose
+// LOWER: linalg.matmul ins(%arg0, %arg1
+// LOWER-NOT: linalg.transpose
+// LOWER: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<100x100xf64>, tensor<100x8xf64>)
+// LOWER: linalg.matmul {tl.sparse = #sparse} ins(%arg0, %arg2
+// LOWER: linalg.generic {{.*}} ins(%arg0, %arg2 {{.*}} attrs = {tl.sparse = #sparse}
+
+// The relations become CSR; their join is sparse (it starts from an empty
+// CSR tensor, no fill), so is the sum of the two; the products with the
+// dense embedding stay dense.
+// CHECK: #[[$CSR:sparse[0-9]*]] = #sparse_tensor.encoding<{ map = (d0, d1) -> (d0 : dense, d1 : compressed) }>
+// CHECK-LABEL: func.func @embed
+// CHECK-SAME: %arg0: tensor<100x100xf64, #[[$CSR]]>
+// CHECK-SAME: %arg1: tensor<100x8xf64>
+// CHECK-SAME: %arg2: tensor<100x100xf64, #[[$CSR]]>
+// CHECK-SAME: -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>)
+// CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<100x100xf64, #[[$CSR]]>
+// CHECK: linalg.matmul ins(%arg0, %arg2 : {{.*}}) outs(%[[EMPTY]] : tensor<100x100xf64, #[[$CSR]]>) -> tensor<100x100xf64, #[[$CSR]]>
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg2 : {{.*}}) outs(%{{.*}} : tensor<100x100xf64, #[[$CSR]]>)
+// CHECK: } -> tensor<100x100xf64, #[[$CSR]]>
+// CHECK-NOT: tl.sparse
+// DENSE-NOT: #sparse
+func.func @embed(%r: tensor<100x100xf64> {tl.name = "r"},
+                 %e: tensor<100x8xf64> {tl.name = "e"},
+                 %q: tensor<100x100xf64> {tl.name = "q"})
+    -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64>,
+        tensor<100x100xf64>) {
+  %a = tl.einsum "ij,jd->id" %r, %e : (tensor<100x100xf64>, tensor<100x8xf64>) -> tensor<100x8xf64>
+  %b = tl.einsum "ji,jd->id" %r, %e : (tensor<100x100xf64>, tensor<100x8xf64>) -> tensor<100x8xf64>
+  %j = tl.einsum "ab,bc->ac" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
+  %u = tl.binary add %r, %q : tensor<100x100xf64>, tensor<100x100xf64> -> tensor<100x100xf64>
+  return %a, %b, %j, %u : tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64>, tensor<100x100xf64>
+}
+
+// A reader the sparsifier has no rule for keeps its operand dense, and a
+// value computed from dense operands is not made sparse: sigmoid (exp) of
+// the relation, the max over its rows, step of the join.
+// REMARK: remark: tl-encode-sparsity: argument 'r' (#0) stays dense: the 'linalg.generic' reading it computes 'math.exp', which the sparsifier has no rule for over implicit zeros
+// REMARK: remark: tl-encode-sparsity: argument 'q' (#1) stays dense: the 'linalg.generic' reading it computes 'arith.maxnumf'
+// REMARK: remark: tl-encode-sparsity: the result of 'linalg.matmul' stays dense: no operand it reads is sparse
+// REMARK: remark: tl-encode-sparsity: the result of 'linalg.generic' stays dense: no operand it reads is sparse
+// CHECK-LABEL: func.func @unsupported
+// CHECK-NOT: #sparse
+// CHECK: return
+func.func @unsupported(%r: tensor<100x100xf64> {tl.name = "r"},
+                       %q: tensor<100x100xf64> {tl.name = "q"})
+    -> (tensor<100x100xf64>, tensor<100xf64>, tensor<100x100xf64>) {
+  %g = tl.unary sigmoid %r : tensor<100x100xf64>
+  %m = tl.reduce max %q axes = [1] : tensor<100x100xf64> -> tensor<100xf64>
+  %j = tl.einsum "ab,bc->ac" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
+  %s = tl.unary step %j : tensor<100x100xf64>
+  return %g, %m, %s : tensor<100x100xf64>, tensor<100xf64>, tensor<100x100xf64>
+}
