@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLENCODESPARSITYPASS
@@ -40,9 +41,10 @@ namespace {
 /// it refuse the kernel, so such a reader needs its operand dense.
 Operation *unknownToSparsifier(linalg::LinalgOp op) {
   for (Operation &step : op.getBlock()->without_terminator())
-    if (!isa<arith::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp,
-             arith::ExtFOp, arith::TruncFOp, math::AbsFOp, math::SqrtOp,
-             math::TanhOp, math::SinOp, math::ExpM1Op, math::Log1pOp>(step))
+    if (!isa<arith::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp,
+             arith::NegFOp, arith::ExtFOp, arith::TruncFOp, math::AbsFOp,
+             math::SqrtOp, math::TanhOp, math::SinOp, math::ExpM1Op,
+             math::Log1pOp, sparse_tensor::UnaryOp>(step))
       return &step;
   return nullptr;
 }
@@ -103,8 +105,9 @@ struct TLEncodeSparsityPass
 
     for (BlockArgument arg : func.getArguments()) {
       unsigned i = arg.getArgNumber();
-      auto encoding = func.getArgAttrOfType<sparse_tensor::SparseTensorEncodingAttr>(
-          i, kSparseAttr);
+      auto encoding =
+          func.getArgAttrOfType<sparse_tensor::SparseTensorEncodingAttr>(
+              i, kSparseAttr);
       if (!encoding)
         continue;
       func.removeArgAttr(i, kSparseAttr);
@@ -141,8 +144,8 @@ struct TLEncodeSparsityPass
       else
         why = unsupportedReader(op->getResult(0));
       if (!why.empty()) {
-        keepDense(op->getLoc(), "the result of '" +
-                                    op->getName().getStringRef().str() + "'",
+        keepDense(op->getLoc(),
+                  "the result of '" + op->getName().getStringRef().str() + "'",
                   why);
         return;
       }
@@ -152,6 +155,24 @@ struct TLEncodeSparsityPass
                                              empty.getDynamicSizes());
       op.getDpsInitsMutable()[0].set(init);
       op->getResult(0).setType(type);
+    });
+
+    // A kernel left dense applies a stored-entries-only map everywhere
+    // (it maps 0 to 0): the sparsifier compiles only sparse kernels.
+    func.walk([&](sparse_tensor::UnaryOp mapped) {
+      auto kernel = mapped->getParentOfType<linalg::LinalgOp>();
+      if (!kernel || llvm::any_of(kernel->getOperands(), isSparse))
+        return;
+      Block &present = mapped.getPresentRegion().front();
+      IRMapping map;
+      map.map(present.getArgument(0), mapped.getX());
+      OpBuilder b(mapped);
+      for (Operation &step : present.without_terminator())
+        b.clone(step, map);
+      Value result =
+          map.lookupOrDefault(present.getTerminator()->getOperand(0));
+      mapped.getResult().replaceAllUsesWith(result);
+      mapped.erase();
     });
 
     // Sparse results are returned sparse.

@@ -17,6 +17,7 @@
 #include "tl/Runtime/RuntimeABI.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -122,6 +123,35 @@ extern "C" void *tl_rt_aligned_alloc(size_t alignment, size_t size) {
   if (alignment > kHeader)
     return nullptr;
   return tl_rt_malloc(size);
+}
+
+// LLVM folds a malloc followed by a zeroing memset into calloc (the
+// sparsifier's scratch arrays), and may form realloc: both must come from
+// the same blocks tl_rt_free takes back.
+extern "C" void *tl_rt_calloc(size_t count, size_t size) {
+  size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes))
+    return nullptr;
+  void *p = tl_rt_malloc(bytes);
+  if (p)
+    std::memset(p, 0, bytes);
+  return p;
+}
+
+extern "C" void *tl_rt_realloc(void *ptr, size_t size) {
+  if (!ptr)
+    return tl_rt_malloc(size);
+  size_t old = *reinterpret_cast<size_t *>(static_cast<char *>(ptr) -
+                                           kHeader) -
+               kHeader;
+  if (size <= old)
+    return ptr;
+  void *p = tl_rt_malloc(size);
+  if (!p)
+    return nullptr;
+  std::memcpy(p, ptr, old);
+  tl_rt_free(ptr);
+  return p;
 }
 
 extern "C" void tl_rt_free(void *ptr) {

@@ -33,6 +33,8 @@ std::vector<std::pair<const char *, void *>> tl::runtime::runtimeSymbols() {
       {"malloc", reinterpret_cast<void *>(&tl_rt_malloc)},
       {"aligned_alloc", reinterpret_cast<void *>(&tl_rt_aligned_alloc)},
       {"free", reinterpret_cast<void *>(&tl_rt_free)},
+      {"calloc", reinterpret_cast<void *>(&tl_rt_calloc)},
+      {"realloc", reinterpret_cast<void *>(&tl_rt_realloc)},
       {"tl_rt_parallel_for", reinterpret_cast<void *>(&tl_rt_parallel_for)},
       {"tl_rt_store_fence", reinterpret_cast<void *>(&tl_rt_store_fence)},
       {"tl_rt_sgemm", reinterpret_cast<void *>(&tl_rt_sgemm)},

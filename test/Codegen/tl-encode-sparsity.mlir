@@ -24,25 +24,34 @@
 // CHECK-SAME: %arg0: tensor<100x100xf64, #[[$CSR]]>
 // CHECK-SAME: %arg1: tensor<100x8xf64>
 // CHECK-SAME: %arg2: tensor<100x100xf64, #[[$CSR]]>
-// CHECK-SAME: -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>)
+// CHECK-SAME: -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>)
 // CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
 // CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<100x100xf64, #[[$CSR]]>
 // CHECK: linalg.matmul ins(%arg0, %arg2 : {{.*}}) outs(%[[EMPTY]] : tensor<100x100xf64, #[[$CSR]]>) -> tensor<100x100xf64, #[[$CSR]]>
 // CHECK: linalg.generic {{.*}} ins(%arg0, %arg2 : {{.*}}) outs(%{{.*}} : tensor<100x100xf64, #[[$CSR]]>)
 // CHECK: } -> tensor<100x100xf64, #[[$CSR]]>
+// Step of the join (the Boolean semiring) maps only the stored entries:
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<100x100xf64, #[[$CSR]]>) outs(%{{.*}} : tensor<100x100xf64, #[[$CSR]]>)
+// CHECK: sparse_tensor.unary %{{.*}} : f64 to f64
+// CHECK-NEXT: present = {
+// CHECK: arith.cmpf ogt
+// CHECK: sparse_tensor.yield
+// CHECK: absent = {
+// CHECK-NEXT: }
 // CHECK-NOT: tl.sparse
 // DENSE-NOT: #sparse
 func.func @embed(%r: tensor<100x100xf64> {tl.name = "r"},
                  %e: tensor<100x8xf64> {tl.name = "e"},
                  %q: tensor<100x100xf64> {tl.name = "q"})
     -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64>,
-        tensor<100x100xf64>) {
+        tensor<100x100xf64>, tensor<100x100xf64>) {
   %a = tl.einsum "ij,jd->id" %r, %e : (tensor<100x100xf64>, tensor<100x8xf64>) -> tensor<100x8xf64>
   %b = tl.einsum "ji,jd->id" %r, %e : (tensor<100x100xf64>, tensor<100x8xf64>) -> tensor<100x8xf64>
   %j = tl.einsum "ab,bc->ac" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
   %u = tl.binary add %r, %q : tensor<100x100xf64>, tensor<100x100xf64> -> tensor<100x100xf64>
-  return %a, %b, %j, %u : tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64>, tensor<100x100xf64>
+  %s = tl.unary step %j : tensor<100x100xf64>
+  return %a, %b, %j, %u, %s : tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64>, tensor<100x100xf64>, tensor<100x100xf64>
 }
 
 // A reader the sparsifier has no rule for keeps its operand dense, and a
@@ -52,8 +61,12 @@ func.func @embed(%r: tensor<100x100xf64> {tl.name = "r"},
 // REMARK: remark: tl-encode-sparsity: argument 'q' (#1) stays dense: the 'linalg.generic' reading it computes 'arith.maxnumf'
 // REMARK: remark: tl-encode-sparsity: the result of 'linalg.matmul' stays dense: no operand it reads is sparse
 // REMARK: remark: tl-encode-sparsity: the result of 'linalg.generic' stays dense: no operand it reads is sparse
+// Step of a join kept dense applies its function everywhere (0 -> 0).
 // CHECK-LABEL: func.func @unsupported
 // CHECK-NOT: #sparse
+// CHECK-NOT: sparse_tensor.unary
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: sparse_tensor.unary
 // CHECK: return
 func.func @unsupported(%r: tensor<100x100xf64> {tl.name = "r"},
                        %q: tensor<100x100xf64> {tl.name = "q"})

@@ -1,7 +1,7 @@
 //===- AllocatorTest.cpp - the memory compiled code allocates -------------===//
 //
 // tl_rt_malloc/tl_rt_free (what compiled code's malloc/free are bound
-// to): every block 64-byte aligned and usable to its full size; a small
+// to, with calloc and realloc): every block 64-byte aligned and usable to its full size; a small
 // block freed on a thread is handed back for that thread's next
 // allocation of the same size (tiled loops allocate one per block); blocks
 // freed on another thread than the one that allocated them are fine.
@@ -33,6 +33,35 @@ TEST(AllocatorTest, BlocksAreAlignedAndWhole) {
     tl_rt_free(p);
   EXPECT_EQ(tl_rt_aligned_alloc(128, 64), nullptr)
       << "alignments above 64 are refused, not silently ignored";
+}
+
+// LLVM turns malloc + memset(0) into calloc (the sparse route's scratch
+// arrays); what calloc and realloc return is freed by tl_rt_free.
+TEST(AllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
+  for (size_t size : {size_t(24), size_t(300) << 10}) {
+    // A block reused from the cache holds old bytes: calloc must clear it.
+    void *dirty = tl_rt_malloc(size * 8);
+    std::memset(dirty, 0xab, size * 8);
+    tl_rt_free(dirty);
+    auto *p = static_cast<unsigned char *>(tl_rt_calloc(size, 8));
+    ASSERT_NE(p, nullptr) << size;
+    for (size_t i = 0; i < size * 8; ++i)
+      ASSERT_EQ(p[i], 0) << "byte " << i << " of " << size * 8;
+    for (size_t i = 0; i < size * 8; ++i)
+      p[i] = static_cast<unsigned char>(i * 7);
+    auto *q = static_cast<unsigned char *>(tl_rt_realloc(p, size * 32));
+    ASSERT_NE(q, nullptr);
+    for (size_t i = 0; i < size * 8; ++i)
+      ASSERT_EQ(q[i], static_cast<unsigned char>(i * 7)) << "byte " << i;
+    std::memset(q, 0, size * 32); // ASan: the new size is ours
+    // Shrinking keeps the block.
+    EXPECT_EQ(tl_rt_realloc(q, 8), q);
+    tl_rt_free(q);
+  }
+  EXPECT_EQ(tl_rt_calloc(size_t(1) << 62, 16), nullptr) << "size overflow";
+  void *fresh = tl_rt_realloc(nullptr, 16);
+  EXPECT_NE(fresh, nullptr);
+  tl_rt_free(fresh);
 }
 
 TEST(AllocatorTest, ASmallBlockIsReusedForTheSameSize) {

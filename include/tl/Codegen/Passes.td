@@ -128,10 +128,13 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
     the return, or a linalg op reading it as an input whose body uses only
     steps MLIR 19's sparsifier has rules for over implicit zeros (`addf`,
     `subf`, `mulf`, `negf`, `absf`, `sqrt`, `tanh`, `sin`, `expm1`,
-    `log1p`, casts, constants). Otherwise (a reshape of a broadcast
-    operand, a max fold, `exp`, a comparison) the value stays dense and a
-    remark names the rule and the step: the sparsifier would refuse such a
-    kernel.
+    `log1p`, casts, constants, and the `sparse_tensor.unary` the lowering
+    emits where only stored entries are mapped). Otherwise (a reshape of a
+    broadcast operand, a max fold, `exp`, a comparison) the value stays
+    dense and a remark names the rule and the step: the sparsifier would
+    refuse such a kernel. A `sparse_tensor.unary` left in a kernel with no
+    sparse operand is replaced by its `present` region (the function maps
+    0 to 0, so applying it everywhere is the same).
 
     ```
     tl-opt --tl-assign-sparsity="input-densities=edge=0.001" \

@@ -32,7 +32,10 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
     - A tl op's `tl.sparse` decision (`tl-assign-sparsity`) is copied to
       the linalg op that produces its value, for `tl-encode-sparsity`; a
       matrix product with an operand decided sparse stays a generic rather
-      than `linalg.matmul` of a transposed copy (which would be dense).
+      than `linalg.matmul` of a transposed copy (which would be dense). A
+      `tl.unary` decided sparse whose operand is sparse (its function maps
+      0 to 0: `step` of a join, the Boolean semiring) maps only the stored
+      entries, through `sparse_tensor.unary` with an empty `absent` region.
     - `tl.fixpoint` becomes an `scf.while` on tensors: the before-region
       runs the body (converted like the rest), measures the largest
       element change from the current states (a reduction to a scalar,
@@ -59,7 +62,8 @@ def ConvertTLToLinalgPass : Pass<"convert-tl-to-linalg", "func::FuncOp"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 

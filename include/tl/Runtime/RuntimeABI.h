@@ -16,11 +16,14 @@
 
 extern "C" {
 /// The memory compiled code allocates: the loader binds the object's
-/// malloc, aligned_alloc and free to these (Allocator.cpp). Blocks are
+/// malloc, aligned_alloc, free, calloc and realloc to these
+/// (Allocator.cpp). Blocks are
 /// 64-byte aligned; large ones are cached for the next call.
 void *tl_rt_malloc(size_t size);
 void *tl_rt_aligned_alloc(size_t alignment, size_t size);
 void tl_rt_free(void *ptr);
+void *tl_rt_calloc(size_t count, size_t size);
+void *tl_rt_realloc(void *ptr, size_t size);
 
 /// Runs body(i, i + 1, ctx) for every i in [0, trips) on the global thread
 /// pool (tl-outline-parallel emits the calls).

@@ -20,6 +20,7 @@
 #include "tl/Dialect/TL/Transforms/FusionGroups.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -172,6 +173,15 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
 // tl.unary, tl.binary
 //===----------------------------------------------------------------------===//
 
+/// Whether tl-assign-sparsity chose a sparse layout for `value`.
+bool isMarkedSparse(Value value) {
+  if (Operation *def = value.getDefiningOp())
+    return def->hasAttr(kSparseAttr);
+  auto arg = llvm::cast<BlockArgument>(value);
+  auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  return func && func.getArgAttr(arg.getArgNumber(), kSparseAttr);
+}
+
 struct UnaryLowering : OpConversionPattern<UnaryOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -186,12 +196,31 @@ struct UnaryLowering : OpConversionPattern<UnaryOp> {
                                 rewriter.getMultiDimIdentityMap(type.getRank()));
     SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
     UnaryKind kind = op.getKind();
+    // A sparse result of a sparse operand (tl-assign-sparsity found f(0) =
+    // 0, e.g. step of a join: the Boolean semiring) maps only the stored
+    // entries; an absent entry stays absent. sparse_tensor.unary says so
+    // to the sparsifier, which has no rule of its own for `step`'s
+    // comparison.
+    bool storedOnly =
+        op->hasAttr(kSparseAttr) && isMarkedSparse(op.getInput());
     rewriter.replaceOpWithNewOp<linalg::GenericOp>(
         op, type, ValueRange{adaptor.getInput()},
         ValueRange{emptyLike(rewriter, loc, type, dimsOf(adaptor.getInput()))},
         maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          b.create<linalg::YieldOp>(l, emitUnary(b, l, kind, args[0]));
+          if (!storedOnly) {
+            b.create<linalg::YieldOp>(l, emitUnary(b, l, kind, args[0]));
+            return;
+          }
+          Type element = args[0].getType();
+          auto mapped = b.create<sparse_tensor::UnaryOp>(l, element, args[0]);
+          OpBuilder::InsertionGuard guard(b);
+          Block *present = b.createBlock(&mapped.getPresentRegion(), {},
+                                         {element}, {l});
+          b.create<sparse_tensor::YieldOp>(
+              l, emitUnary(b, l, kind, present->getArgument(0)));
+          b.setInsertionPointAfter(mapped);
+          b.create<linalg::YieldOp>(l, mapped.getResult());
         });
     return success();
   }
@@ -434,15 +463,6 @@ std::optional<DimSource> argumentDim(Operation *op, size_t i) {
   return DimSource{v, axis};
 }
 
-/// Whether tl-assign-sparsity chose a sparse layout for `value`.
-bool isMarkedSparse(Value value) {
-  if (Operation *def = value.getDefiningOp())
-    return def->hasAttr(kSparseAttr);
-  auto arg = llvm::cast<BlockArgument>(value);
-  auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-  return func && func.getArgAttr(arg.getArgNumber(), kSparseAttr);
-}
-
 struct EinsumLowering : OpConversionPattern<EinsumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -605,6 +625,7 @@ struct ConvertTLToLinalgPass
     target.addLegalOp<NoFixpointOp, SemiNaiveClosureOp, SemiNaiveRuleOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
+                           sparse_tensor::SparseTensorDialect,
                            tensor::TensorDialect>();
     target.addLegalOp<func::ReturnOp>();
     RewritePatternSet patterns(ctx);
