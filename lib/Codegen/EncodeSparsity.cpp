@@ -53,6 +53,11 @@ std::string quoted(Operation *op) {
   return ("'" + op->getName().getStringRef() + "'").str();
 }
 
+std::string noRuleFor(Operation *step) {
+  return quoted(step) +
+         ", which the sparsifier has no rule for over implicit zeros";
+}
+
 /// Why the readers of `value` cannot take it sparse, or "" when they can.
 std::string unsupportedReader(Value value) {
   for (OpOperand &use : value.getUses()) {
@@ -63,8 +68,7 @@ std::string unsupportedReader(Value value) {
     if (!linalgOp || !linalgOp.isDpsInput(&use))
       return "it is read by " + quoted(user);
     if (Operation *step = unknownToSparsifier(linalgOp))
-      return "the " + quoted(user) + " reading it computes " + quoted(step) +
-             ", which the sparsifier has no rule for over implicit zeros";
+      return "the " + quoted(user) + " reading it computes " + noRuleFor(step);
   }
   return "";
 }
@@ -113,7 +117,7 @@ struct TLEncodeSparsityPass
       func.removeArgAttr(i, kSparseAttr);
       std::string why = unsupportedReader(arg);
       if (!why.empty()) {
-        auto name = func.getArgAttrOfType<StringAttr>(i, "tl.name");
+        auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr);
         keepDense(func.getLoc(),
                   (name ? "argument '" + name.str() + "' (#" : "argument (#") +
                       std::to_string(i) + ")",
@@ -139,8 +143,7 @@ struct TLEncodeSparsityPass
       else if (llvm::none_of(op.getDpsInputs(), isSparse))
         why = "no operand it reads is sparse";
       else if (Operation *step = unknownToSparsifier(op))
-        why = "it computes " + quoted(step) +
-              ", which the sparsifier has no rule for over implicit zeros";
+        why = "it computes " + noRuleFor(step);
       else
         why = unsupportedReader(op->getResult(0));
       if (!why.empty()) {
@@ -175,12 +178,10 @@ struct TLEncodeSparsityPass
       mapped.erase();
     });
 
-    // Sparse results are returned sparse.
-    func.walk([&](func::ReturnOp ret) {
-      func.setType(FunctionType::get(&getContext(),
-                                     func.front().getArgumentTypes(),
-                                     ret.getOperandTypes()));
-    });
+    // Sparse results are returned sparse (a tl function has one block).
+    func.setType(FunctionType::get(
+        &getContext(), func.front().getArgumentTypes(),
+        func.front().getTerminator()->getOperandTypes()));
   }
 };
 
