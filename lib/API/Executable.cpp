@@ -366,6 +366,8 @@ static mlir::tl::CompileRequest makeRequest(std::string_view text,
   request.backend = options.device;
   request.codegen.gpuArch = options.gpuArch;
   request.codegen.gpuFormat = options.gpuFormat;
+  request.codegen.inputDensities = options.inputDensities;
+  request.codegen.sparseThreshold = options.sparseThreshold;
   // Tuning records of earlier tier-2 runs (any process) shape the code.
   if (options.cache) {
     mlir::tl::CacheSettings cache;
@@ -711,6 +713,20 @@ absl::StatusOr<Outputs> Executable::run(
           what + " is also given as a dense array; give it once");
     if (absl::Status st = sparse->validate(what); !st.ok())
       return st;
+  }
+  if (!impl->isReference && impl->graph->signature().returnsResults) {
+    auto results = impl->graph->run(inputs, sparseInputs);
+    if (!results.ok())
+      return results.status();
+    auto dense = runtime::denseResults(std::move(*results));
+    if (!dense.ok())
+      return dense.status();
+    Outputs outputs;
+    outputs.entries = std::move(*dense);
+    return outputs;
+  }
+  for (const auto &[name, sparse] : sparseInputs) {
+    std::string what = "run: sparse input '" + name + "'";
     auto buffer = sparse->toDense();
     if (!buffer.ok())
       return absl::Status(buffer.status().code(),

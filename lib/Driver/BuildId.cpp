@@ -18,7 +18,8 @@ void mlir::tl::setVersionPrinter(const char *tool) {
   name = tool;
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << name << " (tl " << TL_VERSION << ", compiler build " << TL_BUILD_ID
-       << ", module format " << ::tl::runtime::kModuleFormatVersion
+       << ", module formats " << ::tl::runtime::kOldestModuleFormatVersion
+       << "-" << ::tl::runtime::kModuleFormatVersion
        << ", LLVM " << LLVM_VERSION_STRING << ")\n";
   });
 }

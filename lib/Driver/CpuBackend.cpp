@@ -22,6 +22,14 @@ void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
   pipeline.profile = codegen.profile;
   pipeline.semiNaive = codegen.semiNaive;
   pipeline.tuningRecords = codegen.tuningRecords;
+  std::vector<std::string> densities;
+  for (const auto &[name, density] : codegen.inputDensities) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", density);
+    densities.push_back(name + "=" + text);
+  }
+  pipeline.inputDensities = densities;
+  pipeline.sparseThreshold = codegen.sparseThreshold;
   applyTarget(pipeline, target);
 }
 

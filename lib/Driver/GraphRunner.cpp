@@ -19,6 +19,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
@@ -555,6 +556,48 @@ llvm::Error GraphRunner::recordResults() {
   return llvm::Error::success();
 }
 
+/// The runtime's layout for a value of `type` (Module.h).
+static llvm::Expected<runtime::Layout> layoutOf(Type type,
+                                                const llvm::Twine &what) {
+  auto encoding = sparse_tensor::getSparseTensorEncoding(type);
+  if (!encoding)
+    return runtime::Layout::dense;
+  auto lvl = [&](unsigned l) { return encoding.getLvlType(l); };
+  if (encoding.isIdentity() && encoding.getLvlRank() == 2 &&
+      sparse_tensor::isCompressedLT(lvl(1)) && encoding.isAllOrdered() &&
+      encoding.isUniqueLvl(0) && encoding.isUniqueLvl(1)) {
+    if (sparse_tensor::isDenseLT(lvl(0)))
+      return runtime::Layout::csr;
+    if (sparse_tensor::isCompressedLT(lvl(0)))
+      return runtime::Layout::dcsr;
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << encoding;
+  return makeError(what + " has the sparse layout " + text +
+                   ", which the runtime does not bind (it binds CSR and "
+                   "DCSR matrices)");
+}
+
+llvm::Error GraphRunner::recordLayouts() {
+  func::FuncOp func = getFunction();
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto layout = layoutOf(type, "argument '" + signature.args[i].slot + "'");
+    if (!layout)
+      return layout.takeError();
+    signature.args[i].layout = *layout;
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto layout =
+        layoutOf(type, "result '" + signature.results[i].name + "'");
+    if (!layout)
+      return layout.takeError();
+    signature.results[i].layout = *layout;
+  }
+  signature.returnsResults = true;
+  return llvm::Error::success();
+}
+
 llvm::Error GraphRunner::lower(Stage target,
                                const TLCpuPipelineOptions &pipeline) {
   if (lowered)
@@ -566,10 +609,16 @@ llvm::Error GraphRunner::lower(Stage target,
   if (target == Stage::tl)
     return llvm::Error::success();
   // The passes compile() runs, so what is printed is what is compiled.
+  bool sparse = !pipeline.inputDensities.empty();
   return runPipeline(
       [&](OpPassManager &pm) {
-        populateTLToLinalgPipeline(pm, pipeline);
-        if (target == Stage::llvm)
+        if (sparse)
+          populateTLSparseToLinalg(pm, pipeline);
+        else
+          populateTLToLinalgPipeline(pm, pipeline);
+        if (target == Stage::llvm && sparse)
+          populateSparseToLLVM(pm);
+        else if (target == Stage::llvm)
           populateLinalgToLLVMPipeline(pm, pipeline);
       },
       target == Stage::llvm ? "CPU pipeline" : "lowering");
@@ -656,7 +705,8 @@ mlir::tl::describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
                                  const JitOptions &jit) {
   auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
   auto num = [](int64_t v) { return std::to_string(v); };
-  return {{"opt-level", num(jit.optLevel)},
+  std::vector<std::pair<std::string, std::string>> options = {
+      {"opt-level", num(jit.optLevel)},
           {"vectorize", flag(pipeline.vectorize)},
           {"threads", num(pipeline.threads)},
           {"onednn", flag(pipeline.onednn)},
@@ -669,6 +719,16 @@ mlir::tl::describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
           {"l1", num(pipeline.l1)},
           {"l2", num(pipeline.l2)},
           {"l3", num(pipeline.l3)}};
+  // Only the sparse route has these: dense modules keep their keys.
+  if (!pipeline.inputDensities.empty()) {
+    options.emplace_back("input-densities",
+                         llvm::join(pipeline.inputDensities, " "));
+    char threshold[32];
+    std::snprintf(threshold, sizeof threshold, "%.17g",
+                  pipeline.sparseThreshold.getValue());
+    options.emplace_back("sparse-threshold", threshold);
+  }
+  return options;
 }
 
 llvm::Expected<std::shared_ptr<const CompiledGraph>>
@@ -734,13 +794,27 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
                                  signature.fixpointSites.size()));
     signature.fixpointSites.push_back(site);
   });
-  if (llvm::Error e = runPipeline(
-          [&](OpPassManager &pm) {
-            populateTLToLinalgPipeline(pm, pipeline);
-            populateLinalgToLLVMPipeline(pm, pipeline);
-          },
-          "CPU pipeline"))
+  if (!pipeline.inputDensities.empty()) {
+    // The sparse route: its layouts are known once the values have
+    // sparse_tensor types, and the entry point returns the results.
+    if (llvm::Error e = runPipeline(
+            [&](OpPassManager &pm) { populateTLSparseToLinalg(pm, pipeline); },
+            "sparse lowering"))
+      return std::move(e);
+    if (llvm::Error e = recordLayouts())
+      return std::move(e);
+    if (llvm::Error e = runPipeline(
+            [&](OpPassManager &pm) { populateSparseToLLVM(pm); },
+            "sparsifier"))
+      return std::move(e);
+  } else if (llvm::Error e = runPipeline(
+                 [&](OpPassManager &pm) {
+                   populateTLToLinalgPipeline(pm, pipeline);
+                   populateLinalgToLLVMPipeline(pm, pipeline);
+                 },
+                 "CPU pipeline")) {
     return std::move(e);
+  }
   stage = Stage::llvm;
 
   if (auto names = (*module)->getAttrOfType<ArrayAttr>("tl.profile_nodes"))

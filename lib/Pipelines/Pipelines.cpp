@@ -204,6 +204,12 @@ void mlir::tl::populateLinalgToLLVMPipeline(
 
 void mlir::tl::populateTLSparseRoute(OpPassManager &pm,
                                      const TLCpuPipelineOptions &options) {
+  populateTLSparseToLinalg(pm, options);
+  populateSparseToLLVM(pm);
+}
+
+void mlir::tl::populateTLSparseToLinalg(OpPassManager &pm,
+                                        const TLCpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   if (options.orderContractions)
     fpm.addPass(createTLOrderContractionsPass());
@@ -216,6 +222,9 @@ void mlir::tl::populateTLSparseRoute(OpPassManager &pm,
   fpm.addPass(createConvertTLToLinalgPass());
   fpm.addPass(createTLEncodeSparsityPass());
   fpm.addPass(createCanonicalizerPass());
+}
+
+void mlir::tl::populateSparseToLLVM(OpPassManager &pm) {
   // Plain buffers at the entry point, and no calls into MLIR's sparse
   // runtime library: the runtime stays free of MLIR.
   // (libMLIR.so exports only the option-less constructor.)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cinttypes>
@@ -143,6 +144,13 @@ std::optional<std::vector<int64_t>> parseShape(std::string_view s) {
   return shape;
 }
 
+std::optional<Layout> parseLayout(std::string_view s) {
+  for (Layout l : {Layout::dense, Layout::csr, Layout::dcsr})
+    if (s == layoutName(l))
+      return l;
+  return std::nullopt;
+}
+
 std::optional<uint64_t> parseCount(std::string_view s) {
   if (s.empty() || s.size() > 18)
     return std::nullopt;
@@ -181,7 +189,7 @@ std::string serializeManifest(const ModuleManifest &m) {
     out += '\n';
   };
   const Signature &sig = m.signature;
-  line({"format", std::to_string(m.formatVersion)});
+  line({"format", std::to_string(moduleFormatVersion(m))});
   line({"runtime-abi", std::to_string(m.runtimeABI)});
   line({"compiler", escape(m.compiler)});
   line({"triple", escape(m.triple)});
@@ -223,6 +231,16 @@ std::string serializeManifest(const ModuleManifest &m) {
     line({"intermediate", escape(o.node), escape(o.op)});
   for (const std::string &s : sig.fixpointSites)
     line({"fixpoint", escape(s)});
+  for (size_t i = 0; i < sig.args.size(); ++i)
+    if (sig.args[i].layout != Layout::dense)
+      line({"layout", "arg", std::to_string(i),
+            layoutName(sig.args[i].layout)});
+  for (size_t i = 0; i < sig.results.size(); ++i)
+    if (sig.results[i].layout != Layout::dense)
+      line({"layout", "result", std::to_string(i),
+            layoutName(sig.results[i].layout)});
+  if (sig.returnsResults)
+    line({"returns-results"});
   return out;
 }
 
@@ -361,6 +379,24 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
       if (!wantFields(2))
         return fail("expected one description");
       sig.fixpointSites.push_back(f[1]);
+    } else if (key == "layout") {
+      std::optional<uint64_t> index;
+      std::optional<Layout> layout;
+      bool isArg = f.size() > 1 && f[1] == "arg";
+      size_t count = isArg ? sig.args.size() : sig.results.size();
+      if (!wantFields(4) || (!isArg && f[1] != "result") ||
+          !(index = parseCount(f[2])) || *index >= count ||
+          !(layout = parseLayout(f[3])))
+        return fail("expected 'arg' or 'result', its index and dense, csr "
+                    "or dcsr");
+      if (isArg)
+        sig.args[*index].layout = *layout;
+      else
+        sig.results[*index].layout = *layout;
+    } else if (key == "returns-results") {
+      if (!wantFields(1))
+        return fail("expected no fields");
+      sig.returnsResults = true;
     }
     // Other keys: written by a newer compiler of the same format; ignored.
   }
@@ -397,7 +433,8 @@ absl::StatusOr<ModuleManifest> parseManifest(std::string_view text,
 }
 
 absl::Status checkHeader(std::string_view bytes, std::string_view what,
-                         uint64_t &manifestBytes, uint64_t &objectBytes) {
+                         uint64_t &version, uint64_t &manifestBytes,
+                         uint64_t &objectBytes) {
   std::string w(what);
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
     return absl::InvalidArgumentError(w + ": not a tl module (no TLMODULE "
@@ -406,11 +443,13 @@ absl::Status checkHeader(std::string_view bytes, std::string_view what,
     return absl::InvalidArgumentError(w + ": truncated module (" +
                                       std::to_string(bytes.size()) +
                                       " bytes, header incomplete)");
-  uint64_t version = getLE(bytes.data() + 8, 4);
-  if (version != kModuleFormatVersion)
+  version = getLE(bytes.data() + 8, 4);
+  if (version < kOldestModuleFormatVersion || version > kModuleFormatVersion)
     return absl::FailedPreconditionError(
         w + ": module format version " + std::to_string(version) +
-        "; this runtime reads version " + std::to_string(kModuleFormatVersion) +
+        "; this runtime reads versions " +
+        std::to_string(kOldestModuleFormatVersion) + " to " +
+        std::to_string(kModuleFormatVersion) +
         " (compile the graph again with this tl)");
   manifestBytes = getLE(bytes.data() + 16, 8);
   objectBytes = getLE(bytes.data() + 24, 8);
@@ -435,6 +474,29 @@ std::string tl::runtime::shapeString(const std::vector<int64_t> &shape) {
   return s;
 }
 
+const char *tl::runtime::layoutName(Layout layout) {
+  switch (layout) {
+  case Layout::dense:
+    return "dense";
+  case Layout::csr:
+    return "csr";
+  case Layout::dcsr:
+    return "dcsr";
+  }
+  return "?";
+}
+
+bool Signature::hasSparseLayouts() const {
+  auto sparse = [](const auto &x) { return x.layout != Layout::dense; };
+  return std::any_of(args.begin(), args.end(), sparse) ||
+         std::any_of(results.begin(), results.end(), sparse);
+}
+
+uint32_t tl::runtime::moduleFormatVersion(const ModuleManifest &manifest) {
+  const Signature &sig = manifest.signature;
+  return sig.hasSparseLayouts() || sig.returnsResults ? 3 : 2;
+}
+
 bool Signature::isGeneric() const {
   for (const ArgBinding &a : args)
     if (hasSymbol(a.shape))
@@ -446,7 +508,7 @@ std::string tl::runtime::serializeModule(const ModuleManifest &manifest,
                                          std::string_view object) {
   std::string text = serializeManifest(manifest);
   std::string out(kMagic, 8);
-  putU32(out, manifest.formatVersion);
+  putU32(out, moduleFormatVersion(manifest));
   putU32(out, 0);
   putU64(out, text.size());
   putU64(out, object.size());
@@ -459,8 +521,8 @@ std::string tl::runtime::serializeModule(const ModuleManifest &manifest,
 
 absl::StatusOr<std::pair<ModuleManifest, std::string_view>>
 tl::runtime::parseModule(std::string_view bytes, std::string_view what) {
-  uint64_t m = 0, o = 0;
-  if (absl::Status s = checkHeader(bytes, what, m, o); !s.ok())
+  uint64_t version = 0, m = 0, o = 0;
+  if (absl::Status s = checkHeader(bytes, what, version, m, o); !s.ok())
     return s;
   uint64_t body = bytes.size() - kHeader;
   if (body < kTrailer || m > body - kTrailer || o != body - kTrailer - m)
@@ -478,7 +540,7 @@ tl::runtime::parseModule(std::string_view bytes, std::string_view what) {
   auto manifest = parseManifest(bytes.substr(kHeader, m), what);
   if (!manifest.ok())
     return manifest.status();
-  if (manifest->formatVersion != kModuleFormatVersion)
+  if (manifest->formatVersion != version)
     return absl::InvalidArgumentError(std::string(what) +
                                       ": manifest and header disagree on the "
                                       "format version");
@@ -519,8 +581,8 @@ tl::runtime::peekManifest(const std::string &path) {
   std::string header(kHeader, '\0');
   in.read(header.data(), kHeader);
   header.resize(static_cast<size_t>(in.gcount()));
-  uint64_t m = 0, o = 0;
-  if (absl::Status s = checkHeader(header, path, m, o); !s.ok())
+  uint64_t version = 0, m = 0, o = 0;
+  if (absl::Status s = checkHeader(header, path, version, m, o); !s.ok())
     return s;
   if (m > (uint64_t(1) << 30))
     return absl::InvalidArgumentError(path + ": damaged module header");
@@ -731,6 +793,11 @@ absl::Status Module::runPacked(const PackedCall &call) const {
     return gpu->run(call.args, call.results);
   if (!entry)
     return loadStatus;
+  if (info.signature.returnsResults != call.receivesResults)
+    return absl::FailedPreconditionError(
+        "this module's code returns its results (it was compiled for "
+        "sparse inputs): run it through Module::run, which gives the "
+        "results it allocates");
   clearCallFailure();
   entry(const_cast<void **>(call.pointers.data()));
   const std::vector<std::string> &sites = info.signature.fixpointSites;
@@ -885,6 +952,12 @@ Module::bind(const std::map<std::string, const Buffer *> &inputs) const {
 
 absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
 Module::run(const std::map<std::string, const Buffer *> &inputs) const {
+  if (info.signature.returnsResults) {
+    auto results = run(inputs, {});
+    if (!results.ok())
+      return results.status();
+    return denseResults(std::move(*results));
+  }
   auto bound = bind(inputs);
   if (!bound.ok())
     return bound.status();

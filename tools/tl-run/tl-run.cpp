@@ -101,7 +101,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       std::exit(0);
     } else if (arg == "--version") {
       std::cout << "tl-run (tl " << TL_VERSION << ", runtime ABI "
-                << runtime::kRuntimeABIVersion << ", module format "
+                << runtime::kRuntimeABIVersion << ", module formats "
+                << runtime::kOldestModuleFormatVersion << "-"
                 << runtime::kModuleFormatVersion << ")\n";
       std::exit(0);
     } else if (arg == "--print") {

@@ -117,6 +117,37 @@ TEST(ExecutableTest, RunsWithSparseInputs) {
             "it once");
 }
 
+// Compiled for parent's measured density (4 facts in 25: 0.16, under the
+// threshold) the code reads parent as CSR: the sparse inputs are passed
+// without a dense copy, a dense parent is compressed for the call, and the
+// outputs are the same. runInto's preallocated outputs are refused with
+// the reason: this code allocates its results.
+TEST(ExecutableTest, SparseRouteRunsSparseAndDenseInputs) {
+  CompileOptions o = options5x5();
+  o.inputDensities = {{"parent", 0.16}};
+  o.sparseThreshold = 0.2;
+  auto exe = Executable::compile(kGrandparent, GraphFormat::kAuto, o);
+  ASSERT_TRUE(exe.ok()) << exe.status();
+  std::vector<double> p = parentMatrix();
+  Buffer dense = Buffer::borrow(p.data(), DType::f64, {5, 5});
+  SparseBuffer csr = SparseBuffer::fromDense(dense, runtime::SparseFormat::csr);
+  SparseBuffer coo = SparseBuffer::fromDense(dense, runtime::SparseFormat::coo);
+  for (const SparseBuffer *sparse : {&csr, &coo}) {
+    auto out = (*exe)->run({}, {{"parent", sparse}});
+    ASSERT_TRUE(out.ok()) << out.status();
+    expectGrandparent(*out);
+  }
+  auto out = (*exe)->run({{"parent", &dense}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  expectGrandparent(*out);
+
+  Outputs into = (*exe)->allocateOutputs();
+  absl::Status st = (*exe)->runInto({{"parent", &dense}}, into);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+  EXPECT_NE(st.message().find("returns its results"), std::string::npos)
+      << st;
+}
+
 TEST(ExecutableTest, F32ConvertsF64InputsAndStridedViews) {
   auto exe = Executable::compile(kGrandparent, GraphFormat::kTensorLogicJSON,
                                  options5x5(DType::f32));

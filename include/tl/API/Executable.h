@@ -152,6 +152,13 @@ struct CompileOptions {
   /// outputs (and gradients), as described by Executable::intermediates().
   /// Every value is then materialized, so the code is slower.
   bool exposeIntermediates = false;
+  /// The sparse route (issue 19): inputs' measured densities (nonzeros /
+  /// elements, by array name; 1 where absent). A value whose density is
+  /// at or under sparseThreshold is stored and computed sparse (CSR, or
+  /// DCSR where most rows are expected empty), and run() with sparse
+  /// inputs then reads them without a dense copy. Empty: all dense.
+  std::map<std::string, double> inputDensities;
+  double sparseThreshold = 0.05;
 };
 
 /// Parses an input shape as the tools take it: "x=2x3", "x=?x8" (? for a
@@ -353,9 +360,10 @@ public:
   run(const std::map<std::string, const Buffer *> &inputs) const;
   /// The same with some arrays given as sparse tensors (COO or CSR),
   /// each validated first (INVALID_ARGUMENT naming the array and its first
-  /// bad entry). Today the compiled code reads a sparse array in its dense
-  /// form, made here (RESOURCE_EXHAUSTED over the memory limit). A name in
-  /// both maps is an error. Thread-safe.
+  /// bad entry). Code compiled with CompileOptions::inputDensities reads
+  /// them in its own sparse layouts; other code reads a sparse array in
+  /// its dense form, made here (RESOURCE_EXHAUSTED over the memory limit).
+  /// The outputs are dense. A name in both maps is an error. Thread-safe.
   absl::StatusOr<Outputs>
   run(const std::map<std::string, const Buffer *> &inputs,
       const std::map<std::string, const SparseBuffer *> &sparseInputs) const;

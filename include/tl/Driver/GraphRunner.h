@@ -144,6 +144,9 @@ private:
   /// Result names and shapes, read once shapes are static (a dynamic dim
   /// by its symbol).
   llvm::Error recordResults();
+  /// The sparse route: each argument's and result's layout from its type
+  /// once the values are sparse_tensor typed.
+  llvm::Error recordLayouts();
   /// After specialization: the arguments' symbols and their links
   /// (tl-specialize-shapes' tl.dims, tl.dim_links) into the signature.
   llvm::Error readSymbols();
@@ -182,6 +185,11 @@ struct CodegenOptions {
   /// exists, else PTX that the driver compiles at load).
   std::string gpuArch = "sm_90";
   std::string gpuFormat;
+  /// The sparse route (issue 19): the measured density of inputs (by the
+  /// caller's name; 1 where absent), and the density at or under which a
+  /// value is stored sparse. No densities: the dense pipeline.
+  std::map<std::string, double> inputDensities;
+  double sparseThreshold = 0.05;
 };
 
 /// The CPU pipeline's options for `codegen` on `target`.

@@ -156,9 +156,14 @@ void populateLinalgToLLVMPipeline(OpPassManager &pm,
 /// module to the LLVM dialect. Its entry point takes each sparse argument
 /// as positions, coordinates and values (index-typed, i64) and returns its
 /// results (sparse ones as the same three buffers) instead of writing
-/// out-parameters. Anchored on the module.
+/// out-parameters. Anchored on the module. Its two halves: up to linalg
+/// on tensors with sparse_tensor types (the layouts a module's signature
+/// records), then the sparsifier.
 void populateTLSparseRoute(OpPassManager &pm,
                            const TLCpuPipelineOptions &options);
+void populateTLSparseToLinalg(OpPassManager &pm,
+                              const TLCpuPipelineOptions &options);
+void populateSparseToLLVM(OpPassManager &pm);
 
 /// The three stages above in order (or the sparse route when input
 /// densities are given): a tl module to LLVM dialect for the host CPU.

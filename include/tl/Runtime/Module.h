@@ -23,6 +23,7 @@
 #define TL_RUNTIME_MODULE_H
 
 #include "tl/Runtime/Buffer.h"
+#include "tl/Runtime/SparseBuffer.h"
 
 #include "absl/status/statusor.h"
 
@@ -34,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace tl::runtime {
@@ -41,9 +43,13 @@ namespace tl::runtime {
 class LoadedObject;
 class GpuProgram;
 
-/// The version of the .tlm layout and manifest this runtime reads.
+/// The newest version of the .tlm layout and manifest this runtime reads;
+/// it reads every version from kOldestModuleFormatVersion on, and writes
+/// the oldest one that holds the module (moduleFormatVersion()).
 /// 2: shapes may hold symbols (shape-generic code) and `link` lines.
-constexpr uint32_t kModuleFormatVersion = 2;
+/// 3: sparse layouts (`layout` lines) and results the code returns.
+constexpr uint32_t kModuleFormatVersion = 3;
+constexpr uint32_t kOldestModuleFormatVersion = 2;
 /// The version of the entry points generated code calls (RuntimeABI.h).
 /// 2: tl_rt_fixpoint_diverged. 3: tl_rt_closure_f32/f64. 4:
 /// tl_rt_fixpoint_limit_reached. 5: tl_rt_linear_rule_f32/f64. A runtime
@@ -57,6 +63,14 @@ inline bool isSymbolDim(int64_t d) { return d < 0; }
 inline int64_t symbolOf(int64_t d) { return -d - 1; }
 inline int64_t symbolDim(int64_t k) { return -k - 1; }
 
+/// How the code takes an argument or gives a result (the sparse route,
+/// issue 19): dense as one memref descriptor; CSR as three 1-d ones
+/// (positions, coordinates, values); DCSR as five (row positions, rows,
+/// positions, coordinates, values). Index buffers hold int64.
+enum class Layout { dense, csr, dcsr };
+/// "dense", "csr" or "dcsr".
+const char *layoutName(Layout layout);
+
 /// One argument of the compiled function.
 struct ArgBinding {
   std::string slot;               // the graph's name for it (tl.name)
@@ -67,11 +81,13 @@ struct ArgBinding {
   /// dim ("node 3 (Einsum ...)"), for the message when they differ; empty
   /// when static.
   std::vector<std::string> dimLinks;
+  Layout layout = Layout::dense;
 };
 
 struct ResultInfo {
   std::string name;
   std::vector<int64_t> shape;
+  Layout layout = Layout::dense;
 };
 
 /// Where an exposed intermediate value comes from, for messages.
@@ -98,9 +114,16 @@ struct Signature {
   /// The tl.fixpoint ops the code iterates ("'tl.fixpoint' op at
   /// closure.tle:2:1"), by the site a failure reports (CallStatus.h).
   std::vector<std::string> fixpointSites;
+  /// The sparse route's code returns its results (dense ones as
+  /// descriptors, sparse ones as their buffers, all in one struct the
+  /// packed entry point stores through its last pointer; the code
+  /// allocates them) instead of writing preallocated ones.
+  bool returnsResults = false;
 
   /// Whether some dim is a symbol (shape-generic code).
   bool isGeneric() const;
+  /// Whether some argument or result has a sparse layout.
+  bool hasSparseLayouts() const;
   /// Value specialization: inputs (by the caller's name) the code relies
   /// on holding only 0 and 1; bind() refuses a call where one does not.
   std::vector<std::string> binaryInputs;
@@ -139,6 +162,18 @@ struct ModuleManifest {
   /// The value of option `key`, or "".
   std::string option(std::string_view key) const;
 };
+
+/// The format version a file holding `manifest` is written in: the
+/// oldest that can hold it, so that older runtimes read dense modules.
+uint32_t moduleFormatVersion(const ModuleManifest &manifest);
+
+/// A result of a call that may give sparse results.
+using AnyBuffer = std::variant<Buffer, SparseBuffer>;
+
+/// `results` with every sparse one in its dense form (RESOURCE_EXHAUSTED,
+/// naming it, over the memory limit).
+absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
+denseResults(std::vector<std::pair<std::string, AnyBuffer>> results);
 
 /// The name under which the cotangent of output `name` is bound.
 std::string cotangentName(std::string_view outputName);
@@ -227,6 +262,15 @@ public:
   absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>
   run(const std::map<std::string, const Buffer *> &inputs) const;
 
+  /// The same with inputs also given sparse (by name, in either map),
+  /// results in the layouts the signature gives them. Code that takes an
+  /// argument dense gets a sparse input densified (over the memory limit:
+  /// RESOURCE_EXHAUSTED); code that takes it CSR or DCSR gets a dense
+  /// input's nonzeros. Dense modules run as run() does.
+  absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>>
+  run(const std::map<std::string, const Buffer *> &inputs,
+      const std::map<std::string, const SparseBuffer *> &sparseInputs) const;
+
   /// Runs on buffers that match the signature exactly: one per argument
   /// (contiguous, of the compute type) and one preallocated per result.
   /// No checks beyond an assert; this is the hot path of a benchmark.
@@ -254,6 +298,10 @@ public:
     std::vector<Buffer *> results;
     std::vector<int64_t> words;
     std::vector<void *> pointers;
+    /// Built by the sparse call (SparseCall.cpp): the last pointer is the
+    /// struct the code returns its results in. runPacked refuses a call
+    /// to such code that is not.
+    bool receivesResults = false;
   };
   PackedCall pack(const std::vector<const Buffer *> &args,
                   const std::vector<Buffer *> &results) const;
