@@ -131,6 +131,19 @@ mlir::tl::compileGraph(const CompileRequest &request) {
       extra.emplace_back("key." + part, value);
   }
   auto module = (*backend)->compile(runner, request, std::move(extra));
+  if (!module && !request.codegen.inputDensities.empty()) {
+    // Correct code first: a graph the sparse route cannot compile runs
+    // dense, and the user hears why.
+    std::string why = llvm::toString(module.takeError());
+    CompileRequest dense = request;
+    dense.codegen.inputDensities.clear();
+    auto compiled = compileGraph(dense);
+    if (compiled)
+      compiled->warnings.insert(compiled->warnings.begin(),
+                                "the sparse route failed, so the graph is "
+                                "compiled dense: " + why);
+    return compiled;
+  }
   if (!module)
     return module.takeError();
   result.module = std::move(*module);

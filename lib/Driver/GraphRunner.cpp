@@ -794,27 +794,38 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
                                  signature.fixpointSites.size()));
     signature.fixpointSites.push_back(site);
   });
-  if (!pipeline.inputDensities.empty()) {
+  bool sparse = !pipeline.inputDensities.empty();
+  if (sparse) {
     // The sparse route: its layouts are known once the values have
     // sparse_tensor types, and the entry point returns the results.
+    OwningOpRef<ModuleOp> dense = module->clone();
     if (llvm::Error e = runPipeline(
             [&](OpPassManager &pm) { populateTLSparseToLinalg(pm, pipeline); },
             "sparse lowering"))
       return std::move(e);
     if (llvm::Error e = recordLayouts())
       return std::move(e);
-    if (llvm::Error e = runPipeline(
-            [&](OpPassManager &pm) { populateSparseToLLVM(pm); },
-            "sparsifier"))
-      return std::move(e);
-  } else if (llvm::Error e = runPipeline(
-                 [&](OpPassManager &pm) {
-                   populateTLToLinalgPipeline(pm, pipeline);
-                   populateLinalgToLLVMPipeline(pm, pipeline);
-                 },
-                 "CPU pipeline")) {
-    return std::move(e);
+    // Nothing stored sparse: the dense pipeline's code (fused, vectorized,
+    // library calls) is the better one.
+    sparse = signature.hasSparseLayouts();
+    if (sparse) {
+      if (llvm::Error e = runPipeline(
+              [&](OpPassManager &pm) { populateSparseToLLVM(pm); },
+              "sparsifier"))
+        return std::move(e);
+    } else {
+      module = std::move(dense);
+      signature.returnsResults = false;
+    }
   }
+  if (!sparse)
+    if (llvm::Error e = runPipeline(
+            [&](OpPassManager &pm) {
+              populateTLToLinalgPipeline(pm, pipeline);
+              populateLinalgToLLVMPipeline(pm, pipeline);
+            },
+            "CPU pipeline"))
+      return std::move(e);
   stage = Stage::llvm;
 
   if (auto names = (*module)->getAttrOfType<ArrayAttr>("tl.profile_nodes"))

@@ -22,6 +22,22 @@ static absl::Status fail(std::string_view spec, const std::string &msg) {
 
 absl::StatusOr<std::pair<std::string, Array>>
 tl::io::parseInlineInput(std::string_view spec) {
+  auto parsed = parseInlineValue(spec);
+  if (!parsed.ok())
+    return parsed.status();
+  auto &[name, value] = *parsed;
+  if (auto *array = std::get_if<Array>(&value))
+    return std::make_pair(name, std::move(*array));
+  auto dense = toArray(std::get<runtime::SparseBuffer>(value));
+  if (!dense.ok())
+    return absl::Status(dense.status().code(),
+                        "--input='" + text::clip(spec, text::kPathEchoLimit) +
+                            "': " + std::string(dense.status().message()));
+  return std::make_pair(name, std::move(*dense));
+}
+
+absl::StatusOr<std::pair<std::string, InputValue>>
+tl::io::parseInlineValue(std::string_view spec) {
   size_t eq = spec.find('=');
   std::string_view name = spec.substr(0, eq);
   if (name.empty() || eq == std::string_view::npos)
@@ -45,18 +61,12 @@ tl::io::parseInlineInput(std::string_view spec) {
       auto sparse = readSparseNpz(path);
       if (!sparse.ok())
         return sparse.status();
-      auto dense = toArray(*sparse);
-      if (!dense.ok())
-        return absl::Status(dense.status().code(),
-                            "--input='" +
-                                text::clip(spec, text::kPathEchoLimit) +
-                                "': " + std::string(dense.status().message()));
-      return std::make_pair(std::string(name), std::move(*dense));
+      return std::make_pair(std::string(name), InputValue(std::move(*sparse)));
     }
     auto array = readNpy(path);
     if (!array.ok())
       return array.status();
-    return std::make_pair(std::string(name), std::move(*array));
+    return std::make_pair(std::string(name), InputValue(std::move(*array)));
   }
   size_t eq2 = rest.find('=');
   std::string_view type = rest.substr(0, eq2);
@@ -142,8 +152,9 @@ tl::io::parseInlineInput(std::string_view spec) {
     return fail(spec, "the type holds " + std::to_string(count) +
                           " value(s) but " + std::to_string(data.size()) +
                           " were given");
-  return std::make_pair(std::string(name),
-                        Array::fromDoubles(dtype, std::move(shape), data));
+  return std::make_pair(
+      std::string(name),
+      InputValue(Array::fromDoubles(dtype, std::move(shape), data)));
 }
 
 int tl::io::exitStatus(const absl::Status &status) {

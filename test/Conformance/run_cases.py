@@ -95,6 +95,9 @@ def main():
     ap.add_argument("--cross-check", action="store_true")
     ap.add_argument("--grads", action="store_true")
     ap.add_argument("--sparse", action="store_true")
+    ap.add_argument("--sparse-threshold", type=float,
+                    help="with --sparse: tl-jit's --sparse-threshold (1: every "
+                         "sparse input takes the sparse route)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
@@ -109,6 +112,7 @@ def main():
         return 1
     mode = ["--reference"] if args.reference else []
     failed, checks = [], 0
+    fell_back = []  # runs the sparse route could not compile (ran dense)
     load = load_sparse_outputs if args.sparse else oracle.load_npz
     with tempfile.TemporaryDirectory() as tmp:
         def run(stem, extra):
@@ -120,8 +124,13 @@ def main():
                 inputs = os.path.join(tmp, stem + ".sparse-inputs.npz")
                 write_sparse_inputs(base + ".inputs.npz", inputs)
                 extra = extra + ["--sparse-outputs=always"]
+                if args.sparse_threshold is not None:
+                    extra = extra + [f"--sparse-threshold={args.sparse_threshold}"]
             cmd = [args.tool, base + ".json", "--inputs=" + inputs, "--output=" + out] + extra
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout), out
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            if "the sparse route failed" in r.stderr:
+                fell_back.append((stem, r.stderr.strip().splitlines()[0]))
+            return r, out
 
         for stem in stems:
             base = os.path.join(args.cases, stem)
@@ -183,6 +192,11 @@ def main():
                     print("  " + (r.stderr.strip() or report.getvalue().strip()).replace("\n", "\n  "))
                     failed.append(name)
     print(f"{checks - len(failed)}/{checks} checks passed over {len(stems)} cases")
+    if args.sparse_threshold is not None:
+        print(f"sparse route: {len(fell_back)} run(s) compiled dense because "
+              "the sparse route could not compile them")
+        for stem, why in fell_back:
+            print(f"  {stem}: {why[:300]}")
     if failed:
         print("failed: " + ", ".join(failed))
     return 1 if failed else 0

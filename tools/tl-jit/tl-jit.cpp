@@ -53,6 +53,7 @@ namespace cl = llvm::cl;
 namespace io = mlir::tl::io;
 using ::tl::runtime::Buffer;
 using ::tl::runtime::DType;
+using ::tl::runtime::SparseBuffer;
 
 static cl::OptionCategory category("tl-jit options");
 static cl::opt<std::string> graphPath(cl::Positional,
@@ -673,9 +674,11 @@ runReference(const ::tl::CompileOptions &options,
 /// The graph compiled with the command line's options, run once (after
 /// --benchmark, --profile or --trace, when given); its results in
 /// `outputs`. Returns an exit status.
-static int compileAndRun(const ::tl::CompileOptions &options,
-                         const std::map<std::string, const Buffer *> &inputs,
-                         ::tl::Outputs &outputs,
+static int
+compileAndRun(const ::tl::CompileOptions &options,
+              const std::map<std::string, const Buffer *> &inputs,
+              const std::map<std::string, const SparseBuffer *> &sparseInputs,
+              ::tl::Outputs &outputs,
                          std::vector<::tl::IntermediateInfo> &intermediates) {
   const ::tl::GradientOptions *gradient = gradientOptions();
   auto exe = gradient ? ::tl::Executable::compileGradientFile(
@@ -704,6 +707,13 @@ static int compileAndRun(const ::tl::CompileOptions &options,
     if (ec)
       return fail("cannot write '" + dumpObject + "': " + ec.message());
     os << (*exe)->objectCode();
+  }
+  if (!sparseInputs.empty()) {
+    auto result = (*exe)->run(inputs, sparseInputs);
+    if (!result.ok())
+      return fail(result.status());
+    outputs = std::move(*result);
+    return writeJitLog(**exe);
   }
   // The adjoint's extra inputs: one cotangent per forward output.
   std::map<std::string, const Buffer *> all = inputs;
@@ -818,8 +828,6 @@ static int refuseNoOps() {
        emit == EmitOpt::none && !stream && !batch && !benchmark && !gradcheck,
        "chooses how outputs are written and printed; none are in this "
        "combination"},
-      {sparseThreshold, sparseOutputs == "auto",
-       "is the density of --sparse-outputs=auto; add it"},
   };
   for (const Rule &rule : rules)
     if (rule.flag.getNumOccurrences() && !rule.applies)
@@ -921,15 +929,59 @@ static int runTool(int argc, char **argv) {
                 2);
 
   // Inputs: the .npz, then --input (which wins), converted at this edge.
-  auto read = io::readInputs(inputsPath, inlineInputs);
+  auto read = io::readInputValues(inputsPath, inlineInputs);
   if (!read.ok())
     return fail(std::string(read.status().message()),
                 io::exitStatus(read.status()));
-  io::NamedArrays arrays = std::move(*read);
+  // The sparse route (issue 19): a plain run on the CPU reads its sparse
+  // inputs sparse when one is at or under --sparse-threshold; every other
+  // mode binds their dense forms.
+  std::deque<SparseBuffer> sparseStore;
+  std::map<std::string, const SparseBuffer *> sparseInputs;
+  std::map<std::string, double> densities;
+  bool anySparse = false, sparseEnough = false;
+  for (const auto &[name, value] : *read)
+    if (const auto *sparse = std::get_if<SparseBuffer>(&value)) {
+      anySparse = true;
+      densities[name] = sparse->density();
+      sparseEnough |= sparse->density() <= sparseThreshold;
+    }
+  if (sparseThreshold.getNumOccurrences() && sparseOutputs != "auto" &&
+      !anySparse)
+    return fail("--sparse-threshold is the density of --sparse-outputs=auto "
+                "and of sparse inputs; add --sparse-outputs=auto or give a "
+                "sparse input",
+                2);
+  bool plainRun = device == "cpu" && !useReference && !gradcheck &&
+                  gradNames.empty() && !benchmark && !profile &&
+                  tracePath.empty() && !tuneSeconds.getNumOccurrences() &&
+                  !checkNumerics && dumpIntermediates.empty() && !fallback;
+  io::NamedInputs values = std::move(*read);
+  if (plainRun && sparseEnough)
+    for (auto it = values.begin(); it != values.end();) {
+      auto *sparse = std::get_if<SparseBuffer>(&it->second);
+      if (!sparse) {
+        ++it;
+        continue;
+      }
+      sparseInputs[it->first] = &sparseStore.emplace_back(std::move(*sparse));
+      it = values.erase(it);
+    }
+  auto dense = io::denseInputs(std::move(values), inputsPath, inlineInputs);
+  if (!dense.ok())
+    return fail(std::string(dense.status().message()),
+                io::exitStatus(dense.status()));
+  io::NamedArrays arrays = std::move(*dense);
   BoundArrays inputs(arrays);
   ::tl::CompileOptions options = apiOptions();
   for (const auto &[name, array] : arrays)
     options.inputShapes[name] = array.shape;
+  for (const auto &[name, sparse] : sparseInputs)
+    options.inputShapes[name] = sparse->shape;
+  if (!sparseInputs.empty()) {
+    options.inputDensities = densities;
+    options.sparseThreshold = sparseThreshold;
+  }
   if (absl::Status st = applyInputShapes(options); !st.ok())
     return fail(std::string(st.message()), 2);
 
@@ -954,8 +1006,8 @@ static int runTool(int argc, char **argv) {
     if (!result.ok())
       return fail(result.status());
     outputs = std::move(*result);
-  } else if (int status =
-                 compileAndRun(options, inputs.named, outputs, intermediates)) {
+  } else if (int status = compileAndRun(options, inputs.named, sparseInputs,
+                                       outputs, intermediates)) {
     return status;
   }
   printRunWarnings();

@@ -15,12 +15,14 @@
 #define TL_IO_INLINEINPUT_H
 
 #include "tl/IO/Array.h"
+#include "tl/Runtime/SparseBuffer.h"
 
 #include "absl/status/statusor.h"
 
 #include <string_view>
 
 #include <utility>
+#include <variant>
 
 namespace tl::io {
 
@@ -30,6 +32,14 @@ namespace tl::io {
 /// RESOURCE_EXHAUSTED.
 absl::StatusOr<std::pair<std::string, Array>>
 parseInlineInput(std::string_view spec);
+
+/// An input as read: a dense array, or a sparse tensor kept sparse (for
+/// code that reads it so: the sparse route).
+using InputValue = std::variant<Array, runtime::SparseBuffer>;
+
+/// The same, a NAME=@FILE.npz sparse tensor kept sparse.
+absl::StatusOr<std::pair<std::string, InputValue>>
+parseInlineValue(std::string_view spec);
 
 /// The exit status the tools give a failed read: 2 for a usage error (a
 /// malformed flag: INVALID_ARGUMENT), 1 for anything else (a missing or

@@ -1,0 +1,21 @@
+"""Writes the inputs of sparse-route.test into DIR: two 60x60 relations
+with about 1% of their pairs as facts (SciPy CSR and COO files), one
+empty relation, a dense 60x8 embedding, and what NumPy computes from
+them (expected.npz)."""
+import sys
+
+import numpy as np
+import scipy.sparse as sp
+
+d = sys.argv[1]
+rng = np.random.default_rng(19)
+n = 60
+r = (rng.random((n, n)) < 0.01) * rng.uniform(0.5, 2.0, (n, n))
+q = (rng.random((n, n)) < 0.01).astype(np.float64)
+e = rng.uniform(-1, 1, (n, 8))
+sp.save_npz(f"{d}/r.npz", sp.csr_matrix(r))
+sp.save_npz(f"{d}/q.npz", sp.coo_matrix(q))
+sp.save_npz(f"{d}/empty.npz", sp.csr_matrix((n, n)))
+np.save(f"{d}/e.npy", e)
+np.savez(f"{d}/expected.npz", a=r @ e, h=np.heaviside(r @ q, 0.0), u=r + q,
+         h_empty=np.zeros((n, n)))
