@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Codegen/Passes.h"
+#include "tl/Codegen/SparseLayout.h"
 
 #include "tl/Dialect/TL/IR/TLOps.h"
 
@@ -49,6 +50,32 @@ Operation *unknownToSparsifier(linalg::LinalgOp op) {
   return nullptr;
 }
 
+/// Whether `op` reads an input through a map that lacks one of its loops.
+bool broadcasts(linalg::LinalgOp op) {
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+    return op.getMatchingIndexingMap(in).getNumResults() < op.getNumLoops();
+  });
+}
+
+/// An element-wise kernel that adds or subtracts (a union of stored
+/// entries) with a broadcast operand, read directly or through an
+/// element-wise producer the sparsifier fuses in: MLIR 19's sparsifier
+/// crashes co-iterating a sparse operand with it (a matrix minus a vector
+/// spread along its rows).
+bool addsBroadcast(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() != 0 ||
+      llvm::none_of(op.getBlock()->without_terminator(), [](Operation &step) {
+        return isa<arith::AddFOp, arith::SubFOp>(step);
+      }))
+    return false;
+  return broadcasts(op) ||
+         llvm::any_of(op.getDpsInputs(), [](Value in) {
+           auto producer = in.getDefiningOp<linalg::LinalgOp>();
+           return producer && producer.getNumReductionLoops() == 0 &&
+                  broadcasts(producer);
+         });
+}
+
 std::string quoted(Operation *op) {
   return ("'" + op->getName().getStringRef() + "'").str();
 }
@@ -67,6 +94,10 @@ std::string unsupportedReader(Value value) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
     if (!linalgOp || !linalgOp.isDpsInput(&use))
       return "it is read by " + quoted(user);
+    if (addsBroadcast(linalgOp))
+      return "the " + quoted(user) +
+             " reading it adds a broadcast operand to it, which MLIR 19's "
+             "sparsifier crashes on";
     if (Operation *step = unknownToSparsifier(linalgOp))
       return "the " + quoted(user) + " reading it computes " + noRuleFor(step);
   }
@@ -116,6 +147,8 @@ struct TLEncodeSparsityPass
         continue;
       func.removeArgAttr(i, kSparseAttr);
       std::string why = unsupportedReader(arg);
+      if (why.empty() && !boundaryLayout(encoding))
+        why = "the runtime takes sparse arguments as CSR or DCSR matrices";
       if (!why.empty()) {
         auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr);
         keepDense(func.getLoc(),
@@ -146,6 +179,11 @@ struct TLEncodeSparsityPass
         why = "it computes " + noRuleFor(step);
       else
         why = unsupportedReader(op->getResult(0));
+      if (why.empty() && !boundaryLayout(encoding) &&
+          llvm::any_of(op->getResult(0).getUsers(),
+                        [](Operation *user) { return isa<func::ReturnOp>(user); }))
+        why = "it is returned, and the runtime gives sparse results as CSR or "
+              "DCSR matrices";
       if (!why.empty()) {
         keepDense(op->getLoc(),
                   "the result of '" + op->getName().getStringRef().str() + "'",

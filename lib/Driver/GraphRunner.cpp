@@ -1,6 +1,7 @@
 //===- GraphRunner.cpp - load, bind, lower and compile a graph -------------===//
 
 #include "tl/Driver/GraphRunner.h"
+#include "tl/Codegen/SparseLayout.h"
 #include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Dialect/TL/IR/OpNames.h"
 
@@ -17,6 +18,7 @@
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
@@ -28,6 +30,8 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
+
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::tl;
@@ -562,15 +566,9 @@ static llvm::Expected<runtime::Layout> layoutOf(Type type,
   auto encoding = sparse_tensor::getSparseTensorEncoding(type);
   if (!encoding)
     return runtime::Layout::dense;
-  auto lvl = [&](unsigned l) { return encoding.getLvlType(l); };
-  if (encoding.isIdentity() && encoding.getLvlRank() == 2 &&
-      sparse_tensor::isCompressedLT(lvl(1)) && encoding.isAllOrdered() &&
-      encoding.isUniqueLvl(0) && encoding.isUniqueLvl(1)) {
-    if (sparse_tensor::isDenseLT(lvl(0)))
-      return runtime::Layout::csr;
-    if (sparse_tensor::isCompressedLT(lvl(0)))
-      return runtime::Layout::dcsr;
-  }
+  if (std::optional<BoundaryLayout> layout = boundaryLayout(encoding))
+    return *layout == BoundaryLayout::csr ? runtime::Layout::csr
+                                          : runtime::Layout::dcsr;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << encoding;
@@ -809,10 +807,23 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
     // library calls) is the better one.
     sparse = signature.hasSparseLayouts();
     if (sparse) {
-      if (llvm::Error e = runPipeline(
-              [&](OpPassManager &pm) { populateSparseToLLVM(pm); },
-              "sparsifier"))
-        return std::move(e);
+      // MLIR's sparsifier is young: where it crashes on a kernel, the
+      // caller hears of it (and compileGraph compiles the graph dense)
+      // instead of losing the process.
+      static std::once_flag enableRecovery;
+      std::call_once(enableRecovery, [] { llvm::CrashRecoveryContext::Enable(); });
+      llvm::Error failed = llvm::Error::success();
+      llvm::CrashRecoveryContext recovery;
+      if (!recovery.RunSafely([&] {
+            failed = runPipeline(
+                [&](OpPassManager &pm) { populateSparseToLLVM(pm); },
+                "sparsifier");
+          })) {
+        llvm::consumeError(std::move(failed));
+        return makeError("MLIR's sparsifier crashed compiling this graph");
+      }
+      if (failed)
+        return std::move(failed);
     } else {
       module = std::move(dense);
       signature.returnsResults = false;

@@ -36,7 +36,8 @@ TOLERANCES = {"f64": (1e-9, 1e-12), "f32": (1e-5, 1e-6)}
 
 def write_sparse_inputs(dense_path, sparse_path):
     """Every array of rank >= 1 as a sparse group NAME/... (SciPy's layout
-    for rank 2, cycling CSR, CSC and COO; tl's COO layout otherwise)."""
+    for rank 2, cycling CSR, CSC and COO; tl's COO layout otherwise).
+    Returns how many arrays it wrote sparse."""
     import scipy.sparse as sp
     rng = np.random.default_rng(0)
     members, layouts = {}, ["csr", "csc", "coo"]
@@ -60,6 +61,7 @@ def write_sparse_inputs(dense_path, sparse_path):
                 members[name + "/values"] = a[tuple(idx[order].T)]
                 members[name + "/shape"] = np.array(a.shape, dtype=np.int64)
     np.savez(sparse_path, **members)
+    return sum(1 for k in members if k.endswith("/shape"))
 
 
 def load_sparse_outputs(path):
@@ -122,9 +124,9 @@ def main():
             inputs = base + ".inputs.npz"
             if args.sparse:
                 inputs = os.path.join(tmp, stem + ".sparse-inputs.npz")
-                write_sparse_inputs(base + ".inputs.npz", inputs)
+                sparse = write_sparse_inputs(base + ".inputs.npz", inputs)
                 extra = extra + ["--sparse-outputs=always"]
-                if args.sparse_threshold is not None:
+                if args.sparse_threshold is not None and sparse:
                     extra = extra + [f"--sparse-threshold={args.sparse_threshold}"]
             cmd = [args.tool, base + ".json", "--inputs=" + inputs, "--output=" + out] + extra
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)

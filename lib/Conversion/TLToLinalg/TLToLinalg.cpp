@@ -15,6 +15,7 @@
 #include "FixpointLoops.h"
 #include "ScalarOps.h"
 #include "tl/Dialect/TL/IR/EinsumSpec.h"
+#include "tl/Dialect/TL/IR/ScalarSemantics.h"
 #include "tl/Dialect/TL/IR/TLDialect.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
 #include "tl/Dialect/TL/Transforms/FusionGroups.h"
@@ -196,13 +197,14 @@ struct UnaryLowering : OpConversionPattern<UnaryOp> {
                                 rewriter.getMultiDimIdentityMap(type.getRank()));
     SmallVector<IteratorType> iters(type.getRank(), IteratorType::parallel);
     UnaryKind kind = op.getKind();
-    // A sparse result of a sparse operand (tl-assign-sparsity found f(0) =
-    // 0, e.g. step of a join: the Boolean semiring) maps only the stored
-    // entries; an absent entry stays absent. sparse_tensor.unary says so
-    // to the sparsifier, which has no rule of its own for `step`'s
-    // comparison.
-    bool storedOnly =
-        op->hasAttr(kSparseAttr) && isMarkedSparse(op.getInput());
+    // A sparse result of a sparse operand where f(0) = 0 (e.g. step of a
+    // join: the Boolean semiring) maps only the stored entries; an absent
+    // entry stays absent. sparse_tensor.unary says so to the sparsifier,
+    // which has no rule of its own for `step`'s comparison. Where f(0) is
+    // not 0 (1 - x), every entry is computed.
+    bool storedOnly = op->hasAttr(kSparseAttr) &&
+                      isMarkedSparse(op.getInput()) &&
+                      applyUnary<double>(kind, 0.0) == 0.0;
     rewriter.replaceOpWithNewOp<linalg::GenericOp>(
         op, type, ValueRange{adaptor.getInput()},
         ValueRange{emptyLike(rewriter, loc, type, dimsOf(adaptor.getInput()))},
