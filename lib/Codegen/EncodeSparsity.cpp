@@ -68,8 +68,7 @@ bool addsBroadcast(linalg::LinalgOp op) {
         return isa<arith::AddFOp, arith::SubFOp>(step);
       }))
     return false;
-  return broadcasts(op) ||
-         llvm::any_of(op.getDpsInputs(), [](Value in) {
+  return broadcasts(op) || llvm::any_of(op.getDpsInputs(), [](Value in) {
            auto producer = in.getDefiningOp<linalg::LinalgOp>();
            return producer && producer.getNumReductionLoops() == 0 &&
                   broadcasts(producer);
@@ -180,8 +179,9 @@ struct TLEncodeSparsityPass
       else
         why = unsupportedReader(op->getResult(0));
       if (why.empty() && !boundaryLayout(encoding) &&
-          llvm::any_of(op->getResult(0).getUsers(),
-                        [](Operation *user) { return isa<func::ReturnOp>(user); }))
+          llvm::any_of(op->getResult(0).getUsers(), [](Operation *user) {
+            return isa<func::ReturnOp>(user);
+          }))
         why = "it is returned, and the runtime gives sparse results as CSR or "
               "DCSR matrices";
       if (!why.empty()) {
@@ -217,9 +217,9 @@ struct TLEncodeSparsityPass
     });
 
     // Sparse results are returned sparse (a tl function has one block).
-    func.setType(FunctionType::get(
-        &getContext(), func.front().getArgumentTypes(),
-        func.front().getTerminator()->getOperandTypes()));
+    func.setType(
+        FunctionType::get(&getContext(), func.front().getArgumentTypes(),
+                          func.front().getTerminator()->getOperandTypes()));
   }
 };
 

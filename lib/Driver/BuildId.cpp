@@ -19,7 +19,7 @@ void mlir::tl::setVersionPrinter(const char *tool) {
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << name << " (tl " << TL_VERSION << ", compiler build " << TL_BUILD_ID
        << ", module formats " << ::tl::runtime::kOldestModuleFormatVersion
-       << "-" << ::tl::runtime::kModuleFormatVersion
-       << ", LLVM " << LLVM_VERSION_STRING << ")\n";
+       << "-" << ::tl::runtime::kModuleFormatVersion << ", LLVM "
+       << LLVM_VERSION_STRING << ")\n";
   });
 }

@@ -141,7 +141,8 @@ mlir::tl::compileGraph(const CompileRequest &request) {
     if (compiled)
       compiled->warnings.insert(compiled->warnings.begin(),
                                 "the sparse route failed, so the graph is "
-                                "compiled dense: " + why);
+                                "compiled dense: " +
+                                    why);
     return compiled;
   }
   if (!module)

@@ -2,8 +2,8 @@
 
 #include "tl/Driver/GraphRunner.h"
 #include "tl/Codegen/SparseLayout.h"
-#include "tl/Dialect/TL/IR/ParseSource.h"
 #include "tl/Dialect/TL/IR/OpNames.h"
+#include "tl/Dialect/TL/IR/ParseSource.h"
 
 #include "tl/Dialect/TL/IR/GradientRegistry.h"
 #include "tl/Dialect/TL/IR/TLOps.h"
@@ -18,8 +18,8 @@
 #include "tl/Target/TensorLogicJSON/TensorLogicJSON.h"
 
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/IR/Diagnostics.h"
@@ -586,8 +586,7 @@ llvm::Error GraphRunner::recordLayouts() {
     signature.args[i].layout = *layout;
   }
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-    auto layout =
-        layoutOf(type, "result '" + signature.results[i].name + "'");
+    auto layout = layoutOf(type, "result '" + signature.results[i].name + "'");
     if (!layout)
       return layout.takeError();
     signature.results[i].layout = *layout;
@@ -705,18 +704,18 @@ mlir::tl::describeCodegenOptions(const TLCpuPipelineOptions &pipeline,
   auto num = [](int64_t v) { return std::to_string(v); };
   std::vector<std::pair<std::string, std::string>> options = {
       {"opt-level", num(jit.optLevel)},
-          {"vectorize", flag(pipeline.vectorize)},
-          {"threads", num(pipeline.threads)},
-          {"onednn", flag(pipeline.onednn)},
-          {"blas", flag(pipeline.blas)},
-          {"approximate-exp", flag(pipeline.approximateExp)},
-          {"profile", flag(pipeline.profile)},
-          {"semi-naive", flag(pipeline.semiNaive)},
-          {"vector-bytes", num(pipeline.vectorBytes)},
-          {"vector-registers", num(pipeline.vectorRegisters)},
-          {"l1", num(pipeline.l1)},
-          {"l2", num(pipeline.l2)},
-          {"l3", num(pipeline.l3)}};
+      {"vectorize", flag(pipeline.vectorize)},
+      {"threads", num(pipeline.threads)},
+      {"onednn", flag(pipeline.onednn)},
+      {"blas", flag(pipeline.blas)},
+      {"approximate-exp", flag(pipeline.approximateExp)},
+      {"profile", flag(pipeline.profile)},
+      {"semi-naive", flag(pipeline.semiNaive)},
+      {"vector-bytes", num(pipeline.vectorBytes)},
+      {"vector-registers", num(pipeline.vectorRegisters)},
+      {"l1", num(pipeline.l1)},
+      {"l2", num(pipeline.l2)},
+      {"l3", num(pipeline.l3)}};
   // Only the sparse route has these: dense modules keep their keys.
   if (!pipeline.inputDensities.empty()) {
     options.emplace_back("input-densities",
@@ -811,7 +810,8 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
       // caller hears of it (and compileGraph compiles the graph dense)
       // instead of losing the process.
       static std::once_flag enableRecovery;
-      std::call_once(enableRecovery, [] { llvm::CrashRecoveryContext::Enable(); });
+      std::call_once(enableRecovery,
+                     [] { llvm::CrashRecoveryContext::Enable(); });
       llvm::Error failed = llvm::Error::success();
       llvm::CrashRecoveryContext recovery;
       if (!recovery.RunSafely([&] {

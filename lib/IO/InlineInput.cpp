@@ -152,9 +152,8 @@ tl::io::parseInlineValue(std::string_view spec) {
     return fail(spec, "the type holds " + std::to_string(count) +
                           " value(s) but " + std::to_string(data.size()) +
                           " were given");
-  return std::make_pair(
-      std::string(name),
-      InputValue(Array::fromDoubles(dtype, std::move(shape), data)));
+  return std::make_pair(std::string(name), InputValue(Array::fromDoubles(
+                                               dtype, std::move(shape), data)));
 }
 
 int tl::io::exitStatus(const absl::Status &status) {

@@ -233,8 +233,8 @@ std::string serializeManifest(const ModuleManifest &m) {
     line({"fixpoint", escape(s)});
   for (size_t i = 0; i < sig.args.size(); ++i)
     if (sig.args[i].layout != Layout::dense)
-      line({"layout", "arg", std::to_string(i),
-            layoutName(sig.args[i].layout)});
+      line(
+          {"layout", "arg", std::to_string(i), layoutName(sig.args[i].layout)});
   for (size_t i = 0; i < sig.results.size(); ++i)
     if (sig.results[i].layout != Layout::dense)
       line({"layout", "result", std::to_string(i),

@@ -104,12 +104,11 @@ absl::StatusOr<AnyBuffer> readResult(const int64_t *w, const ResultInfo &info,
     coordinates = Returned1d{w + 15};
     values = Returned1d{w + 20};
   }
-  int64_t compressed = info.layout == Layout::csr
-                           ? rows
-                           : static_cast<int64_t>(rowOf.size());
+  int64_t compressed =
+      info.layout == Layout::csr ? rows : static_cast<int64_t>(rowOf.size());
   if (positions.size() < compressed + 1)
-    return malformed("its positions have " +
-                     std::to_string(positions.size()) + " entries");
+    return malformed("its positions have " + std::to_string(positions.size()) +
+                     " entries");
   const int64_t *pos = positions.data<int64_t>();
   int64_t nnz = pos[compressed];
   if (nnz < 0 || nnz > coordinates.size() || nnz > values.size())
@@ -148,8 +147,7 @@ absl::StatusOr<AnyBuffer> readResult(const int64_t *w, const ResultInfo &info,
 
 } // namespace
 
-absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>>
-Module::run(
+absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> Module::run(
     const std::map<std::string, const Buffer *> &inputs,
     const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
   if (!loadStatus.ok())
@@ -164,13 +162,14 @@ Module::run(
   std::deque<SparseBuffer> sparseCopies;
   std::deque<std::vector<int64_t>> indices;
 
-  auto densified = [&](const std::string &name,
-                       const SparseBuffer &s) -> absl::StatusOr<const Buffer *> {
+  auto densified =
+      [&](const std::string &name,
+          const SparseBuffer &s) -> absl::StatusOr<const Buffer *> {
     auto dense = s.toDense();
     if (!dense.ok())
       return absl::Status(dense.status().code(),
-                          "input '" + name + "': " +
-                              std::string(dense.status().message()));
+                          "input '" + name +
+                              "': " + std::string(dense.status().message()));
     buffers.push_back(std::move(*dense));
     return &buffers.back();
   };
@@ -235,8 +234,9 @@ Module::run(
     }
     // CSR or DCSR: from the caller's CSR where it is one.
     if (!s || s->format != SparseFormat::csr) {
-      sparseCopies.push_back(s ? s->convert(SparseFormat::csr)
-                               : SparseBuffer::fromDense(*d, SparseFormat::csr));
+      sparseCopies.push_back(
+          s ? s->convert(SparseFormat::csr)
+            : SparseBuffer::fromDense(*d, SparseFormat::csr));
       s = &sparseCopies.back();
     }
     const Buffer *values = &s->values;
@@ -317,8 +317,8 @@ tl::runtime::denseResults(
     auto dense = std::get<SparseBuffer>(result).toDense();
     if (!dense.ok())
       return absl::Status(dense.status().code(),
-                          "output '" + name + "': " +
-                              std::string(dense.status().message()));
+                          "output '" + name +
+                              "': " + std::string(dense.status().message()));
     named.emplace_back(name, std::move(*dense));
   }
   return named;

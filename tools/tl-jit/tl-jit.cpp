@@ -679,7 +679,7 @@ compileAndRun(const ::tl::CompileOptions &options,
               const std::map<std::string, const Buffer *> &inputs,
               const std::map<std::string, const SparseBuffer *> &sparseInputs,
               ::tl::Outputs &outputs,
-                         std::vector<::tl::IntermediateInfo> &intermediates) {
+              std::vector<::tl::IntermediateInfo> &intermediates) {
   const ::tl::GradientOptions *gradient = gradientOptions();
   auto exe = gradient ? ::tl::Executable::compileGradientFile(
                             graphPath, options, *gradient)
@@ -786,12 +786,12 @@ static int refuseNoOps() {
        "needs --expected_output"},
       {expectedF64Threshold, !expectedOutputs.empty(),
        "needs --expected_output"},
-      {expectedOutputs, !stream && !batch && !benchmark && !gradcheck &&
-                            emit == EmitOpt::none,
+      {expectedOutputs,
+       !stream && !batch && !benchmark && !gradcheck && emit == EmitOpt::none,
        "compares the outputs of one run; it has no --batch, --stream, "
        "--benchmark, --gradcheck or --emit"},
-      {outputPaths, !stream && !batch && !benchmark && !gradcheck &&
-                        emit == EmitOpt::none,
+      {outputPaths,
+       !stream && !batch && !benchmark && !gradcheck && emit == EmitOpt::none,
        "writes the outputs of one run (--batch and --stream take "
        "--output-dir)"},
       {benchmarkFormat, benchmark > 0, "needs --benchmark"},
@@ -800,12 +800,14 @@ static int refuseNoOps() {
        "writes compiled code; --reference compiles none"},
       {explainCache, !useReference && emit == EmitOpt::none,
        "reports a compile; --reference and --emit do not use the cache"},
-      {fallback, !useReference, "has nothing to fall back from with --reference"},
+      {fallback, !useReference,
+       "has nothing to fall back from with --reference"},
       {jitLog, !useReference && !stream && !gradcheck && emit == EmitOpt::none,
        "logs compiles of a run or a batch; --reference, --stream, "
        "--gradcheck and --emit make none it can log"},
-      {tuneSeconds, !useReference && !stream && !batch && !gradcheck &&
-                        emit == EmitOpt::none && gradNames.empty(),
+      {tuneSeconds,
+       !useReference && !stream && !batch && !gradcheck &&
+           emit == EmitOpt::none && gradNames.empty(),
        "tunes the code of one run; drop --reference, --stream, --batch, "
        "--gradcheck, --grad and --emit"},
       {hotThreshold, !useReference && !stream && emit == EmitOpt::none,
@@ -1007,7 +1009,7 @@ static int runTool(int argc, char **argv) {
       return fail(result.status());
     outputs = std::move(*result);
   } else if (int status = compileAndRun(options, inputs.named, sparseInputs,
-                                       outputs, intermediates)) {
+                                        outputs, intermediates)) {
     return status;
   }
   printRunWarnings();

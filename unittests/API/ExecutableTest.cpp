@@ -144,8 +144,7 @@ TEST(ExecutableTest, SparseRouteRunsSparseAndDenseInputs) {
   Outputs into = (*exe)->allocateOutputs();
   absl::Status st = (*exe)->runInto({{"parent", &dense}}, into);
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
-  EXPECT_NE(st.message().find("returns its results"), std::string::npos)
-      << st;
+  EXPECT_NE(st.message().find("returns its results"), std::string::npos) << st;
 }
 
 TEST(ExecutableTest, F32ConvertsF64InputsAndStridedViews) {

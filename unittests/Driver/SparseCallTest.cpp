@@ -117,9 +117,8 @@ TEST(SparseCallTest, DenseModulesKeepFormatTwo) {
 
 /// Runs `module` on relations of `density` given as CSR, COO or dense,
 /// and checks every result against the reference evaluator.
-void checkAgainstReference(const ::tl::runtime::Module &module,
-                           double density, SparseFormat format,
-                           bool denseRelations) {
+void checkAgainstReference(const ::tl::runtime::Module &module, double density,
+                           SparseFormat format, bool denseRelations) {
   std::mt19937 rng(unsigned(density * 1000) + 11);
   Buffer r = randomMatrix(rng, kN, kN, density),
          q = randomMatrix(rng, kN, kN, density),
@@ -211,8 +210,8 @@ TEST(SparseCallTest, BadSparseInputsFailCleanly) {
   EXPECT_NE(status.message().find("no input named 'q'"), std::string::npos)
       << status;
 
-  status = module->run({{"e", &e}, {"r", &r}}, {{"r", &rs}, {"q", &rs}})
-               .status();
+  status =
+      module->run({{"e", &e}, {"r", &r}}, {{"r", &rs}, {"q", &rs}}).status();
   EXPECT_NE(status.message().find("both dense and sparse"), std::string::npos)
       << status;
 

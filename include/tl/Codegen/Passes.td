@@ -129,10 +129,15 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
     steps MLIR 19's sparsifier has rules for over implicit zeros (`addf`,
     `subf`, `mulf`, `negf`, `absf`, `sqrt`, `tanh`, `sin`, `expm1`,
     `log1p`, casts, constants, and the `sparse_tensor.unary` the lowering
-    emits where only stored entries are mapped). Otherwise (a reshape of a
-    broadcast operand, a max fold, `exp`, a comparison) the value stays
-    dense and a remark names the rule and the step: the sparsifier would
-    refuse such a kernel. A `sparse_tensor.unary` left in a kernel with no
+    emits where only stored entries are mapped). Two more rules keep a
+    value dense: a reader that is an element-wise union (`addf`, `subf`)
+    with a broadcast operand, read directly or from an element-wise
+    producer the sparsifier fuses in (MLIR 19's sparsifier crashes on it),
+    and an argument or returned value whose layout the runtime does not
+    bind (it binds CSR and DCSR matrices: `tl/Codegen/SparseLayout.h`).
+    Otherwise (a reshape of a broadcast operand, a max fold, `exp`, a
+    comparison) the value stays dense and a remark names the rule and the
+    step: the sparsifier would refuse such a kernel. A `sparse_tensor.unary` left in a kernel with no
     sparse operand is replaced by its `present` region (the function maps
     0 to 0, so applying it everywhere is the same).
 

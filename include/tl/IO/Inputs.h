@@ -32,8 +32,9 @@ absl::StatusOr<NamedArrays> readInputs(std::string_view archive,
 
 using NamedInputs = std::vector<std::pair<std::string, InputValue>>;
 /// The same with sparse tensors kept sparse.
-absl::StatusOr<NamedInputs> readInputValues(
-    std::string_view archive, const std::vector<std::string> &specs);
+absl::StatusOr<NamedInputs>
+readInputValues(std::string_view archive,
+                const std::vector<std::string> &specs);
 /// `values` (from readInputValues(archive, specs)) with every sparse
 /// tensor in its dense form: what readInputs returns.
 absl::StatusOr<NamedArrays> denseInputs(NamedInputs values,
