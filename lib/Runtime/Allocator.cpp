@@ -16,6 +16,7 @@
 
 #include "tl/Runtime/RuntimeABI.h"
 
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -85,6 +86,9 @@ RecentBlocks::~RecentBlocks() {
     std::free(b);
 }
 
+/// The CallAllocations recording this thread's blocks, if any.
+thread_local std::unordered_set<void *> *recording = nullptr;
+
 size_t blockSize(size_t size) {
   size_t total = size + kHeader;
   if (total < kCachedFrom)
@@ -114,7 +118,10 @@ extern "C" void *tl_rt_malloc(size_t size) {
   if (!base)
     return nullptr;
   *static_cast<size_t *>(base) = block;
-  return static_cast<char *>(base) + kHeader;
+  void *ptr = static_cast<char *>(base) + kHeader;
+  if (recording)
+    recording->insert(ptr);
+  return ptr;
 }
 
 extern "C" void *tl_rt_aligned_alloc(size_t alignment, size_t size) {
@@ -157,6 +164,8 @@ extern "C" void *tl_rt_realloc(void *ptr, size_t size) {
 extern "C" void tl_rt_free(void *ptr) {
   if (!ptr)
     return;
+  if (recording)
+    recording->erase(ptr);
   void *base = static_cast<char *>(ptr) - kHeader;
   size_t block = *static_cast<size_t *>(base);
   if (block < kCachedFrom) {
@@ -186,4 +195,21 @@ void tl::runtime::releaseCachedMemory() {
       std::free(b);
   c.free.clear();
   c.bytes = 0;
+}
+
+tl::runtime::CallAllocations::CallAllocations() {
+  assert(!recording && "one CallAllocations per thread at a time");
+  recording = &live;
+}
+
+tl::runtime::CallAllocations::~CallAllocations() {
+  if (recording == &live)
+    recording = nullptr;
+}
+
+void tl::runtime::CallAllocations::freeLive() {
+  recording = nullptr;
+  for (void *ptr : live)
+    tl_rt_free(ptr);
+  live.clear();
 }

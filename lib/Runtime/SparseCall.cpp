@@ -6,7 +6,9 @@
 // results in one struct the packed entry point stores through its last
 // pointer; the code allocates every returned buffer through the runtime's
 // malloc. The results are copied out (a sparse one's index arrays are
-// sized to its capacity, not its entries) and the code's buffers freed.
+// sized to its capacity, not its entries), and every block the call
+// allocated and did not free is freed: the returned buffers and the
+// temporaries MLIR's sparsifier leaves (CallAllocations).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,26 +18,19 @@
 
 #include <cstring>
 #include <deque>
-#include <set>
 
 using namespace tl::runtime;
 
 namespace {
 
-/// The allocated pointer MLIR gives a memref.get_global: nothing to free.
-constexpr int64_t kGlobalAllocation = 0xdeadbeef;
-
 /// The words of one call: memref descriptors (allocated pointer, aligned
 /// pointer, offset, sizes, strides).
 struct CallWords {
   std::vector<int64_t> words;
-  /// What the caller owns: never freed.
-  std::set<int64_t> callerMemory;
 
   void add(const void *data, const std::vector<int64_t> &shape,
            const std::vector<int64_t> &strides) {
     auto p = reinterpret_cast<int64_t>(data);
-    callerMemory.insert(p);
     words.insert(words.end(), {p, p, 0});
     words.insert(words.end(), shape.begin(), shape.end());
     words.insert(words.end(), strides.begin(), strides.end());
@@ -275,31 +270,24 @@ absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> Module::run(
   for (int64_t &w : packed.words)
     packed.pointers.push_back(&w);
   packed.pointers.push_back(returned.data());
+  CallAllocations allocations;
   absl::Status status = runPacked(packed);
 
   std::vector<std::pair<std::string, AnyBuffer>> out;
-  std::set<int64_t> freed;
   size_t at = 0;
   for (const ResultInfo &r : sig.results) {
     const int64_t *w = returned.data() + at;
-    size_t n = resultWords(r.layout, r.shape.size());
-    at += n;
-    if (status.ok()) {
-      auto result = readResult(w, r, dtype());
-      if (result.ok())
-        out.emplace_back(r.name, std::move(*result));
-      else
-        status = result.status();
-    }
-    // Each buffer the code allocated once, even where results share one.
-    size_t buffersHere = r.layout == Layout::dense ? 1 : n / 5;
-    for (size_t b = 0; b < buffersHere; ++b) {
-      int64_t allocated = w[b * 5];
-      if (allocated && allocated != kGlobalAllocation &&
-          !call.callerMemory.count(allocated) && freed.insert(allocated).second)
-        tl_rt_free(reinterpret_cast<void *>(allocated));
-    }
+    at += resultWords(r.layout, r.shape.size());
+    if (!status.ok())
+      break;
+    auto result = readResult(w, r, dtype());
+    if (result.ok())
+      out.emplace_back(r.name, std::move(*result));
+    else
+      status = result.status();
   }
+  // What the code returned (copied above) and any temporary it left.
+  allocations.freeLive();
   if (!status.ok())
     return status;
   return out;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -145,6 +146,24 @@ std::vector<std::pair<const char *, void *>> runtimeSymbols();
 
 /// Returns the blocks the allocator keeps for reuse to the system.
 void releaseCachedMemory();
+
+/// Records, while it lives, every block tl_rt_malloc hands out on this
+/// thread and tl_rt_free has not taken back: code that does not free all
+/// its temporaries (MLIR 19's sparsifier leaves a sparse temporary's
+/// buffers) is cleaned up after its call by freeLive(). One per thread at
+/// a time.
+class CallAllocations {
+public:
+  CallAllocations();
+  ~CallAllocations();
+  CallAllocations(const CallAllocations &) = delete;
+  CallAllocations &operator=(const CallAllocations &) = delete;
+  /// Frees every recorded block still live (and stops recording).
+  void freeLive();
+
+private:
+  std::unordered_set<void *> live;
+};
 
 } // namespace tl::runtime
 
