@@ -701,39 +701,52 @@ Executable::run(const std::map<std::string, const Buffer *> &inputs) const {
   return outputs;
 }
 
-absl::StatusOr<Outputs> Executable::run(
+absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>>
+Executable::runSparse(
     const std::map<std::string, const Buffer *> &inputs,
     const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
-  std::map<std::string, const Buffer *> all = inputs;
-  std::deque<Buffer> dense;
   for (const auto &[name, sparse] : sparseInputs) {
     std::string what = "run: sparse input '" + name + "'";
-    if (all.count(name))
+    if (inputs.count(name))
       return absl::InvalidArgumentError(
           what + " is also given as a dense array; give it once");
     if (absl::Status st = sparse->validate(what); !st.ok())
       return st;
   }
-  if (!impl->isReference && impl->graph->signature().returnsResults) {
-    auto results = impl->graph->run(inputs, sparseInputs);
-    if (!results.ok())
-      return results.status();
-    auto dense = runtime::denseResults(std::move(*results));
-    if (!dense.ok())
-      return dense.status();
-    Outputs outputs;
-    outputs.entries = std::move(*dense);
-    return outputs;
-  }
+  if (!impl->isReference && impl->graph->signature().returnsResults)
+    return impl->graph->run(inputs, sparseInputs);
+  // Code that reads every array dense: the sparse ones expanded here.
+  std::map<std::string, const Buffer *> all = inputs;
+  std::deque<Buffer> dense;
   for (const auto &[name, sparse] : sparseInputs) {
-    std::string what = "run: sparse input '" + name + "'";
     auto buffer = sparse->toDense();
     if (!buffer.ok())
       return absl::Status(buffer.status().code(),
-                          what + ": " + std::string(buffer.status().message()));
+                          "run: sparse input '" + name +
+                              "': " + std::string(buffer.status().message()));
     all[name] = &dense.emplace_back(std::move(*buffer));
   }
-  return run(all);
+  auto outputs = run(all);
+  if (!outputs.ok())
+    return outputs.status();
+  std::vector<std::pair<std::string, AnyBuffer>> results;
+  for (auto &[name, buffer] : outputs->entries)
+    results.emplace_back(std::move(name), std::move(buffer));
+  return results;
+}
+
+absl::StatusOr<Outputs> Executable::run(
+    const std::map<std::string, const Buffer *> &inputs,
+    const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
+  auto results = runSparse(inputs, sparseInputs);
+  if (!results.ok())
+    return results.status();
+  auto dense = runtime::denseResults(std::move(*results));
+  if (!dense.ok())
+    return dense.status();
+  Outputs outputs;
+  outputs.entries = std::move(*dense);
+  return outputs;
 }
 
 Outputs Executable::allocateOutputs() const {

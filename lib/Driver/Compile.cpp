@@ -64,7 +64,8 @@ prepareGraph(GraphRunner &runner, const CompileRequest &request,
   if (request.exposeIntermediates)
     if (llvm::Error e = runner.exposeIntermediates())
       return e;
-  if (llvm::Error e = runner.specialize())
+  if (llvm::Error e = runner.specialize(densityEntries(request.codegen),
+                                        request.codegen.sparseThreshold))
     return e;
   if (!request.binaryInputs.empty())
     return runner.assumeBinary(request.binaryInputs);
@@ -138,11 +139,15 @@ mlir::tl::compileGraph(const CompileRequest &request) {
     CompileRequest dense = request;
     dense.codegen.inputDensities.clear();
     auto compiled = compileGraph(dense);
-    if (compiled)
-      compiled->warnings.insert(compiled->warnings.begin(),
-                                "the sparse route failed, so the graph is "
-                                "compiled dense: " +
-                                    why);
+    if (!compiled)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "the sparse route failed (" + why +
+              "), and compiled dense: " + llvm::toString(compiled.takeError()));
+    compiled->warnings.insert(compiled->warnings.begin(),
+                              "the sparse route failed, so the graph is "
+                              "compiled dense: " +
+                                  why);
     return compiled;
   }
   if (!module)

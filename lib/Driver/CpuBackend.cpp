@@ -11,6 +11,17 @@ using namespace mlir::tl;
 
 Backend::~Backend() = default;
 
+std::vector<std::string>
+mlir::tl::densityEntries(const CodegenOptions &codegen) {
+  std::vector<std::string> entries;
+  for (const auto &[name, density] : codegen.inputDensities) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", density);
+    entries.push_back(name + "=" + text);
+  }
+  return entries;
+}
+
 void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
                                     const TargetDescription &target,
                                     TLCpuPipelineOptions &pipeline) {
@@ -22,13 +33,7 @@ void mlir::tl::buildPipelineOptions(const CodegenOptions &codegen,
   pipeline.profile = codegen.profile;
   pipeline.semiNaive = codegen.semiNaive;
   pipeline.tuningRecords = codegen.tuningRecords;
-  std::vector<std::string> densities;
-  for (const auto &[name, density] : codegen.inputDensities) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", density);
-    densities.push_back(name + "=" + text);
-  }
-  pipeline.inputDensities = densities;
+  pipeline.inputDensities = densityEntries(codegen);
   pipeline.sparseThreshold = codegen.sparseThreshold;
   applyTarget(pipeline, target);
 }

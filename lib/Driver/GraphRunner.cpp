@@ -895,15 +895,18 @@ GraphRunner::compile(const TLCpuPipelineOptions &pipeline,
   return std::move(*loaded);
 }
 
-llvm::Error GraphRunner::specialize() {
+llvm::Error
+GraphRunner::specialize(const std::vector<std::string> &inputDensities,
+                        double sparseThreshold) {
   if (specialized)
     return llvm::Error::success();
   if (lowered)
     return makeError("specialize() needs the module as loaded and bound");
+  TLReferencePipelineOptions options;
+  options.inputDensities = inputDensities;
+  options.sparseThreshold = sparseThreshold;
   if (llvm::Error e = runPipeline(
-          [&](OpPassManager &pm) {
-            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
-          },
+          [&](OpPassManager &pm) { populateTLReferencePipeline(pm, options); },
           "shape specialization"))
     return e;
   specialized = true;

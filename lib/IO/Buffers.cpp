@@ -32,6 +32,12 @@ Array tl::io::toArray(const Buffer &b) {
                             b.shape(), values);
 }
 
+tl::io::InputValue tl::io::toValue(runtime::AnyBuffer result) {
+  if (auto *dense = std::get_if<runtime::Buffer>(&result))
+    return toArray(*dense);
+  return std::move(std::get<runtime::SparseBuffer>(result));
+}
+
 absl::StatusOr<Array> tl::io::toArray(const runtime::SparseBuffer &sparse) {
   auto dense = sparse.toDense();
   if (!dense.ok())

@@ -29,6 +29,55 @@ SparsePolicy::parseMode(std::string_view text) {
   return std::nullopt;
 }
 
+NamedOutputs tl::io::toOutputs(NamedArrays arrays) {
+  NamedOutputs outputs;
+  outputs.reserve(arrays.size());
+  for (auto &[name, array] : arrays)
+    outputs.emplace_back(std::move(name), std::move(array));
+  return outputs;
+}
+
+bool SparsePolicy::isSparse(const runtime::SparseBuffer &tensor) const {
+  if (mode == Mode::never || tensor.shape.empty())
+    return false;
+  if (mode == Mode::always)
+    return true;
+  int64_t n = tensor.numElements(), nonzeros = 0;
+  if (n == 0)
+    return true;
+  for (int64_t k = 0; k < tensor.nnz(); ++k)
+    nonzeros += tensor.values.at(k) != 0.0;
+  return double(nonzeros) <= threshold * double(n);
+}
+
+static bool storesSparse(const OutputValue &value, const SparsePolicy &policy) {
+  return std::visit([&](const auto &v) { return policy.isSparse(v); }, value);
+}
+
+/// `value` as a sparse tensor holding only its nonzeros, as the writers
+/// and the printer take it.
+static runtime::SparseBuffer sparseForm(const OutputValue &value) {
+  if (const auto *array = std::get_if<Array>(&value))
+    return toSparse(*array, runtime::SparseFormat::coo);
+  return std::get<runtime::SparseBuffer>(value).withoutZeros();
+}
+
+/// `value` as a dense array: the array itself, or the sparse result
+/// expanded into `storage`.
+static absl::StatusOr<const Array *> denseForm(const std::string &name,
+                                               const OutputValue &value,
+                                               std::optional<Array> &storage) {
+  if (const auto *array = std::get_if<Array>(&value))
+    return array;
+  auto dense = toArray(std::get<runtime::SparseBuffer>(value));
+  if (!dense.ok())
+    return absl::Status(dense.status().code(),
+                        "output '" + name + "' in dense form: " +
+                            std::string(dense.status().message()));
+  storage = std::move(*dense);
+  return &*storage;
+}
+
 bool SparsePolicy::isSparse(const Array &array) const {
   if (mode == Mode::never || array.shape.empty())
     return false;
@@ -76,35 +125,43 @@ absl::Status tl::io::checkOutputSpecs(const std::vector<std::string> &specs,
 
 /// Every output as archive members: dense ones as NAME, sparse ones as
 /// the members of their sparse layout under "NAME/".
-static NpyMembers archiveMembers(const NamedArrays &outputs,
-                                 const SparsePolicy &sparse) {
+static absl::StatusOr<NpyMembers> archiveMembers(const NamedOutputs &outputs,
+                                                 const SparsePolicy &sparse) {
   NpyMembers members;
-  for (const auto &[name, array] : outputs) {
-    if (!sparse.isSparse(array)) {
-      members.emplace_back(name, serializeNpy(array));
+  for (const auto &[name, value] : outputs) {
+    if (storesSparse(value, sparse)) {
+      for (auto &member : serializeSparse(sparseForm(value), name + "/"))
+        members.push_back(std::move(member));
       continue;
     }
-    for (auto &member : serializeSparse(
-             toSparse(array, runtime::SparseFormat::coo), name + "/"))
-      members.push_back(std::move(member));
+    std::optional<Array> storage;
+    auto dense = denseForm(name, value, storage);
+    if (!dense.ok())
+      return dense.status();
+    members.emplace_back(name, serializeNpy(**dense));
   }
   return members;
 }
 
 absl::Status tl::io::writeOutputs(const std::vector<std::string> &specs,
-                                  const NamedArrays &outputs,
+                                  const NamedOutputs &outputs,
                                   const SparsePolicy &sparse) {
   if (absl::Status st = checkOutputSpecs(specs, outputs.size()); !st.ok())
     return st;
   for (size_t i = 0; i < specs.size(); ++i) {
-    std::string path = specs[i][0] == '@' ? specs[i].substr(1) : specs[i];
-    const Array &array = outputs[i].second;
-    absl::Status st =
-        specs[i][0] != '@'
-            ? writeNpzMembers(path, archiveMembers(outputs, sparse))
-        : endsWith(path, ".npz")
-            ? writeSparseNpz(path, toSparse(array, runtime::SparseFormat::coo))
-            : writeNpy(path, array);
+    const auto &[name, value] = outputs[i];
+    absl::Status st;
+    if (specs[i][0] != '@') {
+      auto members = archiveMembers(outputs, sparse);
+      st =
+          members.ok() ? writeNpzMembers(specs[i], *members) : members.status();
+    } else if (std::string path = specs[i].substr(1); endsWith(path, ".npz")) {
+      st = writeSparseNpz(path, sparseForm(value));
+    } else {
+      std::optional<Array> storage;
+      auto dense = denseForm(name, value, storage);
+      st = dense.ok() ? writeNpy(path, **dense) : dense.status();
+    }
     if (!st.ok())
       return st;
   }
@@ -115,7 +172,7 @@ absl::Status tl::io::writeOutputs(const std::vector<std::string> &specs,
 /// `position`-th flag's output).
 static absl::StatusOr<std::pair<size_t, Array>>
 parseExpected(const std::string &spec, size_t position,
-              const NamedArrays &outputs) {
+              const NamedOutputs &outputs) {
   // Positional when it is @FILE or what precedes the first '=' is a type
   // (2x2xf64, f32): the `position`-th flag's output.
   std::optional<absl::StatusOr<Array>> positional;
@@ -153,7 +210,7 @@ parseExpected(const std::string &spec, size_t position,
 }
 
 absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
-                                          const NamedArrays &outputs,
+                                          const NamedOutputs &outputs,
                                           const Tolerances &tolerances) {
   std::string mismatches;
   int failed = 0;
@@ -162,7 +219,12 @@ absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
     if (!expected.ok())
       return expected.status();
     const auto &[index, want] = *expected;
-    const auto &[name, got] = outputs[index];
+    const auto &[name, value] = outputs[index];
+    std::optional<Array> storage;
+    auto dense = denseForm(name, value, storage);
+    if (!dense.ok())
+      return dense.status();
+    const Array &got = **dense;
     // Structured bindings cannot be captured before C++20.
     auto mismatch = [&, index = index, &name = name](const std::string &why) {
       ++failed;
@@ -205,7 +267,7 @@ absl::Status tl::io::checkExpectedOutputs(const std::vector<std::string> &specs,
 }
 
 absl::Status tl::io::deliverOutputs(const OutputOptions &options,
-                                    const NamedArrays &outputs,
+                                    const NamedOutputs &outputs,
                                     std::ostream &out) {
   if (absl::Status st = checkOutputSpecs(options.files, outputs.size());
       !st.ok())
@@ -213,12 +275,16 @@ absl::Status tl::io::deliverOutputs(const OutputOptions &options,
   if (options.print ||
       (!options.quiet && options.files.empty() && options.expected.empty()))
     for (size_t i = 0; i < outputs.size(); ++i) {
-      const auto &[name, array] = outputs[i];
-      if (options.sparse.isSparse(array))
-        printSparse(out, i, name, toSparse(array, runtime::SparseFormat::coo),
-                    options.printLimit);
-      else
-        printArray(out, i, name, array, options.printLimit);
+      const auto &[name, value] = outputs[i];
+      if (storesSparse(value, options.sparse)) {
+        printSparse(out, i, name, sparseForm(value), options.printLimit);
+        continue;
+      }
+      std::optional<Array> storage;
+      auto dense = denseForm(name, value, storage);
+      if (!dense.ok())
+        return dense.status();
+      printArray(out, i, name, **dense, options.printLimit);
     }
   if (!options.files.empty())
     if (absl::Status st = writeOutputs(options.files, outputs, options.sparse);

@@ -40,7 +40,10 @@ void mlir::tl::populateTLReferencePipeline(
   specialize.generic = options.generic;
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createTLSpecializeShapesPass(specialize));
-  fpm.addPass(createTLCheckSizesPass());
+  TLCheckSizesPassOptions sizes;
+  sizes.inputDensities = options.inputDensities;
+  sizes.sparseThreshold = options.sparseThreshold;
+  fpm.addPass(createTLCheckSizesPass(sizes));
   if (options.canonicalize)
     fpm.addPass(createCanonicalizerPass());
 }
@@ -244,6 +247,8 @@ void mlir::tl::populateTLCpuPipeline(OpPassManager &pm,
   TLReferencePipelineOptions prepare;
   prepare.inputShapes = options.inputShapes;
   prepare.generic = options.generic;
+  prepare.inputDensities = options.inputDensities;
+  prepare.sparseThreshold = options.sparseThreshold;
   populateTLReferencePipeline(pm, prepare);
   if (!options.inputDensities.empty()) {
     populateTLSparseRoute(pm, options);

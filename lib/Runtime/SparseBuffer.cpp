@@ -272,3 +272,45 @@ SparseBuffer SparseBuffer::convert(SparseFormat to) const {
     s.positions[r] += s.positions[r - 1];
   return s;
 }
+
+template <typename T>
+static void keepNonzeros(const SparseBuffer &from, SparseBuffer &to) {
+  const T *v = from.values.data<T>();
+  int64_t n = from.nnz(), kept = 0;
+  for (int64_t k = 0; k < n; ++k)
+    kept += v[k] != T(0);
+  to.values = Buffer::allocate(from.dtype(), {kept});
+  T *out = to.values.data<T>();
+  int64_t rank = from.format == SparseFormat::csr ? 1 : from.rank();
+  to.coordinates.reserve(kept * rank);
+  auto keep = [&](int64_t k) {
+    *out++ = v[k];
+    to.coordinates.insert(to.coordinates.end(),
+                          from.coordinates.begin() + k * rank,
+                          from.coordinates.begin() + (k + 1) * rank);
+  };
+  if (from.format == SparseFormat::coo) {
+    for (int64_t k = 0; k < n; ++k)
+      if (v[k] != T(0))
+        keep(k);
+    return;
+  }
+  to.positions.assign(from.positions.size(), 0);
+  for (size_t r = 0; r + 1 < from.positions.size(); ++r) {
+    for (int64_t k = from.positions[r]; k < from.positions[r + 1]; ++k)
+      if (v[k] != T(0))
+        keep(k);
+    to.positions[r + 1] = int64_t(to.coordinates.size());
+  }
+}
+
+SparseBuffer SparseBuffer::withoutZeros() const {
+  SparseBuffer s;
+  s.format = format;
+  s.shape = shape;
+  if (dtype() == DType::f32)
+    keepNonzeros<float>(*this, s);
+  else
+    keepNonzeros<double>(*this, s);
+  return s;
+}

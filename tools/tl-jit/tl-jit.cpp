@@ -47,6 +47,7 @@
 #include "llvm/Support/WithColor.h"
 
 #include <deque>
+#include <functional>
 #include <sstream>
 
 namespace cl = llvm::cl;
@@ -466,21 +467,17 @@ static io::NamedArrays toArrays(const ::tl::Outputs &outputs, size_t begin,
 
 /// --benchmark: compile times (cold and cached, in the library) and the
 /// median of `benchmark` runs after one warm-up call.
-static int runBenchmark(const ::tl::Executable &exe,
-                        const std::map<std::string, const Buffer *> &inputs,
-                        const ::tl::CompileOptions &options) {
+/// `call` runs the code once.
+static int runBenchmark(const ::tl::CompileOptions &options,
+                        const std::function<absl::Status()> &call) {
   auto compile = ::tl::measureCompileLatency(
       graphPath, options, gradientOptions(), compileRepetitions);
   if (!compile.ok())
     return fail("--benchmark: " + std::string(compile.status().message()));
-  auto allocated = exe.allocateOutputs(inputs);
-  if (!allocated.ok())
-    return fail(allocated.status());
-  ::tl::Outputs &outputs = *allocated;
-  if (absl::Status st = exe.runInto(inputs, outputs); !st.ok())
+  if (absl::Status st = call(); !st.ok())
     return fail(st);
-  ::tl::runtime::Timing run = ::tl::runtime::medianOf(
-      benchmark, [&] { return exe.runInto(inputs, outputs).ok(); });
+  ::tl::runtime::Timing run =
+      ::tl::runtime::medianOf(benchmark, [&] { return call().ok(); });
   std::string base = llvm::sys::path::stem(graphPath).str();
   llvm::outs() << ::tl::runtime::formatBenchmarks(
       {{base + "/compile_median", unsigned(compileRepetitions), compile->cold},
@@ -673,12 +670,13 @@ runReference(const ::tl::CompileOptions &options,
 
 /// The graph compiled with the command line's options, run once (after
 /// --benchmark, --profile or --trace, when given); its results in
-/// `outputs`. Returns an exit status.
+/// `outputs`, or in `sparseRoute` when it ran with sparse inputs (results
+/// computed sparse stay sparse). Returns an exit status.
 static int
 compileAndRun(const ::tl::CompileOptions &options,
               const std::map<std::string, const Buffer *> &inputs,
               const std::map<std::string, const SparseBuffer *> &sparseInputs,
-              ::tl::Outputs &outputs,
+              ::tl::Outputs &outputs, io::NamedOutputs &sparseRoute,
               std::vector<::tl::IntermediateInfo> &intermediates) {
   const ::tl::GradientOptions *gradient = gradientOptions();
   auto exe = gradient ? ::tl::Executable::compileGradientFile(
@@ -708,11 +706,21 @@ compileAndRun(const ::tl::CompileOptions &options,
       return fail("cannot write '" + dumpObject + "': " + ec.message());
     os << (*exe)->objectCode();
   }
+  if (!sparseInputs.empty() && benchmark) {
+    // Each run allocates its sparse results: their sizes are known only
+    // once computed.
+    if (int status = runBenchmark(options, [&] {
+          return (*exe)->runSparse(inputs, sparseInputs).status();
+        }))
+      return status;
+    return writeJitLog(**exe);
+  }
   if (!sparseInputs.empty()) {
-    auto result = (*exe)->run(inputs, sparseInputs);
-    if (!result.ok())
-      return fail(result.status());
-    outputs = std::move(*result);
+    auto results = (*exe)->runSparse(inputs, sparseInputs);
+    if (!results.ok())
+      return fail(results.status());
+    for (auto &[name, result] : *results)
+      sparseRoute.emplace_back(name, io::toValue(std::move(result)));
     return writeJitLog(**exe);
   }
   // The adjoint's extra inputs: one cotangent per forward output.
@@ -738,7 +746,11 @@ compileAndRun(const ::tl::CompileOptions &options,
       return fail("--tune: " + std::string(st.message()));
   }
   if (benchmark) {
-    if (int status = runBenchmark(**exe, all, options))
+    auto allocated = (*exe)->allocateOutputs(all);
+    if (!allocated.ok())
+      return fail(allocated.status());
+    if (int status = runBenchmark(
+            options, [&] { return (*exe)->runInto(all, *allocated); }))
       return status;
     return writeJitLog(**exe);
   }
@@ -935,9 +947,9 @@ static int runTool(int argc, char **argv) {
   if (!read.ok())
     return fail(std::string(read.status().message()),
                 io::exitStatus(read.status()));
-  // The sparse route (issue 19): a plain run on the CPU reads its sparse
-  // inputs sparse when one is at or under --sparse-threshold; every other
-  // mode binds their dense forms.
+  // The sparse route (issue 19): a plain run or --benchmark on the CPU
+  // reads its sparse inputs sparse when one is at or under
+  // --sparse-threshold; every other mode binds their dense forms.
   std::deque<SparseBuffer> sparseStore;
   std::map<std::string, const SparseBuffer *> sparseInputs;
   std::map<std::string, double> densities;
@@ -954,12 +966,12 @@ static int runTool(int argc, char **argv) {
                 "and of sparse inputs; add --sparse-outputs=auto or give a "
                 "sparse input",
                 2);
-  bool plainRun = device == "cpu" && !useReference && !gradcheck &&
-                  gradNames.empty() && !benchmark && !profile &&
-                  tracePath.empty() && !tuneSeconds.getNumOccurrences() &&
-                  !checkNumerics && dumpIntermediates.empty() && !fallback;
+  bool mayReadSparse = device == "cpu" && !useReference && !gradcheck &&
+                       gradNames.empty() && !profile && tracePath.empty() &&
+                       !tuneSeconds.getNumOccurrences() && !checkNumerics &&
+                       dumpIntermediates.empty() && !fallback;
   io::NamedInputs values = std::move(*read);
-  if (plainRun && sparseEnough)
+  if (mayReadSparse && sparseEnough)
     for (auto it = values.begin(); it != values.end();) {
       auto *sparse = std::get_if<SparseBuffer>(&it->second);
       if (!sparse) {
@@ -1002,6 +1014,7 @@ static int runTool(int argc, char **argv) {
   }
 
   ::tl::Outputs outputs;
+  io::NamedOutputs sparseRoute;
   std::vector<::tl::IntermediateInfo> intermediates;
   if (useReference) {
     auto result = runReference(options, inputs.named);
@@ -1009,7 +1022,7 @@ static int runTool(int argc, char **argv) {
       return fail(result.status());
     outputs = std::move(*result);
   } else if (int status = compileAndRun(options, inputs.named, sparseInputs,
-                                        outputs, intermediates)) {
+                                        outputs, sparseRoute, intermediates)) {
     return status;
   }
   printRunWarnings();
@@ -1035,8 +1048,11 @@ static int runTool(int argc, char **argv) {
   deliver.sparse.mode = *io::SparsePolicy::parseMode(sparseOutputs);
   deliver.sparse.threshold = sparseThreshold;
   std::ostringstream printed;
-  absl::Status st = io::deliverOutputs(deliver, toArrays(outputs, 0, numResults),
-                                       printed);
+  absl::Status st = io::deliverOutputs(
+      deliver,
+      sparseInputs.empty() ? io::toOutputs(toArrays(outputs, 0, numResults))
+                           : std::move(sparseRoute),
+      printed);
   llvm::outs() << printed.str();
   if (!st.ok())
     return fail(std::string(st.message()), io::exitStatus(st));

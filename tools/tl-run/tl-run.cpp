@@ -336,7 +336,7 @@ int main(int argc, char **argv) {
   auto result = m.run(named);
   if (!result.ok())
     return fail(std::string(result.status().message()));
-  io::NamedArrays outputs;
+  io::NamedOutputs outputs;
   for (const auto &[name, buffer] : *result)
     outputs.emplace_back(name, io::toArray(buffer));
   io::OutputOptions deliver;

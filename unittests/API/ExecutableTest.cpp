@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <thread>
+#include <variant>
 
 using namespace tl;
 
@@ -140,6 +141,28 @@ TEST(ExecutableTest, SparseRouteRunsSparseAndDenseInputs) {
   auto out = (*exe)->run({{"parent", &dense}});
   ASSERT_TRUE(out.ok()) << out.status();
   expectGrandparent(*out);
+
+  // runSparse keeps a Boolean join's result sparse (a valid CSR tensor)
+  // holding exactly the grandparent pairs. (The graph above reduces its
+  // join with max, which the sparse route does not fold yet: it is dense.)
+  o.sparseThreshold = 1;
+  auto join = Executable::compile("g[a,c] = step(parent[a,b] parent[b,c])\n",
+                                  GraphFormat::kTensorEquations, o);
+  ASSERT_TRUE(join.ok()) << join.status();
+  auto kept = (*join)->runSparse({}, {{"parent", &csr}});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_EQ(kept->size(), 1u);
+  const auto *g = std::get_if<SparseBuffer>(&(*kept)[0].second);
+  ASSERT_NE(g, nullptr) << (*kept)[0].first << " is dense";
+  EXPECT_EQ(g->format, runtime::SparseFormat::csr);
+  EXPECT_TRUE(g->validate("g").ok());
+  SparseBuffer pairs = g->withoutZeros();
+  ASSERT_EQ(pairs.nnz(), 3);
+  const std::vector<int64_t> want[3] = {{0, 2}, {0, 3}, {4, 1}};
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(pairs.coordinate(k), want[k]) << k;
+    EXPECT_EQ(pairs.values.at(k), 1.0) << k;
+  }
 
   Outputs into = (*exe)->allocateOutputs();
   absl::Status st = (*exe)->runInto({{"parent", &dense}}, into);

@@ -98,6 +98,29 @@ TEST(SparseBufferTest, CooOfAnyRank) {
   }
 }
 
+// Explicit zeros (code computed through the sparse route stores some)
+// are dropped in either layout; the tensor and its layout stay the same.
+TEST(SparseBufferTest, WithoutZerosDropsExplicitZeros) {
+  SparseBuffer s = csr({3, 4}, {0, 2, 2, 5}, {0, 3, 1, 2, 3});
+  const double values[] = {1, 0, 0, 2, 0};
+  for (int k = 0; k < 5; ++k)
+    s.values.data<double>()[k] = values[k];
+  for (SparseFormat f : {SparseFormat::csr, SparseFormat::coo}) {
+    SparseBuffer t = s.convert(f).withoutZeros();
+    ASSERT_TRUE(t.validate("t").ok()) << message(t.validate("t"));
+    EXPECT_EQ(t.format, f);
+    ASSERT_EQ(t.nnz(), 2);
+    EXPECT_EQ(t.coordinate(0), (std::vector<int64_t>{0, 0}));
+    EXPECT_EQ(t.coordinate(1), (std::vector<int64_t>{2, 2}));
+    EXPECT_EQ(t.values.at(1), 2);
+    if (f == SparseFormat::csr)
+      EXPECT_EQ(t.positions, (std::vector<int64_t>{0, 1, 1, 2}));
+    auto a = s.toDense(), b = t.toDense();
+    ASSERT_TRUE(a.ok() && b.ok());
+    expectSame(*a, *b);
+  }
+}
+
 TEST(SparseBufferTest, StridedDenseAndNaN) {
   double data[6] = {0, 1, 0, NAN, 2, 0};
   // The transpose of a 2x3 row-major array: a 3x2 view.

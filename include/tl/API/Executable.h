@@ -46,6 +46,7 @@
 
 namespace tl {
 
+using runtime::AnyBuffer;
 using runtime::Buffer;
 using runtime::DType;
 using runtime::SparseBuffer;
@@ -363,9 +364,17 @@ public:
   /// bad entry). Code compiled with CompileOptions::inputDensities reads
   /// them in its own sparse layouts; other code reads a sparse array in
   /// its dense form, made here (RESOURCE_EXHAUSTED over the memory limit).
-  /// The outputs are dense. A name in both maps is an error. Thread-safe.
+  /// The outputs are dense (runSparse keeps them sparse). A name in both maps
+  /// is an error. Thread-safe.
   absl::StatusOr<Outputs>
   run(const std::map<std::string, const Buffer *> &inputs,
+      const std::map<std::string, const SparseBuffer *> &sparseInputs) const;
+  /// The same, returning each result the code computes sparse as a CSR
+  /// SparseBuffer (it may hold explicit zeros) instead of its dense
+  /// form, so a result takes memory for its nonzeros only. Other results
+  /// are dense Buffers. Thread-safe.
+  absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> runSparse(
+      const std::map<std::string, const Buffer *> &inputs,
       const std::map<std::string, const SparseBuffer *> &sparseInputs) const;
 
   /// Runs an adjoint from compileGradient(): forward and backward in one

@@ -101,8 +101,11 @@ public:
   runReference(const std::map<std::string, const runtime::Buffer *> &inputs);
 
   /// After bind() (and differentiate()): specializes the shapes (tl on
-  /// static shapes, what the compile cache hashes). Idempotent.
-  llvm::Error specialize();
+  /// static shapes, what the compile cache hashes) and checks the values'
+  /// sizes (G11), those the sparse route stores sparse by their expected
+  /// nonzeros when `inputDensities` ("name=D") are given. Idempotent.
+  llvm::Error specialize(const std::vector<std::string> &inputDensities = {},
+                         double sparseThreshold = 0.05);
 
   /// After specialize(): marks the arguments bound to `callers` as 0/1
   /// (tl.values), runs tl-boolean-joins, and records in the signature the
@@ -196,6 +199,9 @@ struct CodegenOptions {
 void buildPipelineOptions(const CodegenOptions &codegen,
                           const TargetDescription &target,
                           TLCpuPipelineOptions &pipeline);
+/// `codegen`'s input densities as the pipelines' input-densities entries
+/// ("name=D").
+std::vector<std::string> densityEntries(const CodegenOptions &codegen);
 
 /// What compileGraph() compiles: a graph's text, how to bind it, and the
 /// options of every stage.

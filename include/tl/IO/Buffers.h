@@ -10,6 +10,7 @@
 #define TL_IO_BUFFERS_H
 
 #include "tl/IO/Array.h"
+#include "tl/IO/InlineInput.h"
 #include "tl/Runtime/Buffer.h"
 #include "tl/Runtime/SparseBuffer.h"
 
@@ -22,6 +23,9 @@ Array toArray(const runtime::Buffer &buffer);
 /// The dense array of a sparse tensor; RESOURCE_EXHAUSTED over the memory
 /// limit.
 absl::StatusOr<Array> toArray(const runtime::SparseBuffer &sparse);
+/// A result as the writers take it: a dense one as an Array, a sparse one
+/// kept sparse (moved).
+InputValue toValue(runtime::AnyBuffer result);
 /// The nonzeros of a dense array (values converted as toBuffer does).
 runtime::SparseBuffer toSparse(const Array &array, runtime::SparseFormat format);
 

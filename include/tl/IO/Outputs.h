@@ -22,6 +22,7 @@
 #ifndef TL_IO_OUTPUTS_H
 #define TL_IO_OUTPUTS_H
 
+#include "tl/IO/InlineInput.h"
 #include "tl/IO/Npy.h"
 
 #include "absl/status/status.h"
@@ -32,6 +33,13 @@
 #include <vector>
 
 namespace tl::io {
+
+/// An output as a run returns it: a dense array, or a sparse tensor (code
+/// compiled through the sparse route returns its sparse results so).
+using OutputValue = InputValue;
+using NamedOutputs = std::vector<std::pair<std::string, OutputValue>>;
+/// `arrays` as outputs (moved, not copied).
+NamedOutputs toOutputs(NamedArrays arrays);
 
 /// Which outputs are written and printed as sparse tensors.
 struct SparsePolicy {
@@ -44,15 +52,19 @@ struct SparsePolicy {
   static std::optional<Mode> parseMode(std::string_view text);
   /// Whether `array` is stored sparse (never a 0-d array).
   bool isSparse(const Array &array) const;
+  /// The same for a sparse result (its explicit zeros do not count).
+  bool isSparse(const runtime::SparseBuffer &tensor) const;
 };
 
 /// Checks `specs` (the --output flags) against the number of outputs
 /// before anything runs: INVALID_ARGUMENT when they cannot be honoured.
 absl::Status checkOutputSpecs(const std::vector<std::string> &specs,
                               size_t numOutputs);
-/// Writes `outputs` as `specs` say (each file written atomically).
+/// Writes `outputs` as `specs` say (each file written atomically). An
+/// output stored sparse is written without a dense copy; a sparse result
+/// stored dense is expanded (RESOURCE_EXHAUSTED over the memory limit).
 absl::Status writeOutputs(const std::vector<std::string> &specs,
-                          const NamedArrays &outputs,
+                          const NamedOutputs &outputs,
                           const SparsePolicy &sparse = {});
 
 /// Absolute tolerances of --expected_output per element type (IREE's
@@ -66,9 +78,10 @@ struct Tolerances {
 /// expected array matches (same shape; |got - want| <= tolerance; NaN
 /// matches NaN, infinities match exactly). Otherwise FAILED_PRECONDITION
 /// naming each mismatch (output, element, expected, got) and
-/// INVALID_ARGUMENT for a malformed spec.
+/// INVALID_ARGUMENT for a malformed spec. A sparse result is compared in
+/// its dense form.
 absl::Status checkExpectedOutputs(const std::vector<std::string> &specs,
-                                  const NamedArrays &outputs,
+                                  const NamedOutputs &outputs,
                                   const Tolerances &tolerances);
 
 /// What a run tool does with its outputs, from its flags.
@@ -88,7 +101,7 @@ struct OutputOptions {
 /// printing "[SUCCESS] all function outputs matched their expected
 /// values." as IREE does); the first failure is returned.
 absl::Status deliverOutputs(const OutputOptions &options,
-                            const NamedArrays &outputs, std::ostream &out);
+                            const NamedOutputs &outputs, std::ostream &out);
 
 } // namespace tl::io
 

@@ -31,6 +31,16 @@ struct TLReferencePipelineOptions
       *this, "generic",
       llvm::cl::desc("Shape-generic code: keep ranked arguments' dynamic "
                      "dims (and sizes given as ?) dynamic")};
+  ListOption<std::string> inputDensities{
+      *this, "input-densities",
+      llvm::cl::desc("Measured densities of the arguments, as name=D: "
+                     "tl-check-sizes sizes values the sparse route stores "
+                     "sparse by their nonzeros")};
+  Option<double> sparseThreshold{
+      *this, "sparse-threshold",
+      llvm::cl::desc("With input-densities: the density at or under which "
+                     "a value is sparse"),
+      llvm::cl::init(0.05)};
 };
 
 struct TLCpuPipelineOptions

@@ -167,9 +167,6 @@ struct ModuleManifest {
 /// oldest that can hold it, so that older runtimes read dense modules.
 uint32_t moduleFormatVersion(const ModuleManifest &manifest);
 
-/// A result of a call that may give sparse results.
-using AnyBuffer = std::variant<Buffer, SparseBuffer>;
-
 /// `results` with every sparse one in its dense form (RESOURCE_EXHAUSTED,
 /// naming it, over the memory limit).
 absl::StatusOr<std::vector<std::pair<std::string, Buffer>>>

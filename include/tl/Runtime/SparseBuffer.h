@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 
 #include <string_view>
+#include <variant>
 
 namespace tl::runtime {
 
@@ -73,7 +74,14 @@ struct SparseBuffer {
   static SparseBuffer fromDense(const Buffer &dense, SparseFormat format);
   /// The same tensor in the other layout (CSR needs rank 2).
   SparseBuffer convert(SparseFormat to) const;
+  /// The same tensor without its explicit zeros (what fromDense of its
+  /// dense form stores), in the same layout.
+  SparseBuffer withoutZeros() const;
 };
+
+/// A tensor dense or sparse: what a call to code that returns sparse
+/// results gives.
+using AnyBuffer = std::variant<Buffer, SparseBuffer>;
 
 } // namespace tl::runtime
 

@@ -8,12 +8,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/Densities.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
-
-#include "llvm/ADT/StringMap.h"
 
 #include <cmath>
 
@@ -69,65 +68,32 @@ struct AssignSparsity
           << threshold.getValue() << " is not a density between 0 and 1";
       return signalPassFailure();
     }
-    llvm::StringMap<double> given;
-    for (const std::string &entry : inputDensities) {
-      size_t eq = entry.rfind('=');
-      char *end = nullptr;
-      double d = eq == std::string::npos
-                     ? NAN
-                     : std::strtod(entry.c_str() + eq + 1, &end);
-      if (eq == std::string::npos || eq == 0 || end == entry.c_str() + eq + 1 ||
-          *end || !(d >= 0 && d <= 1)) {
-        func.emitError("tl-assign-sparsity: input-densities: '")
-            << entry << "' is not name=D with 0 <= D <= 1";
-        return signalPassFailure();
-      }
-      given[entry.substr(0, eq)] = d;
-    }
+    auto given =
+        parseInputDensities(func, "tl-assign-sparsity", inputDensities);
+    if (failed(given))
+      return signalPassFailure();
 
     Builder b(ctx);
-    llvm::DenseMap<Value, double> density;
-    auto mark = [&](Value v, double d, auto setAttr) {
-      density[v] = d;
+    auto sparseFor = [&](Value v, double d) -> Attribute {
       auto type = dyn_cast<RankedTensorType>(v.getType());
       if (type && type.getRank() > 0 && d <= threshold)
-        setAttr(kSparseAttr, encodingFor(ctx, type, d));
+        return encodingFor(ctx, type, d);
+      return {};
     };
     for (BlockArgument arg : func.getArguments()) {
       unsigned i = arg.getArgNumber();
-      double d = 1;
-      if (auto known = func.getArgAttrOfType<FloatAttr>(i, kDensityAttr))
-        d = known.getValueAsDouble();
-      if (auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr)) {
-        auto it = given.find(name.strref());
-        if (it == given.end())
-          it = given.find(
-              name.strref().take_until([](char c) { return c == '['; }));
-        if (it != given.end())
-          d = it->second;
-      }
+      double d = argumentDensity(func, i, *given);
       func.removeArgAttr(i, kSparseAttr);
       if (d < 1)
         func.setArgAttr(i, kDensityAttr, b.getF64FloatAttr(d));
-      mark(arg, d, [&](StringRef attr, Attribute value) {
-        func.setArgAttr(i, attr, value);
-      });
+      if (Attribute encoding = sparseFor(arg, d))
+        func.setArgAttr(i, kSparseAttr, encoding);
     }
-    func.walk([&](Operation *op) {
-      op->removeAttr(kSparseAttr);
-      auto sparsity = dyn_cast<SparsityOpInterface>(op);
-      if (!sparsity || op->getNumResults() != 1)
-        return;
-      SmallVector<double> operands;
-      for (Value v : op->getOperands()) {
-        auto it = density.find(v);
-        operands.push_back(it == density.end() ? 1.0 : it->second);
-      }
-      double d = sparsity.estimateDensity(operands);
+    func.walk([&](Operation *op) { op->removeAttr(kSparseAttr); });
+    estimateDensities(func, *given, [&](Operation *op, double d) {
       op->setAttr(kDensityAttr, b.getF64FloatAttr(d));
-      mark(op->getResult(0), d, [&](StringRef attr, Attribute value) {
-        op->setAttr(attr, value);
-      });
+      if (Attribute encoding = sparseFor(op->getResult(0), d))
+        op->setAttr(kSparseAttr, encoding);
     });
   }
 };

@@ -1,12 +1,16 @@
 //===- CheckSizes.cpp - refuse values too large to compute ------------------===//
 
 #include "tl/Dialect/TL/IR/TLOps.h"
+#include "tl/Dialect/TL/Transforms/Densities.h"
 #include "tl/Dialect/TL/Transforms/Passes.h"
 #include "tl/Runtime/Limits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <cmath>
+#include <cstdio>
 #include <map>
+#include <optional>
 
 namespace mlir::tl {
 #define GEN_PASS_DEF_TLCHECKSIZESPASS
@@ -37,8 +41,21 @@ struct TLCheckSizesPass
     : mlir::tl::impl::TLCheckSizesPassBase<TLCheckSizesPass> {
   using TLCheckSizesPassBase::TLCheckSizesPassBase;
 
+  /// The expected density of values stored sparse (the sparse route);
+  /// empty otherwise.
+  llvm::DenseMap<Value, double> sparse;
+
+  /// The expected density of `value` when it is stored sparse.
+  std::optional<double> sparseDensity(Value value) const {
+    auto it = sparse.find(value);
+    if (it == sparse.end())
+      return std::nullopt;
+    return it->second;
+  }
+
   /// False (after the error) when the einsum's loop nest, the product of
-  /// the sizes of its distinct labels, is beyond kMaxIterations.
+  /// the sizes of its distinct labels (scaled by its sparse operands'
+  /// densities), is beyond kMaxIterations.
   bool checkLoops(EinsumOp op) {
     EinsumSpec spec = op.getParsedSpec();
     std::map<char, int64_t> sizes;
@@ -60,7 +77,15 @@ struct TLCheckSizesPass
         return true;
       overflow |= __builtin_mul_overflow(points, uint64_t(size), &points);
     }
+    double visited = 1;
+    for (auto [label, size] : sizes)
+      visited *= double(size);
+    for (Value operand : op->getOperands())
+      if (std::optional<double> d = sparseDensity(operand))
+        visited *= *d;
     if (!overflow && points <= kMaxIterations)
+      return true;
+    if (visited <= double(kMaxIterations))
       return true;
     InFlightDiagnostic diag = op->emitError()
                               << "G11: " << describeOp(op)
@@ -80,6 +105,16 @@ struct TLCheckSizesPass
       return;
     uint64_t limit =
         memoryLimit > 0 ? uint64_t(memoryLimit) : runtime::memoryLimit();
+    if (!inputDensities.empty()) {
+      auto given = parseInputDensities(func, "tl-check-sizes", inputDensities);
+      if (failed(given))
+        return signalPassFailure();
+      for (auto [value, d] : estimateDensities(func, *given)) {
+        auto type = dyn_cast<RankedTensorType>(value.getType());
+        if (type && type.getRank() > 0 && d <= sparseThreshold)
+          sparse[value] = d;
+      }
+    }
     // Returns false (after the error) when `value` is too large.
     auto check = [&](Value value, Operation *at, const std::string &what) {
       auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -90,11 +125,24 @@ struct TLCheckSizesPass
           std::max<size_t>(1, type.getElementType().getIntOrFloatBitWidth() / 8);
       std::vector<int64_t> dims(type.getShape().begin(), type.getShape().end());
       std::optional<uint64_t> bytes = runtime::checkedBytes(dims, width);
+      std::optional<double> d = sparseDensity(value);
+      if (bytes && d) {
+        // Each expected nonzero: its value and one coordinate per level.
+        double nonzeros = std::ceil(*d * double(*bytes / width));
+        bytes = uint64_t(
+            std::min(nonzeros * double(width + 8 * dims.size()), 0x1p63));
+      }
       if (bytes && *bytes <= limit)
         return true;
-      InFlightDiagnostic diag = at->emitError()
-                                << "G11: " << what << " a " << typeText(type)
-                                << " value: ";
+      InFlightDiagnostic diag = at->emitError() << "G11: " << what << " a "
+                                                << typeText(type) << " value";
+      if (d) {
+        char density[32];
+        std::snprintf(density, sizeof density, "%g", *d);
+        diag << " stored sparse (expected density " << std::string(density)
+             << ")";
+      }
+      diag << ": ";
       if (!bytes)
         diag << "its size overflows 64-bit arithmetic";
       else

@@ -326,10 +326,23 @@ def TLCheckSizesPass : Pass<"tl-check-sizes", "::mlir::func::FuncOp"> {
     nest (the product of its labels' sizes) exceeds 2^42 points is refused
     as well: an outer product summed away has a small value and a loop
     that would run for hours.
+
+    With `input-densities` (the sparse route, as `tl-assign-sparsity`
+    takes them), a value whose expected density is at or under
+    `sparse-threshold` is stored sparse, so it needs memory for its
+    expected nonzeros (value and coordinates), not for its dense form, and
+    an einsum with such operands visits only their nonzeros: its loop
+    nest is scaled by their densities.
   }];
   let options = [
     Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
            "Bytes one value may need (0: the process's memory limit)">,
+    ListOption<"inputDensities", "input-densities", "std::string",
+               "Measured densities of the arguments, as name=D: values "
+               "expected sparse are sized by their nonzeros">,
+    Option<"sparseThreshold", "sparse-threshold", "double", /*default=*/"0.05",
+           "With input-densities: the density at or under which a value "
+           "is stored sparse">
   ];
 }
 
