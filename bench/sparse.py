@@ -9,10 +9,10 @@
 
   bench/sparse.py [--n 100000] [--nnz 1000000] [--threads 2] [--runs 5]
 
-tl reads the same files (SciPy's save_npz) but binds them densely until the
-sparsifier lowering lands (docs/Status.md, issue 19); at W9's size the
-dense form (37 GiB per matrix) is refused, and the script says so with
-tl's own message rather than a number.
+tl reads the same files (SciPy's save_npz) as CSR through the sparse route
+(`tl-jit --benchmark`: the densities of its sparse inputs decide the
+layouts) and prints its own benchmark line; docs/Performance.md,
+"Sparse relations", has the numbers and the gap's measured causes.
 """
 import argparse
 import os
