@@ -705,20 +705,27 @@ absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>>
 Executable::runSparse(
     const std::map<std::string, const Buffer *> &inputs,
     const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
-  for (const auto &[name, sparse] : sparseInputs) {
-    std::string what = "run: sparse input '" + name + "'";
+  for (const auto &[name, sparse] : sparseInputs)
     if (inputs.count(name))
       return absl::InvalidArgumentError(
-          what + " is also given as a dense array; give it once");
-    if (absl::Status st = sparse->validate(what); !st.ok())
-      return st;
-  }
+          "run: sparse input '" + name +
+          "' is also given as a dense array; give it once");
+  // Code of the sparse route validates the sparse arrays it binds.
   if (!impl->isReference && impl->graph->signature().returnsResults)
     return impl->graph->run(inputs, sparseInputs);
-  // Code that reads every array dense: the sparse ones expanded here.
+  // Other code reads every array dense: those it reads are validated and
+  // expanded here (a caller may pass relations the graph does not read).
   std::map<std::string, const Buffer *> all = inputs;
   std::deque<Buffer> dense;
   for (const auto &[name, sparse] : sparseInputs) {
+    bool read = false;
+    for (const TensorInfo &t : impl->inputs)
+      read |= t.name == name;
+    if (!read)
+      continue;
+    std::string what = "run: sparse input '" + name + "'";
+    if (absl::Status st = sparse->validate(what); !st.ok())
+      return st;
     auto buffer = sparse->toDense();
     if (!buffer.ok())
       return absl::Status(buffer.status().code(),

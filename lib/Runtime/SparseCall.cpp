@@ -142,6 +142,15 @@ absl::StatusOr<AnyBuffer> readResult(const int64_t *w, const ResultInfo &info,
 
 } // namespace
 
+/// Whether some argument is bound to the caller's array `name`.
+static bool bindsInput(const std::vector<ArgBinding> &args,
+                       const std::string &name) {
+  for (const ArgBinding &arg : args)
+    if (!arg.constant && arg.caller == name)
+      return true;
+  return false;
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> Module::run(
     const std::map<std::string, const Buffer *> &inputs,
     const std::map<std::string, const SparseBuffer *> &sparseInputs) const {
@@ -170,8 +179,14 @@ absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> Module::run(
   };
 
   if (!sig.returnsResults) {
+    // Only the arrays the code binds are expanded: a caller may pass a
+    // whole archive of relations to a rule that reads two.
     std::map<std::string, const Buffer *> all = inputs;
     for (const auto &[name, sparse] : sparseInputs) {
+      if (!bindsInput(sig.args, name))
+        continue;
+      if (absl::Status st = sparse->validate("input '" + name + "'"); !st.ok())
+        return st;
       auto dense = densified(name, *sparse);
       if (!dense.ok())
         return dense.status();
@@ -228,6 +243,8 @@ absl::StatusOr<std::vector<std::pair<std::string, AnyBuffer>>> Module::run(
       continue;
     }
     // CSR or DCSR: from the caller's CSR where it is one.
+    if (d && d->numElements() > 0 && !d->data())
+      return absl::InvalidArgumentError(what + " has no data");
     if (!s || s->format != SparseFormat::csr) {
       sparseCopies.push_back(
           s ? s->convert(SparseFormat::csr)

@@ -178,8 +178,8 @@ TEST(SparseCallTest, CsrCooAndDenseInputsMatchTheReference) {
 }
 
 TEST(SparseCallTest, DcsrArgumentsMatchTheReference) {
-  // At 0.005, fewer than half the rows are expected to hold a fact: DCSR.
-  auto module = compile({{"r", 0.005}, {"q", 0.005}}, 0.2);
+  // At 0.001, fewer than one row in 16 is expected to hold a fact: DCSR.
+  auto module = compile({{"r", 0.001}, {"q", 0.001}}, 0.2);
   ASSERT_TRUE(module);
   ASSERT_EQ(module->signature().args[0].layout, Layout::dcsr);
   EXPECT_EQ(module->signature().results[1].layout, Layout::dcsr);
@@ -191,6 +191,22 @@ TEST(SparseCallTest, SparseInputsToADenseModuleAreDensified) {
   auto module = compile({}, 0.05);
   ASSERT_TRUE(module);
   checkAgainstReference(*module, 0.1, SparseFormat::coo, false);
+
+  // An array no argument binds is not expanded: its dense form (7 TiB)
+  // would be refused.
+  std::mt19937 rng(11);
+  Buffer r = randomMatrix(rng, kN, kN, 0.1), e = randomMatrix(rng, kN, kD, 1),
+         q = randomMatrix(rng, kN, kN, 0.1);
+  SparseBuffer rs = SparseBuffer::fromDense(r, SparseFormat::csr);
+  SparseBuffer unbound;
+  unbound.format = SparseFormat::csr;
+  unbound.shape = {1000000, 1000000};
+  unbound.positions.assign(1000001, 0);
+  unbound.values = Buffer::allocate(DType::f64, {0});
+  auto results =
+      module->run({{"e", &e}, {"q", &q}}, {{"r", &rs}, {"unbound", &unbound}});
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(results->size(), 3u);
 }
 
 TEST(SparseCallTest, BadSparseInputsFailCleanly) {

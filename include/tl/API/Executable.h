@@ -156,7 +156,7 @@ struct CompileOptions {
   /// The sparse route (issue 19): inputs' measured densities (nonzeros /
   /// elements, by array name; 1 where absent). A value whose density is
   /// at or under sparseThreshold is stored and computed sparse (CSR, or
-  /// DCSR where most rows are expected empty), and run() with sparse
+  /// DCSR where nearly every row is expected empty), and run() with sparse
   /// inputs then reads them without a dense copy. Empty: all dense.
   std::map<std::string, double> inputDensities;
   double sparseThreshold = 0.05;

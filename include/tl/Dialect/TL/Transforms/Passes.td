@@ -101,8 +101,9 @@ def TLAssignSparsityPass : Pass<"tl-assign-sparsity", "func::FuncOp"> {
     lowering reads them: every op with the interface gets `tl.density`,
     and an argument or op whose value is sparse gets `tl.sparse`, the
     encoding: rank 1 `compressed`; rank 2 CSR (`dense, compressed`), or
-    DCSR (`compressed, compressed`) when fewer than half of the rows are
-    expected to hold a nonzero; higher ranks COO (`compressed(nonunique)`
+    DCSR (`compressed, compressed`) when fewer than one row in 16 is
+    expected to hold a nonzero (a join co-iterates a compressed row level
+    instead of indexing it, so DCSR is kept for nearly empty matrices); higher ranks COO (`compressed(nonunique)`
     then `singleton`s). Rank-0 values stay dense.
 
     ```
