@@ -95,9 +95,10 @@ public:
             stage == "linalg" ? Stage::linalg : Stage::llvm, pipeline))
       return std::move(e);
     if (stage == "llvm-ir")
-      return emitLLVMIR(runner.getModule(), request.jit);
+      return emitLLVMIR(runner.getModule(), runner.getEntryName(), request.jit);
     if (stage == "asm")
-      return emitAssembly(runner.getModule(), request.jit);
+      return emitAssembly(runner.getModule(), runner.getEntryName(),
+                          request.jit);
     std::string text;
     llvm::raw_string_ostream os(text);
     runner.getModule().print(os);

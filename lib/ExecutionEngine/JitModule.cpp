@@ -131,9 +131,52 @@ mlir::tl::describeTarget(const JitOptions &options) {
   return d;
 }
 
+/// Stores each scalar of the aggregate `value` at its offset from `base`:
+/// one store per scalar, never a first-class aggregate store, whose
+/// lowering LLVM builds as one huge selection DAG.
+static void storeScalars(llvm::IRBuilder<> &b, llvm::Value *value,
+                         llvm::Type *whole, llvm::Value *base,
+                         llvm::SmallVectorImpl<unsigned> &path) {
+  llvm::Type *type = value->getType();
+  if (!type->isAggregateType()) {
+    llvm::SmallVector<llvm::Value *> indices{b.getInt32(0)};
+    for (unsigned i : path)
+      indices.push_back(b.getInt32(i));
+    b.CreateStore(value, b.CreateInBoundsGEP(whole, base, indices));
+    return;
+  }
+  unsigned n = type->isStructTy() ? type->getStructNumElements()
+                                  : type->getArrayNumElements();
+  for (unsigned i = 0; i < n; ++i) {
+    path.push_back(i);
+    storeScalars(b, b.CreateExtractValue(value, i), whole, base, path);
+    path.pop_back();
+  }
+}
+
+/// Marks for inlining each internal function that returns several values
+/// and has one caller (the entry point; sparse-assembler's
+/// @_internal_main). Returned in one aggregate of hundreds of scalars (a
+/// graph of many rules), the values would make instruction selection and
+/// scheduling of the blocks that build and unpack it quadratic: 64 rules
+/// took minutes to compile. Inlined, the aggregate folds away.
+static void inlineAggregateReturns(llvm::Module &m) {
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration() || !f.hasLocalLinkage() ||
+        !f.getReturnType()->isAggregateType() || !f.hasOneUse() ||
+        f.hasFnAttribute(llvm::Attribute::NoInline))
+      continue;
+    auto *call = llvm::dyn_cast<llvm::CallInst>(f.user_back());
+    if (!call || call->getCalledFunction() != &f)
+      continue;
+    f.addFnAttr(llvm::Attribute::AlwaysInline);
+  }
+}
+
 /// Adds `_tl_packed_<name>(ptr args)`, which loads each argument of
 /// `name` through one pointer of `args` and calls it: one C signature for
-/// every graph, whatever its arguments.
+/// every graph, whatever its arguments. The packed function is the
+/// module's one way in: every other function becomes internal.
 static llvm::Expected<std::string> addPackedEntry(llvm::Module &m,
                                                   llvm::StringRef name) {
   llvm::Function *f = m.getFunction(name);
@@ -153,10 +196,20 @@ static llvm::Expected<std::string> addPackedEntry(llvm::Module &m,
     callArgs.push_back(b.CreateLoad(arg.getType(), b.CreateLoad(ptr, slot)));
   }
   llvm::Value *result = b.CreateCall(f, callArgs);
-  if (!f->getReturnType()->isVoidTy())
-    b.CreateStore(result, b.CreateLoad(ptr, b.CreateConstGEP1_64(
-                                                ptr, args, f->arg_size())));
+  llvm::Type *resultType = f->getReturnType();
+  if (!resultType->isVoidTy()) {
+    llvm::Value *out =
+        b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, args, f->arg_size()));
+    llvm::SmallVector<unsigned> path;
+    storeScalars(b, result, resultType, out, path);
+  }
   b.CreateRetVoid();
+  // The runtime looks up the packed entry only; internal functions let
+  // LLVM inline and drop what has one caller.
+  for (llvm::Function &g : m)
+    if (!g.isDeclaration() && &g != packed)
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  inlineAggregateReturns(m);
   return packedName;
 }
 
@@ -188,7 +241,7 @@ optimizedModule(ModuleOp module, llvm::LLVMContext &llvmContext,
 /// Builds the target machine and the optimized LLVM module for `options`,
 /// then hands both to `print`.
 static llvm::Expected<std::string> printOptimized(
-    ModuleOp module, const JitOptions &options,
+    ModuleOp module, llvm::StringRef entryName, const JitOptions &options,
     llvm::function_ref<llvm::Expected<std::string>(llvm::Module &,
                                                    llvm::TargetMachine &)>
         print) {
@@ -196,30 +249,32 @@ static llvm::Expected<std::string> printOptimized(
   if (!tm)
     return tm.takeError();
   llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      optimizedModule(module, llvmContext, tm->get(), options.optLevel);
+  std::string packedName;
+  auto llvmModule = optimizedModule(module, llvmContext, tm->get(),
+                                    options.optLevel, entryName, &packedName);
   if (!llvmModule)
     return llvmModule.takeError();
   return print(**llvmModule, **tm);
 }
 
 llvm::Expected<std::string> mlir::tl::emitLLVMIR(ModuleOp module,
+                                                 llvm::StringRef entryName,
                                                  const JitOptions &options) {
-  return printOptimized(
-      module, options,
-      [](llvm::Module &llvmModule,
-         llvm::TargetMachine &) -> llvm::Expected<std::string> {
-        std::string text;
-        llvm::raw_string_ostream os(text);
-        llvmModule.print(os, nullptr);
-        return text;
-      });
+  return printOptimized(module, entryName, options,
+                        [](llvm::Module &llvmModule, llvm::TargetMachine &)
+                            -> llvm::Expected<std::string> {
+                          std::string text;
+                          llvm::raw_string_ostream os(text);
+                          llvmModule.print(os, nullptr);
+                          return text;
+                        });
 }
 
 llvm::Expected<std::string> mlir::tl::emitAssembly(ModuleOp module,
+                                                   llvm::StringRef entryName,
                                                    const JitOptions &options) {
   return printOptimized(
-      module, options,
+      module, entryName, options,
       [](llvm::Module &llvmModule,
          llvm::TargetMachine &tm) -> llvm::Expected<std::string> {
         llvm::SmallString<0> text;

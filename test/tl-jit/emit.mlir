@@ -23,17 +23,20 @@
 // LLVMD: llvm.func @main(
 // LLVMD: llvm.intr.fma
 
-// IR: define void @main(ptr
+// The packed entry point is the only external function; @main is inlined
+// into it and its result stored scalar by scalar:
+// IR-NOT: define {{.*}}@main(
+// IR: define void @_tl_packed_main(ptr
 // IR: @llvm.fma.v3f64
 
-// ASM: main:
+// ASM: _tl_packed_main:
 // ASM: vfmadd
 
 // e + e^2 + e^3 and e^4 + e^5 + e^6:
 // OUT: result[0]: s
 // OUT-NEXT: 2xf64=30.1929 606.44
 
-// OBJ: <main>:
+// OBJ: <_tl_packed_main>:
 
 // USAGE: tl-jit: error: --reference runs the interpreter; it has no --emit or --benchmark
 // OPT: tl-jit: error: -O4 is out of range (0-3)

@@ -44,12 +44,15 @@ createTargetMachine(const JitOptions &options);
 llvm::Expected<TargetDescription> describeTarget(const JitOptions &options);
 
 /// The LLVM IR that the JIT compiles for `module` (LLVM dialect), after
-/// LLVM's optimizations at options.optLevel.
+/// LLVM's optimizations at options.optLevel, with the packed entry point
+/// of `entryName` (none when empty).
 llvm::Expected<std::string> emitLLVMIR(ModuleOp module,
+                                       llvm::StringRef entryName,
                                        const JitOptions &options);
 
-/// The assembly the JIT generates for `module`.
+/// The assembly the JIT generates for `module` (as emitLLVMIR).
 llvm::Expected<std::string> emitAssembly(ModuleOp module,
+                                         llvm::StringRef entryName,
                                          const JitOptions &options);
 
 /// Native code for an LLVM-dialect module: a relocatable ELF object of
