@@ -225,6 +225,7 @@ void mlir::tl::populateTLSparseToLinalg(OpPassManager &pm,
   fpm.addPass(createConvertTLToLinalgPass());
   fpm.addPass(createTLEncodeSparsityPass());
   fpm.addPass(createCanonicalizerPass());
+  pm.addPass(createTLOutlineSparseKernelsPass());
 }
 
 void mlir::tl::populateSparseToLLVM(OpPassManager &pm) {

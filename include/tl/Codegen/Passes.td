@@ -150,6 +150,33 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TLOutlineSparseKernelsPass : Pass<"tl-outline-sparse-kernels", "ModuleOp"> {
+  let summary = "Give each linalg op on sparse tensors its own function (issue 19)";
+  let description = [{
+    A graph of many rules is one function, and the passes after it (the
+    sparsifier's loops, their lowering to branches, LLVM's instruction
+    selection and scheduling) take time that grows faster than the
+    function: 64 two-hop rules over a knowledge graph took over a minute
+    to compile, 256 did not finish in ten. This pass moves each linalg
+    op that reads or writes a sparse tensor into a private function
+    `@<func>_sparse<N>`, called where the op was, so each kernel is
+    compiled on its own and the time grows with the number of rules.
+
+    A kernel takes the values the op reads (its operands and the values
+    its body uses from above) as arguments; constants and the op's
+    `tensor.empty` inits are cloned into it instead, since the sparsifier
+    must see a sparse result materialized in the kernel that writes it.
+    Kernels are marked `noinline` (LLVM's `passthrough`), so LLVM keeps
+    them apart. Runs after `tl-encode-sparsity`, before the sparsifier,
+    which converts sparse arguments and results at calls.
+
+    ```
+    tl-opt --tl-outline-sparse-kernels rules.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def TLWriteResultsInPlacePass : Pass<"tl-write-results-in-place", "func::FuncOp"> {
   let summary = "Compute results directly into the caller's out-parameters";
   let description = [{
