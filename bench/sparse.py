@@ -22,14 +22,11 @@ layouts) and prints its own benchmark line; docs/Performance.md,
 "Sparse relations", has the numbers and the gap's measured causes.
 """
 import argparse
+import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
-
-import json
-import resource
 
 import numpy as np
 import scipy
