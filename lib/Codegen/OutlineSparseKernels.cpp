@@ -10,6 +10,7 @@
 
 #include "tl/Codegen/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,16 +37,16 @@ bool touchesSparse(linalg::LinalgOp op) {
 }
 
 /// Values the kernel makes itself rather than receives: constants, and the
-/// empty tensors the op writes into (a sparse result must be materialized
-/// in the function the sparsifier rewrites).
+/// empty tensors (or sized allocations) the op writes into (a sparse result
+/// must be materialized in the function the sparsifier rewrites).
 bool clonedIntoKernel(Value v, linalg::LinalgOp op) {
   Operation *def = v.getDefiningOp();
   if (!def)
     return false;
   if (def->hasTrait<OpTrait::ConstantLike>())
     return true;
-  auto empty = dyn_cast<tensor::EmptyOp>(def);
-  return empty && llvm::is_contained(op.getDpsInits(), v);
+  return isa<tensor::EmptyOp, bufferization::AllocTensorOp>(def) &&
+         llvm::is_contained(op.getDpsInits(), v);
 }
 
 /// Moves `op` into a new private function `@<parent>_sparse<n>` (placed
@@ -66,11 +67,17 @@ void outline(linalg::LinalgOp op, func::FuncOp parent, unsigned n,
       continue;
     }
     Operation *def = v.getDefiningOp();
-    if (!llvm::is_contained(cloned, def))
-      cloned.push_back(def);
-    // The dynamic sizes of an empty tensor.
-    for (Value size : def->getOperands())
-      arguments.insert(size);
+    if (llvm::is_contained(cloned, def))
+      continue;
+    // An init's dynamic sizes are received, its constant size hint cloned.
+    for (Value size : def->getOperands()) {
+      Operation *constant = size.getDefiningOp();
+      if (!constant || !constant->hasTrait<OpTrait::ConstantLike>())
+        arguments.insert(size);
+      else if (!llvm::is_contained(cloned, constant))
+        cloned.push_back(constant);
+    }
+    cloned.push_back(def);
   }
 
   MLIRContext *ctx = raw->getContext();
@@ -99,7 +106,8 @@ void outline(linalg::LinalgOp op, func::FuncOp parent, unsigned n,
       b.create<func::CallOp>(raw->getLoc(), kernel, arguments.getArrayRef());
   raw->replaceAllUsesWith(call.getResults());
   raw->erase();
-  for (Operation *def : cloned)
+  // Users first: a size hint's constant is free once its init is gone.
+  for (Operation *def : llvm::reverse(cloned))
     if (def->use_empty())
       def->erase();
 }

@@ -5,20 +5,21 @@
 // Without decisions nothing changes:
 // RUN: tl-opt %s --convert-tl-to-linalg --tl-encode-sparsity | FileCheck %s --check-prefix=DENSE
 
-// The lowering carries each decision to the linalg op that makes the
-// value; a product with a sparse operand stays a generic (no transposed
-// dense copy of the relation).
+// The lowering carries each decision, and the density expected for the
+// value, to the linalg op that makes it; a product with a sparse operand
+// stays a generic (no transposed dense copy of the relation).
 // LOWER-LABEL: func.func @embed
 // LOWER-SAME: tl.sparse = #sparse
 // LOWER-NOT: linalg.transpose
 // LOWER: linalg.matmul ins(%arg0, %arg1
 // LOWER-NOT: linalg.transpose
 // LOWER: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<100x100xf64>, tensor<100x8xf64>)
-// LOWER: linalg.matmul {tl.sparse = #sparse} ins(%arg0, %arg2
-// LOWER: linalg.generic {{.*}} ins(%arg0, %arg2 {{.*}} attrs = {tl.sparse = #sparse}
+// LOWER: linalg.matmul {tl.density = 0.00995066{{[0-9]*}} : f64, tl.sparse = #sparse} ins(%arg0, %arg2
+// LOWER: linalg.generic {{.*}} ins(%arg0, %arg2 {{.*}} attrs = {tl.density = 0.0199{{[0-9]*}} : f64, tl.sparse = #sparse}
 
 // The relations become CSR; their join is sparse (it starts from an empty
-// CSR tensor, no fill), so is the sum of the two; the products with the
+// CSR tensor, no fill, sized for the 100 = ceil(0.00995 * 100 * 100)
+// nonzeros expected), so is the sum of the two; the products with the
 // dense embedding stay dense.
 // CHECK: #[[$CSR:sparse[0-9]*]] = #sparse_tensor.encoding<{ map = (d0, d1) -> (d0 : dense, d1 : compressed) }>
 // CHECK-LABEL: func.func @embed
@@ -28,7 +29,8 @@
 // CHECK-SAME: -> (tensor<100x8xf64>, tensor<100x8xf64>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>, tensor<100x100xf64, #[[$CSR]]>)
 // CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
 // CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<100x100xf64, #[[$CSR]]>, tensor<100x8xf64>) outs(%{{.*}} : tensor<100x8xf64>)
-// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<100x100xf64, #[[$CSR]]>
+// CHECK: %[[HINT:.*]] = arith.constant 100 : index
+// CHECK: %[[EMPTY:.*]] = bufferization.alloc_tensor() size_hint=%[[HINT]] : tensor<100x100xf64, #[[$CSR]]>
 // CHECK: linalg.matmul ins(%arg0, %arg2 : {{.*}}) outs(%[[EMPTY]] : tensor<100x100xf64, #[[$CSR]]>) -> tensor<100x100xf64, #[[$CSR]]>
 // CHECK: linalg.generic {{.*}} ins(%arg0, %arg2 : {{.*}}) outs(%{{.*}} : tensor<100x100xf64, #[[$CSR]]>)
 // CHECK: } -> tensor<100x100xf64, #[[$CSR]]>
@@ -41,6 +43,7 @@
 // CHECK: absent = {
 // CHECK-NEXT: }
 // CHECK-NOT: tl.sparse
+// CHECK-NOT: {tl.density
 // DENSE-NOT: #sparse
 func.func @embed(%r: tensor<100x100xf64> {tl.name = "r"},
                  %e: tensor<100x8xf64> {tl.name = "e"},
@@ -107,6 +110,18 @@ func.func @boundary(%r: tensor<100x100xf64> {tl.name = "r"},
   %w = tl.binary multiply %v, %c : tensor<100xf64>, tensor<100xf64> -> tensor<100xf64>
   %rows = tl.reduce sum %p axes = [1] : tensor<100x100xf64> -> tensor<100xf64>
   return %d, %w, %c, %rows : tensor<100x100xf64>, tensor<100xf64>, tensor<100xf64>, tensor<100xf64>
+}
+
+// A result expected to hold more than 2^24 nonzeros (here 0.009 of 10^10)
+// gets the largest hint; its buffers grow from there:
+// CHECK-LABEL: func.func @huge
+// CHECK: %[[HUGE:.*]] = arith.constant 16777216 : index
+// CHECK: bufferization.alloc_tensor() size_hint=%[[HUGE]] : tensor<100000x100000xf64, #[[$CSR]]>
+func.func @huge(%a: tensor<100000x100000xf64> {tl.name = "a", tl.density = 0.0003 : f64},
+                %b: tensor<100000x100000xf64> {tl.name = "b", tl.density = 0.0003 : f64})
+    -> tensor<100000x100000xf64> {
+  %j = tl.einsum "ab,bc->ac" %a, %b : (tensor<100000x100000xf64>, tensor<100000x100000xf64>) -> tensor<100000x100000xf64>
+  return %j : tensor<100000x100000xf64>
 }
 
 // At threshold 1 every value is decided sparse, also 1 - r, which is not

@@ -8,11 +8,13 @@
 
 // Each linalg op on a sparse tensor becomes @<func>_sparse<N>, numbered in
 // order; the relation read twice is one argument; the constants and the
-// empty sparse result are made in the kernel.
+// empty sparse result (here sized by tl-encode-sparsity's hint) are made
+// in the kernel.
 // CHECK-LABEL: func.func private @rules_sparse0(
 // CHECK-SAME: %[[R:.*]]: tensor<8x8xf64, #[[$CSR:sparse[0-9]*]]>) -> tensor<8x8xf64, #[[$CSR]]>
 // CHECK-SAME: attributes {passthrough = ["noinline"]}
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<8x8xf64, #[[$CSR]]>
+// CHECK: %[[H:.*]] = arith.constant 20 : index
+// CHECK: %[[E:.*]] = bufferization.alloc_tensor() size_hint=%[[H]] : tensor<8x8xf64, #[[$CSR]]>
 // CHECK: linalg.matmul ins(%[[R]], %{{.*}} : {{.*}}) outs(%[[E]] :
 // CHECK-LABEL: func.func private @rules_sparse1(
 // CHECK-SAME: -> tensor<8x8xf64, #[[$CSR]]>
@@ -26,7 +28,9 @@
 // CHECK-NOT: linalg.fill
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @rules(
+// CHECK-NOT: arith.constant 20
 // CHECK-NOT: tensor.empty() : tensor<8x8xf64, #
+// CHECK-NOT: bufferization.alloc_tensor
 // CHECK: %[[J:.*]] = call @rules_sparse0(%arg0)
 // CHECK: %[[S:.*]] = call @rules_sparse1(%[[J]])
 // CHECK: %[[F:.*]] = linalg.fill
@@ -47,7 +51,8 @@ func.func @rules(%r: tensor<8x8xf64, #CSR>, %e: tensor<8x4xf64>)
     -> (tensor<8x8xf64, #CSR>, tensor<8x4xf64>) {
   %one = arith.constant 1.0 : f64
   %zero = arith.constant 0.0 : f64
-  %empty = tensor.empty() : tensor<8x8xf64, #CSR>
+  %hint = arith.constant 20 : index
+  %empty = bufferization.alloc_tensor() size_hint=%hint : tensor<8x8xf64, #CSR>
   %join = linalg.matmul ins(%r, %r : tensor<8x8xf64, #CSR>, tensor<8x8xf64, #CSR>)
       outs(%empty : tensor<8x8xf64, #CSR>) -> tensor<8x8xf64, #CSR>
   %empty2 = tensor.empty() : tensor<8x8xf64, #CSR>

@@ -119,7 +119,12 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
     types, which is what the sparsifier compiles: a sparse argument gets
     the encoded tensor type, a sparse result a `tensor.empty` of the
     encoded type as its init, and the function returns its sparse results
-    sparse. The attributes are consumed.
+    sparse. Where `tl-assign-sparsity` expected a density for the result
+    (`tl.density`, carried by the lowering) and its shape is static, the
+    init is a `bufferization.alloc_tensor` whose `size_hint` is the
+    expected number of nonzeros (at least 16, at most 2^24): the sparsifier's
+    coordinate and value buffers start that large instead of growing from
+    16 by copies. The attributes are consumed.
 
     A decision is applied only where the sparsifier gives an implicit zero
     the graph's meaning: the result starts at zero (a `tensor.empty`, or a
@@ -147,7 +152,9 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
     ```
   }];
   let dependentDialects = ["::mlir::sparse_tensor::SparseTensorDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def TLOutlineSparseKernelsPass : Pass<"tl-outline-sparse-kernels", "ModuleOp"> {
@@ -164,8 +171,10 @@ def TLOutlineSparseKernelsPass : Pass<"tl-outline-sparse-kernels", "ModuleOp"> {
 
     A kernel takes the values the op reads (its operands and the values
     its body uses from above) as arguments; constants and the op's
-    `tensor.empty` inits are cloned into it instead, since the sparsifier
-    must see a sparse result materialized in the kernel that writes it.
+    `tensor.empty` (or sized `bufferization.alloc_tensor`) inits, with
+    their constant size hints, are cloned into it instead, since the
+    sparsifier must see a sparse result materialized in the kernel that
+    writes it.
     Kernels are marked `noinline` (LLVM's `passthrough`), so LLVM keeps
     them apart. Runs after `tl-encode-sparsity`, before the sparsifier,
     which converts sparse arguments and results at calls.

@@ -48,6 +48,7 @@ public:
   ~InheritFusionGroup() {
     std::optional<int64_t> group = getFusionGroup(op);
     Attribute sparse = op->getAttr(kSparseAttr);
+    Attribute density = op->getAttr(kDensityAttr);
     Operation *last = nullptr;
     Block::iterator it =
         prev ? std::next(prev->getIterator()) : op->getBlock()->begin();
@@ -57,8 +58,12 @@ public:
         if (group)
           setFusionGroup(last, *group);
       }
-    if (sparse && last)
+    if (sparse && last) {
       last->setAttr(kSparseAttr, sparse);
+      // tl-encode-sparsity sizes the result's buffers by it.
+      if (density)
+        last->setAttr(kDensityAttr, density);
+    }
   }
 
 private:
