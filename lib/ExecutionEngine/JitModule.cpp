@@ -9,10 +9,14 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/IPO/AlwaysInliner.h"
+#include "llvm/Transforms/Scalar/ADCE.h"
+#include "llvm/Transforms/Scalar/InstSimplifyPass.h"
 
 #include <algorithm>
 #include <map>
@@ -154,13 +158,19 @@ static void storeScalars(llvm::IRBuilder<> &b, llvm::Value *value,
   }
 }
 
-/// Marks for inlining each internal function that returns several values
-/// and has one caller (the entry point; sparse-assembler's
-/// @_internal_main). Returned in one aggregate of hundreds of scalars (a
-/// graph of many rules), the values would make instruction selection and
-/// scheduling of the blocks that build and unpack it quadratic: 64 rules
-/// took minutes to compile. Inlined, the aggregate folds away.
-static void inlineAggregateReturns(llvm::Module &m) {
+/// Inlines each internal function that returns several values and has
+/// one caller (the entry point; sparse-assembler's @_internal_main), then
+/// folds the aggregate away, before LLVM's pipeline sees it. Returned in
+/// one aggregate of hundreds of scalars (a graph of many rules), the
+/// values would make instruction selection and scheduling of the blocks
+/// that build and unpack it quadratic (64 rules took minutes to compile),
+/// and interprocedural constant propagation keeps a lattice value per
+/// field of every instruction in the chain: 256 rules' 1,800-field
+/// aggregate took 440 MB and 5.7 s in `ipsccp` alone, which runs before
+/// the pipeline's inliner. Each extract of an insert chain folds to the
+/// inserted value, and the chain is then dead.
+static void inlineAndFoldAggregateReturns(llvm::Module &m) {
+  bool any = false;
   for (llvm::Function &f : m) {
     if (f.isDeclaration() || !f.hasLocalLinkage() ||
         !f.getReturnType()->isAggregateType() || !f.hasOneUse() ||
@@ -170,7 +180,27 @@ static void inlineAggregateReturns(llvm::Module &m) {
     if (!call || call->getCalledFunction() != &f)
       continue;
     f.addFnAttr(llvm::Attribute::AlwaysInline);
+    any = true;
   }
+  if (!any)
+    return;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::AlwaysInlinerPass(/*InsertLifetimeIntrinsics=*/false));
+  llvm::FunctionPassManager fold;
+  fold.addPass(llvm::InstSimplifyPass());
+  fold.addPass(llvm::ADCEPass());
+  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fold)));
+  mpm.run(m, mam);
 }
 
 /// Adds `_tl_packed_<name>(ptr args)`, which loads each argument of
@@ -209,7 +239,7 @@ static llvm::Expected<std::string> addPackedEntry(llvm::Module &m,
   for (llvm::Function &g : m)
     if (!g.isDeclaration() && &g != packed)
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
-  inlineAggregateReturns(m);
+  inlineAndFoldAggregateReturns(m);
   return packedName;
 }
 
