@@ -492,6 +492,35 @@ selectModule(const Executable::Impl &impl,
   return impl.tiers ? impl.tiers->select(inputs) : impl.graph;
 }
 
+/// For code that reads every array dense: the sparse arrays it reads are
+/// validated and expanded into `storage` and bound in `all` (a caller may
+/// pass relations the graph does not read; those are skipped).
+static absl::Status densifySparseInputs(
+    const Executable::Impl &impl, const char *caller,
+    const std::map<std::string, const SparseBuffer *> &sparseInputs,
+    std::map<std::string, const Buffer *> &all, std::deque<Buffer> &storage) {
+  for (const auto &[name, sparse] : sparseInputs) {
+    if (all.count(name))
+      return absl::InvalidArgumentError(
+          std::string(caller) + ": sparse input '" + name +
+          "' is also given as a dense array; give it once");
+    bool read = false;
+    for (const TensorInfo &t : impl.inputs)
+      read |= t.name == name;
+    if (!read)
+      continue;
+    std::string what = std::string(caller) + ": sparse input '" + name + "'";
+    if (absl::Status st = sparse->validate(what); !st.ok())
+      return st;
+    auto buffer = sparse->toDense();
+    if (!buffer.ok())
+      return absl::Status(buffer.status().code(),
+                          what + ": " + std::string(buffer.status().message()));
+    all[name] = &storage.emplace_back(std::move(*buffer));
+  }
+  return absl::OkStatus();
+}
+
 ExecutableStats Executable::stats() const {
   if (impl->tiers)
     return impl->tiers->stats();
@@ -591,8 +620,28 @@ Executable::load(const std::string &path) {
   return std::shared_ptr<const Executable>(new Executable(std::move(impl)));
 }
 
+/// Splits an adjoint's results into outputs, gradients and intermediates.
+static Gradients
+classifyGradientResults(const tl::runtime::Signature &sig,
+                        std::vector<std::pair<std::string, Buffer>> results) {
+  Gradients g;
+  for (auto [i, named] : llvm::enumerate(results))
+    (sig.resultKind(i) == tl::runtime::ResultKind::output     ? g.outputs
+     : sig.resultKind(i) == tl::runtime::ResultKind::gradient ? g.gradients
+                                                              : g.intermediates)
+        .entries.push_back(std::move(named));
+  return g;
+}
+
 absl::StatusOr<Gradients> Executable::runGradient(
     const std::map<std::string, const Buffer *> &inputs,
+    const std::map<std::string, const Buffer *> &cotangents) const {
+  return runGradient(inputs, {}, cotangents);
+}
+
+absl::StatusOr<Gradients> Executable::runGradient(
+    const std::map<std::string, const Buffer *> &inputs,
+    const std::map<std::string, const SparseBuffer *> &sparseInputs,
     const std::map<std::string, const Buffer *> &cotangents) const {
   if (!isGradient())
     return absl::FailedPreconditionError(
@@ -603,17 +652,27 @@ absl::StatusOr<Gradients> Executable::runGradient(
   if (absl::Status s = impl->graph->addCotangents(cotangents, all, ones);
       !s.ok())
     return s;
-  auto result = selectModule(*impl, all)->run(all);
+  const tl::runtime::Signature &sig = impl->graph->signature();
+  if (sparseInputs.empty() || !sig.returnsResults) {
+    std::deque<Buffer> dense;
+    if (absl::Status s =
+            densifySparseInputs(*impl, "runGradient", sparseInputs, all, dense);
+        !s.ok())
+      return s;
+    auto result = selectModule(*impl, all)->run(all);
+    if (!result.ok())
+      return result.status();
+    return classifyGradientResults(sig, std::move(*result));
+  }
+  // The sparse route: relations stay sparse; the gradients (with respect
+  // to dense arrays) and the outputs come back dense.
+  auto result = impl->graph->run(all, sparseInputs);
   if (!result.ok())
     return result.status();
-  Gradients g;
-  const tl::runtime::Signature &sig = impl->graph->signature();
-  for (auto [i, named] : llvm::enumerate(*result))
-    (sig.resultKind(i) == tl::runtime::ResultKind::output     ? g.outputs
-     : sig.resultKind(i) == tl::runtime::ResultKind::gradient ? g.gradients
-                                                              : g.intermediates)
-        .entries.push_back(std::move(named));
-  return g;
+  auto dense = runtime::denseResults(std::move(*result));
+  if (!dense.ok())
+    return dense.status();
+  return classifyGradientResults(sig, std::move(*dense));
 }
 
 absl::StatusOr<std::shared_ptr<const Executable>>
@@ -713,26 +772,12 @@ Executable::runSparse(
   // Code of the sparse route validates the sparse arrays it binds.
   if (!impl->isReference && impl->graph->signature().returnsResults)
     return impl->graph->run(inputs, sparseInputs);
-  // Other code reads every array dense: those it reads are validated and
-  // expanded here (a caller may pass relations the graph does not read).
   std::map<std::string, const Buffer *> all = inputs;
   std::deque<Buffer> dense;
-  for (const auto &[name, sparse] : sparseInputs) {
-    bool read = false;
-    for (const TensorInfo &t : impl->inputs)
-      read |= t.name == name;
-    if (!read)
-      continue;
-    std::string what = "run: sparse input '" + name + "'";
-    if (absl::Status st = sparse->validate(what); !st.ok())
-      return st;
-    auto buffer = sparse->toDense();
-    if (!buffer.ok())
-      return absl::Status(buffer.status().code(),
-                          "run: sparse input '" + name +
-                              "': " + std::string(buffer.status().message()));
-    all[name] = &dense.emplace_back(std::move(*buffer));
-  }
+  if (absl::Status s =
+          densifySparseInputs(*impl, "run", sparseInputs, all, dense);
+      !s.ok())
+    return s;
   auto outputs = run(all);
   if (!outputs.ok())
     return outputs.status();

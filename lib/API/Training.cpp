@@ -211,6 +211,14 @@ tl::gradcheck(std::string_view text, GraphFormat format,
               CompileOptions options,
               const std::map<std::string, const Buffer *> &inputs,
               const GradCheckOptions &check) {
+  return gradcheck(text, format, std::move(options), inputs, {}, check);
+}
+
+absl::StatusOr<GradCheckReport>
+tl::gradcheck(std::string_view text, GraphFormat format, CompileOptions options,
+              const std::map<std::string, const Buffer *> &inputs,
+              const std::map<std::string, const SparseBuffer *> &sparseInputs,
+              const GradCheckOptions &check) {
   options.dtype = DType::f64;
   // f64 inputs the check can perturb, one owned copy each.
   std::map<std::string, Buffer> values;
@@ -221,12 +229,28 @@ tl::gradcheck(std::string_view text, GraphFormat format,
     bound[name] = &values.at(name);
     options.inputShapes[name] = b->shape();
   }
-  auto forward = Executable::compile(text, format, options);
-  if (!forward.ok())
-    return forward.status();
   GradientOptions gopts;
   gopts.wrt = check.wrt;
   gopts.withOutputs = false;
+  // Sparse relations are facts, held fixed: both functions read them in
+  // the layouts their densities choose, and the gradients checked are
+  // those with respect to the dense arrays.
+  for (const auto &[name, s] : sparseInputs) {
+    options.inputShapes[name] = s->shape;
+    if (!options.inputDensities.count(name))
+      options.inputDensities[name] = s->density();
+    if (std::find(check.wrt.begin(), check.wrt.end(), name) != check.wrt.end())
+      return absl::InvalidArgumentError(
+          "gradcheck: '" + name +
+          "' is given sparse and held fixed; gradients are checked with "
+          "respect to dense arrays (give it dense to check its gradient)");
+  }
+  if (gopts.wrt.empty() && !sparseInputs.empty())
+    for (const auto &[name, b] : inputs)
+      gopts.wrt.push_back(name);
+  auto forward = Executable::compile(text, format, options);
+  if (!forward.ok())
+    return forward.status();
   auto adjoint = Executable::compileGradient(text, format, options, gopts);
   if (!adjoint.ok())
     return adjoint.status();
@@ -246,12 +270,12 @@ tl::gradcheck(std::string_view text, GraphFormat format,
     cotangentStore.emplace(c.name, std::move(b));
     cotangents[c.name] = &cotangentStore.at(c.name);
   }
-  auto grads = (*adjoint)->runGradient(bound, cotangents);
+  auto grads = (*adjoint)->runGradient(bound, sparseInputs, cotangents);
   if (!grads.ok())
     return grads.status();
 
   auto objective = [&]() -> absl::StatusOr<double> {
-    auto out = (*forward)->run(bound);
+    auto out = (*forward)->run(bound, sparseInputs);
     if (!out.ok())
       return out.status();
     double total = 0;

@@ -80,6 +80,19 @@ bool addsBroadcast(linalg::LinalgOp op) {
          });
 }
 
+/// Whether `op` folds its reduction loops by a product (tl's `reduce
+/// prod`): the accumulator is multiplied, so an implicit zero would have
+/// to zero it, and MLIR 19's sparsifier fails on the kernel.
+bool multipliesReduction(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0)
+    return false;
+  return llvm::any_of(op.getRegionOutputArgs(), [](BlockArgument acc) {
+    return llvm::any_of(acc.getUsers(), [](Operation *user) {
+      return isa<arith::MulFOp>(user);
+    });
+  });
+}
+
 std::string quoted(Operation *op) {
   return ("'" + op->getName().getStringRef() + "'").str();
 }
@@ -104,12 +117,75 @@ std::string unsupportedReader(Value value) {
              "sparsifier crashes on";
     if (Operation *step = unknownToSparsifier(linalgOp))
       return "the " + quoted(user) + " reading it computes " + noRuleFor(step);
+    if (!linalgOp.getMatchingIndexingMap(&use).isProjectedPermutation())
+      return "the " + quoted(user) +
+             " reading it reads a diagonal, which MLIR 19's sparsifier "
+             "fails on";
+    if (multipliesReduction(linalgOp))
+      return "the " + quoted(user) +
+             " reading it reduces by a product, which the sparsifier has no "
+             "rule for over implicit zeros";
   }
   return "";
 }
 
 bool isSparse(Value value) {
   return sparse_tensor::getSparseTensorEncoding(value.getType()) != nullptr;
+}
+
+/// Whether some order of `op`'s loops visits each sparse input's levels
+/// in order and writes a sparse result in order: its dimensions one after
+/// another, and all but the innermost outside every reduction (the
+/// sparsifier inserts into a sparse result lexicographically, expanding
+/// only its innermost level). Without one MLIR 19 would have to reorder a
+/// sparse operand first, and fails to (r^T q into a sparse result). A
+/// kernel without reductions is exempt: the sparsifier stages its writes
+/// in a buffer it sorts (a sparse transpose compiles).
+bool writesInOrder(linalg::LinalgOp op) {
+  SmallVector<unsigned> reductions;
+  op.getReductionDims(reductions);
+  if (reductions.empty())
+    return true;
+  unsigned n = op.getNumLoops();
+  std::vector<SmallVector<unsigned>> after(n);
+  auto dimsOf = [](AffineMap map) {
+    SmallVector<unsigned> dims;
+    for (AffineExpr e : map.getResults())
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        dims.push_back(d.getPosition());
+    return dims;
+  };
+  auto chain = [&](ArrayRef<unsigned> dims) {
+    for (size_t i = 0; i + 1 < dims.size(); ++i)
+      after[dims[i]].push_back(dims[i + 1]);
+  };
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isSparse(in->get()))
+      chain(dimsOf(op.getMatchingIndexingMap(in)));
+  SmallVector<unsigned> out =
+      dimsOf(op.getMatchingIndexingMap(op.getDpsInitOperand(0)));
+  chain(out);
+  for (size_t i = 0; i + 1 < out.size(); ++i)
+    for (unsigned r : reductions)
+      after[out[i]].push_back(r);
+  // Kahn's algorithm: an order exists when every loop can be placed.
+  std::vector<unsigned> pending(n, 0);
+  for (const auto &next : after)
+    for (unsigned d : next)
+      ++pending[d];
+  SmallVector<unsigned> ready;
+  for (unsigned d = 0; d < n; ++d)
+    if (!pending[d])
+      ready.push_back(d);
+  unsigned placed = 0;
+  while (!ready.empty()) {
+    unsigned d = ready.pop_back_val();
+    ++placed;
+    for (unsigned next : after[d])
+      if (--pending[next] == 0)
+        ready.push_back(next);
+  }
+  return placed == n;
 }
 
 /// The tensor.empty an init operand is, directly or under a fill with +0.
@@ -206,6 +282,9 @@ struct TLEncodeSparsityPass
         why = "no operand it reads is sparse";
       else if (Operation *step = unknownToSparsifier(op))
         why = "it computes " + noRuleFor(step);
+      else if (!writesInOrder(op))
+        why = "no loop order reads its sparse operands and writes it in "
+              "order (the sparsifier would have to reorder a sparse operand)";
       else
         why = unsupportedReader(op->getResult(0));
       if (why.empty() && !boundaryLayout(encoding) &&

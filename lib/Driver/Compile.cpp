@@ -59,7 +59,9 @@ prepareGraph(GraphRunner &runner, const CompileRequest &request,
   if (llvm::Error e = runner.bind(request.shapes))
     return e;
   if (request.gradient)
-    if (llvm::Error e = runner.differentiate(*request.gradient))
+    if (llvm::Error e = runner.differentiate(*request.gradient,
+                                             densityEntries(request.codegen),
+                                             request.codegen.sparseThreshold))
       return e;
   if (request.exposeIntermediates)
     if (llvm::Error e = runner.exposeIntermediates())

@@ -313,8 +313,10 @@ std::string mlir::tl::cotangentName(llvm::StringRef outputName) {
   return runtime::cotangentName(std::string_view(outputName));
 }
 
-
-llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
+llvm::Error
+GraphRunner::differentiate(const GradientOptions &gradient,
+                           const std::vector<std::string> &inputDensities,
+                           double sparseThreshold) {
   if (lowered)
     return makeError("differentiate() needs the module as loaded and bound");
   if (llvm::Error e = requireStaticShapes("gradients (G12)"))
@@ -322,7 +324,10 @@ llvm::Error GraphRunner::differentiate(const GradientOptions &gradient) {
   // Gradients need static shapes: specialize first.
   if (llvm::Error e = runPipeline(
           [&](OpPassManager &pm) {
-            populateTLReferencePipeline(pm, TLReferencePipelineOptions());
+            TLReferencePipelineOptions options;
+            options.inputDensities = inputDensities;
+            options.sparseThreshold = sparseThreshold;
+            populateTLReferencePipeline(pm, options);
           },
           "shape specialization"))
     return e;

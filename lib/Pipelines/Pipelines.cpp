@@ -40,12 +40,14 @@ void mlir::tl::populateTLReferencePipeline(
   specialize.generic = options.generic;
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createTLSpecializeShapesPass(specialize));
+  // Values nothing reads are not computed, so not sized: an adjoint's
+  // unused cotangents of a relation are erased here first.
+  if (options.canonicalize)
+    fpm.addPass(createCanonicalizerPass());
   TLCheckSizesPassOptions sizes;
   sizes.inputDensities = options.inputDensities;
   sizes.sparseThreshold = options.sparseThreshold;
   fpm.addPass(createTLCheckSizesPass(sizes));
-  if (options.canonicalize)
-    fpm.addPass(createCanonicalizerPass());
 }
 
 void mlir::tl::populateTLToLinalgPipeline(OpPassManager &pm,

@@ -111,7 +111,8 @@ struct ArrayView {
 };
 } // namespace
 
-void InputSet::add(const std::string &name, py::handle value, DType compute) {
+void InputSet::add(const std::string &name, py::handle value, DType compute,
+                   double sparseThreshold) {
   if (!py::isinstance<py::array>(value)) {
     if (py::isinstance<Tensor>(value)) {
       const Buffer &b = value.cast<const Tensor &>().buffer();
@@ -130,13 +131,13 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
       return;
     }
     if (py::hasattr(value, "tocsr") && py::hasattr(value, "nnz")) {
-      addSparse(name, value, compute);
+      addSparse(name, value, compute, sparseThreshold);
       return;
     }
     if (py::hasattr(value, "__dlpack__")) {
       // PyTorch and other DLPack producers: read in place.
       py::object tensor = py::cast(Tensor::fromDLPack(value));
-      add(name, tensor, compute);
+      add(name, tensor, compute, sparseThreshold);
       return;
     }
     py::array array = py::array::ensure(value);
@@ -144,7 +145,7 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
       invalid("G5: input '" + name + "' is " + describe(value) +
               ", not an array: pass a NumPy array, a tl.Tensor, a DLPack "
               "tensor or a number");
-    add(name, array, compute);
+    add(name, array, compute, sparseThreshold);
     converted.push_back(name); // a new array, not the caller's object
     return;
   }
@@ -168,7 +169,7 @@ void InputSet::add(const std::string &name, py::handle value, DType compute) {
 }
 
 void InputSet::addSparse(const std::string &name, py::handle value,
-                         DType compute) {
+                         DType compute, double sparseThreshold) {
   // SciPy's canonical CSR (duplicates added, columns sorted), then the
   // runtime's checks and its memory-limit-aware dense form.
   py::object csr = value.attr("tocsr")();
@@ -196,6 +197,11 @@ void InputSet::addSparse(const std::string &name, py::handle value,
   std::string what = "input '" + name + "' (SciPy sparse)";
   if (absl::Status st = sparse.validate(what); !st.ok())
     throwStatus(st);
+  if (sparse.density() <= sparseThreshold) {
+    sparseStore.push_back(std::move(sparse));
+    this->sparse[name] = &sparseStore.back();
+    return;
+  }
   auto dense = sparse.toDense();
   if (!dense.ok())
     throwStatus(absl::Status(dense.status().code(),
@@ -205,7 +211,8 @@ void InputSet::addSparse(const std::string &name, py::handle value,
   converted.push_back(name);
 }
 
-InputSet InputSet::from(py::handle dict, py::handle kwargs, DType compute) {
+InputSet InputSet::from(py::handle dict, py::handle kwargs, DType compute,
+                        double sparseThreshold) {
   InputSet set;
   bool hasDict = dict && !dict.is_none(), hasKwargs = kwargs && !kwargs.is_none();
   if (hasDict && !py::isinstance<py::dict>(dict))
@@ -221,7 +228,7 @@ InputSet InputSet::from(py::handle dict, py::handle kwargs, DType compute) {
       std::string name = py::str(item.first);
       if (set.map.count(name))
         invalid("G3: input '" + name + "' is given twice");
-      set.add(name, item.second, compute);
+      set.add(name, item.second, compute, sparseThreshold);
     }
   };
   if (hasDict)
@@ -235,6 +242,15 @@ std::map<std::string, std::vector<int64_t>> InputSet::shapes() const {
   std::map<std::string, std::vector<int64_t>> out;
   for (const auto &[name, buffer] : map)
     out[name] = buffer->shape();
+  for (const auto &[name, s] : sparse)
+    out[name] = s->shape;
+  return out;
+}
+
+std::map<std::string, double> InputSet::densities() const {
+  std::map<std::string, double> out;
+  for (const auto &[name, s] : sparse)
+    out[name] = s->density();
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,21 +41,30 @@ struct InputSet {
   absl::InlinedVector<pybind11::object, 4> keepAlive;
   /// The inputs that were converted (G5) rather than read in place.
   std::vector<std::string> converted;
+  /// SciPy matrices kept sparse (the sparse route), by name; not in `map`.
+  std::deque<runtime::SparseBuffer> sparseStore;
+  std::map<std::string, const runtime::SparseBuffer *> sparse;
 
   /// The arrays of a dict and keyword arguments (either may be None or a
-  /// null handle).
+  /// null handle). A SciPy matrix whose density is at most
+  /// `sparseThreshold` is kept sparse; others are bound dense (a negative
+  /// threshold: all).
   static InputSet from(pybind11::handle dict, pybind11::handle kwargs,
-                       DType compute);
-  /// The shapes bound, by name.
+                       DType compute, double sparseThreshold = -1);
+  /// The shapes bound, by name (sparse inputs too).
   std::map<std::string, std::vector<int64_t>> shapes() const;
+  /// The measured densities of the inputs kept sparse.
+  std::map<std::string, double> densities() const;
 
 private:
   /// Adds `value` under `name`, read in place when it can be.
-  void add(const std::string &name, pybind11::handle value, DType compute);
-  /// A SciPy sparse matrix, bound in its dense form (as the tools bind
-  /// sparse files) after the runtime's checks.
-  void addSparse(const std::string &name, pybind11::handle value,
-                 DType compute);
+  void add(const std::string &name, pybind11::handle value, DType compute,
+           double sparseThreshold);
+  /// A SciPy sparse matrix after the runtime's checks: kept sparse at or
+  /// under `sparseThreshold`, else bound in its dense form (as the tools
+  /// bind sparse files).
+  void addSparse(const std::string &name, pybind11::handle value, DType compute,
+                 double sparseThreshold);
 };
 
 /// A NumPy array over `buffer`'s memory, which it then owns.

@@ -193,9 +193,53 @@ std::shared_ptr<const Executable> PyExecutable::forCall(const InputSet &in) {
   return exe;
 }
 
+std::shared_ptr<const Executable>
+PyExecutable::forSparseCall(const InputSet &in,
+                            const GradientOptions *gradient) {
+  if (!hasSource) // loaded code: it reads sparse inputs as it was compiled
+    return gradient ? main : compiled("run");
+  std::string key = shapeKey(in) + "|sparse|";
+  for (const auto &[name, d] : in.densities())
+    key += name + "=" + std::to_string(d) + ";";
+  if (gradient) {
+    key += gradient->withOutputs ? "|outputs|" : "|";
+    for (const std::string &w : gradient->wrt)
+      key += w + ",";
+  }
+  ExecutableCache &cache = gradient ? adjoints : sparseRoutes;
+  std::shared_ptr<const Executable> exe;
+  {
+    py::gil_scoped_release nogil;
+    std::lock_guard<std::mutex> lock(mutex);
+    exe = cache.find(key);
+  }
+  if (exe)
+    return exe;
+  // The sparse route compiles for fixed shapes and the measured densities.
+  CompileOptions o = options;
+  o.inputShapes = in.shapes();
+  o.inputDensities = in.densities();
+  exe = compileNow(o, gradient);
+  py::gil_scoped_release nogil;
+  std::lock_guard<std::mutex> lock(mutex);
+  cache.insert(key, exe);
+  return exe;
+}
+
 py::dict PyExecutable::run(py::handle inputs, py::handle out,
                            py::handle kwargs) {
-  InputSet in = InputSet::from(inputs, kwargs, options.dtype);
+  InputSet in =
+      InputSet::from(inputs, kwargs, options.dtype,
+                     out && !out.is_none() ? -1 : options.sparseThreshold);
+  if (!in.sparse.empty()) {
+    std::shared_ptr<const Executable> exe = forSparseCall(in, nullptr);
+    absl::StatusOr<Outputs> result = absl::UnknownError("not run");
+    {
+      py::gil_scoped_release nogil;
+      result = exe->run(in.map, in.sparse);
+    }
+    return toDict(unwrap(std::move(result)));
+  }
   std::shared_ptr<const Executable> exe = forCall(in);
   if (!out || out.is_none()) {
     absl::StatusOr<Outputs> result = absl::UnknownError("not run");
@@ -265,7 +309,8 @@ py::dict PyExecutable::run(py::handle inputs, py::handle out,
 
 py::object PyExecutable::grad(py::handle inputs, py::handle wrt,
                               py::handle cotangents, bool withOutputs) {
-  InputSet in = InputSet::from(inputs, py::handle(), options.dtype);
+  InputSet in = InputSet::from(inputs, py::handle(), options.dtype,
+                               options.sparseThreshold);
   GradientOptions gradient;
   gradient.withOutputs = withOutputs;
   if (py::isinstance<py::str>(wrt))
@@ -273,7 +318,11 @@ py::object PyExecutable::grad(py::handle inputs, py::handle wrt,
   else if (!wrt.is_none())
     gradient.wrt = wrt.cast<std::vector<std::string>>();
   std::shared_ptr<const Executable> adjoint;
-  if (!hasSource) {
+  if (!in.sparse.empty()) {
+    if (!hasSource && !main->isGradient())
+      requireSource("grad");
+    adjoint = forSparseCall(in, &gradient);
+  } else if (!hasSource) {
     if (!main->isGradient())
       requireSource("grad");
     adjoint = main;
@@ -300,7 +349,7 @@ py::object PyExecutable::grad(py::handle inputs, py::handle wrt,
   absl::StatusOr<Gradients> result = absl::UnknownError("not run");
   {
     py::gil_scoped_release nogil;
-    result = adjoint->runGradient(in.map, cot.map);
+    result = adjoint->runGradient(in.map, in.sparse, cot.map);
   }
   Gradients g = unwrap(std::move(result));
   py::dict grads = toDict(std::move(g.gradients));

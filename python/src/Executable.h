@@ -74,6 +74,11 @@ private:
   /// The executable for a call with `in`, compiling it first if needed
   /// (the GIL released meanwhile).
   std::shared_ptr<const Executable> forCall(const InputSet &in);
+  /// The executable (or, with `gradient`, the adjoint) for a call with
+  /// SciPy matrices kept sparse: compiled for the call's shapes and the
+  /// matrices' measured densities (the sparse route), one per set.
+  std::shared_ptr<const Executable>
+  forSparseCall(const InputSet &in, const GradientOptions *gradient);
   /// The executable compiled so far, or a FailedPrecondition naming `what`.
   std::shared_ptr<const Executable> compiled(const char *what);
   /// Compiles with `o` (and `gradient`) with the GIL released.
@@ -93,6 +98,7 @@ private:
   bool perShape = false;
   ExecutableCache byShape{8};
   ExecutableCache adjoints{8};
+  ExecutableCache sparseRoutes{8};
   ExecutableCache profiled{4};
 };
 

@@ -66,7 +66,8 @@ const std::vector<std::pair<const char *, Setter>> &setters() {
        [](CompileOptions &o, py::handle v) {
          o.maxVersions = int(asInt("max_versions", v, 1));
        }},
-      {"tune", [](CompileOptions &o, py::handle v) { o.tune = asFloat("tune", v); }},
+      {"tune",
+       [](CompileOptions &o, py::handle v) { o.tune = asFloat("tune", v); }},
       {"value_profiles",
        [](CompileOptions &o, py::handle v) {
          o.valueProfiles = asBool("value_profiles", v);
@@ -86,12 +87,9 @@ const std::vector<std::pair<const char *, Setter>> &setters() {
                                  std::to_string(level));
          o.optLevel = unsigned(level);
        }},
-      {"vectorize",
-       [](CompileOptions &o, py::handle v) {
-         o.vectorize = asBool("vectorize", v);
-       }},
-      {"cpu",
-       [](CompileOptions &o, py::handle v) { o.cpu = py::str(v); }},
+      {"vectorize", [](CompileOptions &o,
+                       py::handle v) { o.vectorize = asBool("vectorize", v); }},
+      {"cpu", [](CompileOptions &o, py::handle v) { o.cpu = py::str(v); }},
       {"features",
        [](CompileOptions &o, py::handle v) { o.features = py::str(v); }},
       {"device",
@@ -118,13 +116,21 @@ const std::vector<std::pair<const char *, Setter>> &setters() {
        [](CompileOptions &o, py::handle v) {
          o.approximateExp = asBool("approximate_exp", v);
        }},
-      {"profile",
-       [](CompileOptions &o, py::handle v) { o.profile = asBool("profile", v); }},
+      {"profile", [](CompileOptions &o,
+                     py::handle v) { o.profile = asBool("profile", v); }},
       {"cache",
        [](CompileOptions &o, py::handle v) { o.cache = asBool("cache", v); }},
-      {"cache_dir",
+      {"cache_dir", [](CompileOptions &o,
+                       py::handle v) { o.cacheDir = asPath("cache_dir", v); }},
+      {"sparse_threshold",
        [](CompileOptions &o, py::handle v) {
-         o.cacheDir = asPath("cache_dir", v);
+         double t = asFloat("sparse_threshold", v);
+         if (!(t >= 0 && t <= 1))
+           throw py::value_error(
+               "option 'sparse_threshold' is a density between 0 and 1; "
+               "got " +
+               std::to_string(t));
+         o.sparseThreshold = t;
        }},
       {"cache_max_bytes",
        [](CompileOptions &o, py::handle v) {

@@ -84,7 +84,7 @@ def compile(graph, shapes=None, dtype="f64", **options):
     options: hot_threshold, max_versions, tune, value_profiles, function,
     opt_level, vectorize, cpu, features, threads, onednn, blas, approximate_exp,
     profile, cache, cache_dir, cache_max_bytes, expose_intermediates,
-    strict_inputs, dtype_from_graph (docs/Python.md).
+    strict_inputs, dtype_from_graph, sparse_threshold (docs/Python.md).
     """
     text, is_path = _graph(graph)
     return Executable(text, is_path, shapes, dtype, options)

@@ -135,3 +135,37 @@ func.func @complement(%r: tensor<100x100xf64> {tl.name = "r"}) -> tensor<100x100
   %c = tl.unary one_minus %r : tensor<100x100xf64>
   return %c : tensor<100x100xf64>
 }
+
+// Kernels MLIR 19's sparsifier fails on keep their values dense, each
+// with its reason. A join whose sparse result cannot be written in order
+// (r^T q: the reduction runs over both relations' rows, outside the
+// result's rows) stays dense, as does the transposed join (r q)^T; r q
+// itself, the same reduction in order, is stored sparse.
+// CHECK-LABEL: func.func @orders
+// CHECK-SAME: %arg0: tensor<100x100xf64, #[[$CSR]]>
+// CHECK-SAME: %arg1: tensor<100x100xf64, #[[$CSR]]>
+// CHECK-SAME: -> (tensor<100x100xf64>, tensor<100x100xf64>, tensor<100x100xf64, #[[$CSR]]>)
+// REMARK: remark: tl-encode-sparsity: the result of 'linalg.generic' stays dense: no loop order reads its sparse operands and writes it in order (the sparsifier would have to reorder a sparse operand)
+// REMARK: remark: tl-encode-sparsity: the result of 'linalg.generic' stays dense: no loop order reads its sparse operands and writes it in order (the sparsifier would have to reorder a sparse operand)
+func.func @orders(%r: tensor<100x100xf64> {tl.name = "r"},
+                  %q: tensor<100x100xf64> {tl.name = "q"})
+    -> (tensor<100x100xf64>, tensor<100x100xf64>, tensor<100x100xf64>) {
+  %rtq = tl.einsum "ab,ac->bc" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
+  %rqt = tl.einsum "ab,bc->ca" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
+  %rq = tl.einsum "ab,bc->ac" %r, %q : (tensor<100x100xf64>, tensor<100x100xf64>) -> tensor<100x100xf64>
+  return %rtq, %rqt, %rq : tensor<100x100xf64>, tensor<100x100xf64>, tensor<100x100xf64>
+}
+
+// A relation read along a diagonal, or by a product fold (`reduce prod`:
+// an implicit zero would zero its row), stays dense.
+// REMARK: remark: tl-encode-sparsity: argument 'r' (#0) stays dense: the 'linalg.generic' reading it reads a diagonal, which MLIR 19's sparsifier fails on
+// REMARK: remark: tl-encode-sparsity: argument 'q' (#1) stays dense: the 'linalg.generic' reading it reduces by a product, which the sparsifier has no rule for over implicit zeros
+// CHECK-LABEL: func.func @diagonal_and_product
+// CHECK-SAME: %arg0: tensor<100x100xf64> {{.*}}, %arg1: tensor<100x100xf64> {{.*}}) -> (tensor<100xf64>, tensor<100xf64>)
+func.func @diagonal_and_product(%r: tensor<100x100xf64> {tl.name = "r"},
+                                %q: tensor<100x100xf64> {tl.name = "q"})
+    -> (tensor<100xf64>, tensor<100xf64>) {
+  %diag = tl.einsum "aa->a" %r : (tensor<100x100xf64>) -> tensor<100xf64>
+  %p = tl.einsum "ab->a" reduce prod %q : (tensor<100x100xf64>) -> tensor<100xf64>
+  return %diag, %p : tensor<100xf64>, tensor<100xf64>
+}

@@ -201,7 +201,7 @@ def main():
             print(f"  {stem}: {why[:300]}")
     if failed:
         print("failed: " + ", ".join(failed))
-    return 1 if failed else 0
+    return 1 if failed or fell_back else 0
 
 
 if __name__ == "__main__":

@@ -639,15 +639,18 @@ static int runBatch() {
 
 /// --gradcheck: the compiled adjoint against central finite differences
 /// of the compiled forward function, in f64.
-static int runGradcheck(const std::map<std::string, const Buffer *> &inputs) {
+static int
+runGradcheck(const ::tl::CompileOptions &options,
+             const std::map<std::string, const Buffer *> &inputs,
+             const std::map<std::string, const SparseBuffer *> &sparseInputs) {
   auto graph = ::tl::readGraphFile(graphPath);
   if (!graph.ok())
     return fail(graph.status());
   ::tl::GradCheckOptions check;
   check.wrt.assign(gradNames.begin(), gradNames.end());
   // gradcheck compiles in f64 whatever --dtype says.
-  auto report = ::tl::gradcheck(graph->text, graph->format, apiOptions(),
-                                inputs, check);
+  auto report = ::tl::gradcheck(graph->text, graph->format, options, inputs,
+                                sparseInputs, check);
   if (!report.ok())
     return fail(report.status());
   llvm::outs() << report->str() << "\n";
@@ -706,26 +709,7 @@ compileAndRun(const ::tl::CompileOptions &options,
       return fail("cannot write '" + dumpObject + "': " + ec.message());
     os << (*exe)->objectCode();
   }
-  if (!sparseInputs.empty() && benchmark) {
-    // Each run allocates its sparse results: their sizes are known only
-    // once computed.
-    if (int status = runBenchmark(options, [&] {
-          return (*exe)->runSparse(inputs, sparseInputs).status();
-        }))
-      return status;
-    return writeJitLog(**exe);
-  }
-  if (!sparseInputs.empty()) {
-    auto results = (*exe)->runSparse(inputs, sparseInputs);
-    if (!results.ok())
-      return fail(results.status());
-    for (auto &[name, result] : *results)
-      sparseRoute.emplace_back(name, io::toValue(std::move(result)));
-    return writeJitLog(**exe);
-  }
   // The adjoint's extra inputs: one cotangent per forward output.
-  std::map<std::string, const Buffer *> all = inputs;
-  std::deque<Buffer> ones;
   std::optional<BoundArrays> cotangents;
   if (gradient) {
     io::NamedArrays read;
@@ -736,10 +720,48 @@ compileAndRun(const ::tl::CompileOptions &options,
       read = std::move(*npz);
     }
     cotangents.emplace(read);
+  }
+  if (!sparseInputs.empty()) {
+    // The sparse route; an adjoint's outputs, then its gradients (dense).
+    auto runRoute = [&]() -> absl::StatusOr<io::NamedOutputs> {
+      io::NamedOutputs named;
+      if (!gradient) {
+        auto results = (*exe)->runSparse(inputs, sparseInputs);
+        if (!results.ok())
+          return results.status();
+        for (auto &[name, result] : *results)
+          named.emplace_back(name, io::toValue(std::move(result)));
+        return named;
+      }
+      auto g = (*exe)->runGradient(inputs, sparseInputs, cotangents->named);
+      if (!g.ok())
+        return g.status();
+      for (::tl::Outputs *part : {&g->outputs, &g->gradients})
+        for (auto &[name, buffer] : part->entries)
+          named.emplace_back(
+              name, io::toValue(::tl::runtime::AnyBuffer(std::move(buffer))));
+      return named;
+    };
+    // Each run allocates its sparse results: their sizes are known only
+    // once computed.
+    if (benchmark) {
+      if (int status =
+              runBenchmark(options, [&] { return runRoute().status(); }))
+        return status;
+      return writeJitLog(**exe);
+    }
+    auto results = runRoute();
+    if (!results.ok())
+      return fail(results.status());
+    sparseRoute = std::move(*results);
+    return writeJitLog(**exe);
+  }
+  std::map<std::string, const Buffer *> all = inputs;
+  std::deque<Buffer> ones;
+  if (gradient)
     if (absl::Status st = (*exe)->addCotangents(cotangents->named, all, ones);
         !st.ok())
       return fail(st);
-  }
   if (tuneSeconds.getNumOccurrences()) {
     double seconds = tuneSeconds > 0 ? double(tuneSeconds) : 10.0;
     if (absl::Status st = (*exe)->tune(all, seconds); !st.ok())
@@ -966,10 +988,9 @@ static int runTool(int argc, char **argv) {
                 "and of sparse inputs; add --sparse-outputs=auto or give a "
                 "sparse input",
                 2);
-  bool mayReadSparse = device == "cpu" && !useReference && !gradcheck &&
-                       gradNames.empty() && !profile && tracePath.empty() &&
-                       !tuneSeconds.getNumOccurrences() && !checkNumerics &&
-                       dumpIntermediates.empty() && !fallback;
+  bool mayReadSparse = device == "cpu" && !useReference && !profile &&
+                       tracePath.empty() && !tuneSeconds.getNumOccurrences() &&
+                       !checkNumerics && dumpIntermediates.empty() && !fallback;
   io::NamedInputs values = std::move(*read);
   if (mayReadSparse && sparseEnough)
     for (auto it = values.begin(); it != values.end();) {
@@ -1000,7 +1021,7 @@ static int runTool(int argc, char **argv) {
     return fail(std::string(st.message()), 2);
 
   if (gradcheck)
-    return runGradcheck(inputs.named);
+    return runGradcheck(options, inputs.named, sparseInputs);
   if (emit != EmitOpt::none) {
     static const char *const stages[] = {
         "", "tl", "linalg", "llvm-dialect", "llvm-ir", "asm", "gpu", "ptx"};

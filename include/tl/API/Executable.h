@@ -384,6 +384,15 @@ public:
   runGradient(const std::map<std::string, const Buffer *> &inputs,
               const std::map<std::string, const Buffer *> &cotangents = {})
       const;
+  /// The same with relations given as sparse tensors (validated as by
+  /// run()): an adjoint compiled with CompileOptions::inputDensities
+  /// reads them in its sparse layouts, so gradients with respect to dense
+  /// arrays flow through relations whose dense forms would not fit;
+  /// other code reads their dense forms. Outputs and gradients are dense.
+  absl::StatusOr<Gradients>
+  runGradient(const std::map<std::string, const Buffer *> &inputs,
+              const std::map<std::string, const SparseBuffer *> &sparseInputs,
+              const std::map<std::string, const Buffer *> &cotangents) const;
 
   /// Runs every input set in `items` over `threads` worker threads (0: one
   /// per hardware thread), and returns the results in the same order. An

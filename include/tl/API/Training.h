@@ -124,6 +124,17 @@ absl::StatusOr<GradCheckReport>
 gradcheck(std::string_view text, GraphFormat format, CompileOptions options,
           const std::map<std::string, const Buffer *> &inputs,
           const GradCheckOptions &check = GradCheckOptions());
+/// The same with relations given sparse: they are held fixed and read in
+/// the layouts their densities choose (CompileOptions::inputDensities,
+/// measured when not given), by the forward function and the adjoint
+/// alike, so the gradients of code that keeps relations sparse are
+/// checked. `check.wrt` may name dense inputs only; empty means all of
+/// them.
+absl::StatusOr<GradCheckReport>
+gradcheck(std::string_view text, GraphFormat format, CompileOptions options,
+          const std::map<std::string, const Buffer *> &inputs,
+          const std::map<std::string, const SparseBuffer *> &sparseInputs,
+          const GradCheckOptions &check = GradCheckOptions());
 
 } // namespace tl
 

@@ -134,15 +134,22 @@ def TLEncodeSparsityPass : Pass<"tl-encode-sparsity", "func::FuncOp"> {
     steps MLIR 19's sparsifier has rules for over implicit zeros (`addf`,
     `subf`, `mulf`, `negf`, `absf`, `sqrt`, `tanh`, `sin`, `expm1`,
     `log1p`, casts, constants, and the `sparse_tensor.unary` the lowering
-    emits where only stored entries are mapped). Two more rules keep a
-    value dense: a reader that is an element-wise union (`addf`, `subf`)
-    with a broadcast operand, read directly or from an element-wise
-    producer the sparsifier fuses in (MLIR 19's sparsifier crashes on it),
-    and an argument or returned value whose layout the runtime does not
-    bind (it binds CSR and DCSR matrices: `tl/Codegen/SparseLayout.h`).
-    Otherwise (a reshape of a broadcast operand, a max fold, `exp`, a
-    comparison) the value stays dense and a remark names the rule and the
-    step: the sparsifier would refuse such a kernel. A `sparse_tensor.unary` left in a kernel with no
+    emits where only stored entries are mapped). More rules keep a value
+    dense where MLIR 19's sparsifier fails on the kernel: a reader that is
+    an element-wise union (`addf`, `subf`) with a broadcast operand, read
+    directly or from an element-wise producer the sparsifier fuses in; a
+    reader that reads it along a diagonal (`aa->a`) or folds a reduction
+    by a product (`reduce prod`, whose accumulator an implicit zero would
+    zero); a sparse result of a kernel with reductions for which no loop
+    order visits every sparse operand's levels in order while writing the
+    result in order (its dimensions one after another, all but the
+    innermost outside the reductions: `r^T q`, `(r q)^T`), since the
+    sparsifier would have to reorder a sparse operand; and an argument or
+    returned value whose layout the runtime does not bind (it binds CSR
+    and DCSR matrices: `tl/Codegen/SparseLayout.h`). Otherwise (a reshape
+    of a broadcast operand, a max fold, `exp`, a comparison) the value
+    stays dense and a remark names the rule and the step: the sparsifier
+    would refuse such a kernel. A `sparse_tensor.unary` left in a kernel with no
     sparse operand is replaced by its `present` region (the function maps
     0 to 0, so applying it everywhere is the same).
 

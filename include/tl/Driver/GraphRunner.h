@@ -81,8 +81,13 @@ public:
   /// After bind(): replaces the function with its adjoint (tl-differentiate)
   /// taking one cotangent per output (bound as cotangentName(output)) and
   /// returning one gradient per array in `wrt`, named by the caller's
-  /// name; an array bound to several slots gets the sum (G12).
-  llvm::Error differentiate(const GradientOptions &gradient);
+  /// name; an array bound to several slots gets the sum (G12). The
+  /// forward function's sizes are checked (G11) as specialize() checks
+  /// them, with the same `inputDensities` (relations stored sparse are
+  /// sized by their nonzeros).
+  llvm::Error differentiate(const GradientOptions &gradient,
+                            const std::vector<std::string> &inputDensities = {},
+                            double sparseThreshold = 0.05);
 
   /// After bind() (and differentiate(), if any): specializes shapes and
   /// appends every value an op computes to the function's results (after

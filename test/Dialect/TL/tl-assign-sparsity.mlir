@@ -1,6 +1,7 @@
 // RUN: tl-opt --tl-assign-sparsity="input-densities=edge=0.001,knows=0.002" --split-input-file %s | FileCheck %s
 // RUN: tl-opt --tl-assign-sparsity="input-densities=edge=0.001,knows=0.002" --split-input-file %s | tl-opt --split-input-file | FileCheck %s
 // RUN: tl-opt --tl-assign-sparsity="input-densities=edge=0.001,knows=0.002 threshold=0.0001" --split-input-file %s | FileCheck %s --check-prefix=LOW
+// RUN: tl-opt --tl-assign-sparsity="input-densities=edge=0.001,knows=0.002 threshold=1" --split-input-file %s | FileCheck %s --check-prefix=ONE
 // RUN: not tl-opt --tl-assign-sparsity="input-densities=edge=2" %s 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: not tl-opt --tl-assign-sparsity="input-densities=edge" %s 2>&1 | FileCheck %s --check-prefix=FORM
 // RUN: not tl-opt --tl-assign-sparsity="threshold=1.5" %s 2>&1 | FileCheck %s --check-prefix=THRESHOLD
@@ -78,4 +79,19 @@ func.func @constants_and_loops(%v: tensor<8xf64> {tl.density = 0.03 : f64}, %w: 
     tl.yield %y : tensor<4xf64>
   }
   return %c, %s, %m, %f : tensor<2x2xf64>, tensor<8xf64>, tensor<f64>, tensor<4xf64>
+}
+
+// -----
+
+// An array given dense (no measured density: an embedding, a cotangent)
+// stays dense even at threshold 1, where every measured relation, full
+// or not, is stored sparse; values computed from it are decided as usual.
+// ONE-LABEL: func.func @given_dense
+// ONE-SAME: %arg0: tensor<1000x1000xf64> {tl.density = 1.000000e-03 : f64, tl.name = "edge", tl.sparse = #
+// ONE-SAME: %arg1: tensor<1000x8xf64> {tl.name = "embedding"})
+// ONE: tl.einsum "ab,bd->ad" {{.*}} {tl.density = {{.*}}, tl.sparse = #
+func.func @given_dense(%e: tensor<1000x1000xf64> {tl.name = "edge"},
+                       %x: tensor<1000x8xf64> {tl.name = "embedding"}) -> tensor<1000x8xf64> {
+  %a = tl.einsum "ab,bd->ad" %e, %x : (tensor<1000x1000xf64>, tensor<1000x8xf64>) -> tensor<1000x8xf64>
+  return %a : tensor<1000x8xf64>
 }

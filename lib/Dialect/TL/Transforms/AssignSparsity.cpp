@@ -84,11 +84,16 @@ struct AssignSparsity
     };
     for (BlockArgument arg : func.getArguments()) {
       unsigned i = arg.getArgNumber();
-      double d = argumentDensity(func, i, *given);
+      std::optional<double> d = measuredDensity(func, i, *given);
       func.removeArgAttr(i, kSparseAttr);
-      if (d < 1)
-        func.setArgAttr(i, kDensityAttr, b.getF64FloatAttr(d));
-      if (Attribute encoding = sparseFor(arg, d))
+      if (d && *d < 1)
+        func.setArgAttr(i, kDensityAttr, b.getF64FloatAttr(*d));
+      // An array given dense (an embedding, a cotangent) stays dense at
+      // any threshold: the caller has it dense, and compressing it would
+      // cost a pass over it on every call.
+      if (!d)
+        continue;
+      if (Attribute encoding = sparseFor(arg, *d))
         func.setArgAttr(i, kSparseAttr, encoding);
     }
     func.walk([&](Operation *op) { op->removeAttr(kSparseAttr); });

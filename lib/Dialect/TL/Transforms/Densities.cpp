@@ -30,9 +30,10 @@ mlir::tl::parseInputDensities(func::FuncOp func, llvm::StringRef pass,
   return given;
 }
 
-double mlir::tl::argumentDensity(func::FuncOp func, unsigned index,
-                                 const llvm::StringMap<double> &given) {
-  double d = 1;
+std::optional<double>
+mlir::tl::measuredDensity(func::FuncOp func, unsigned index,
+                          const llvm::StringMap<double> &given) {
+  std::optional<double> d;
   if (auto known = func.getArgAttrOfType<FloatAttr>(index, kDensityAttr))
     d = known.getValueAsDouble();
   if (auto name = func.getArgAttrOfType<StringAttr>(index, kNameAttr)) {
@@ -44,6 +45,11 @@ double mlir::tl::argumentDensity(func::FuncOp func, unsigned index,
       d = it->second;
   }
   return d;
+}
+
+double mlir::tl::argumentDensity(func::FuncOp func, unsigned index,
+                                 const llvm::StringMap<double> &given) {
+  return measuredDensity(func, index, given).value_or(1.0);
 }
 
 llvm::DenseMap<Value, double> mlir::tl::estimateDensities(

@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,12 @@ FailureOr<llvm::StringMap<double>>
 parseInputDensities(func::FuncOp func, llvm::StringRef pass,
                     const std::vector<std::string> &entries);
 
-/// The density given for argument `index` of `func`: `given` by its
+/// The density measured for argument `index` of `func`: `given` by its
 /// tl.name (a slot "edge[ab]" also takes the entry for "edge"), else its
-/// tl.density attribute, else 1.
+/// tl.density attribute; none for an array given dense.
+std::optional<double> measuredDensity(func::FuncOp func, unsigned index,
+                                      const llvm::StringMap<double> &given);
+/// measuredDensity, else 1.
 double argumentDensity(func::FuncOp func, unsigned index,
                        const llvm::StringMap<double> &given);
 

@@ -87,7 +87,10 @@ def TLAssignSparsityPass : Pass<"tl-assign-sparsity", "func::FuncOp"> {
     density is at most `threshold`. Densities start at the arguments: the
     `input-densities` option (`name=0.001`, matched against `tl.name`, a
     slot `edge[ab]` also taking the entry for `edge`), else an argument's
-    `tl.density` attribute, else 1 (dense). Each op then estimates its
+    `tl.density` attribute, else 1 (dense). An argument without a
+    measured density (an array the caller gives dense: an embedding, a
+    cotangent) is never made sparse, whatever the threshold. Each op then
+    estimates its
     result from its operands' through `SparsityOpInterface`, which reads
     the op's own scalar semantics: a product, AND or min keeps the
     intersection (d1 d2), a sum, OR or max the union (d1 + d2 - d1 d2), an
