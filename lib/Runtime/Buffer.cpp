@@ -1,6 +1,11 @@
 //===- Buffer.cpp - an aligned n-d tensor buffer ---------------------------===//
 
 #include "tl/Runtime/Buffer.h"
+
+#include "Prefault.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
 #include "tl/Runtime/Limits.h"
 
 #include <cstdint>
@@ -43,10 +48,30 @@ Buffer Buffer::allocate(DType dtype, std::vector<int64_t> shape) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   b.ptr = std::aligned_alloc(kAlignment, rounded ? rounded : kAlignment);
   if (b.ptr) {
+    prefaultForWrite(b.ptr, bytes);
     std::memset(b.ptr, 0, bytes);
     b.owned = true;
   }
   return b;
+}
+
+void tl::runtime::prefaultForWrite(void *data, size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  constexpr size_t kWorthIt = size_t(1) << 20;
+  if (bytes < kWorthIt)
+    return;
+  // madvise wants a page-aligned start; the partial pages at the ends
+  // fault as usual.
+  auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;
+  auto end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
+  if (end > begin)
+    (void)madvise(reinterpret_cast<void *>(begin), end - begin,
+                  MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 Buffer Buffer::borrow(void *data, DType dtype, std::vector<int64_t> shape,

@@ -16,6 +16,8 @@
 
 #include "tl/Runtime/RuntimeABI.h"
 
+#include "Prefault.h"
+
 #include <cstring>
 #include <deque>
 
@@ -125,6 +127,8 @@ absl::StatusOr<AnyBuffer> readResult(const int64_t *w, const ResultInfo &info,
     for (int64_t r = 0; r < rows; ++r)
       out.positions[r + 1] += out.positions[r];
   }
+  out.coordinates.reserve(nnz);
+  prefaultForWrite(out.coordinates.data(), nnz * sizeof(int64_t));
   out.coordinates.assign(coordinates.data<int64_t>(),
                          coordinates.data<int64_t>() + nnz);
   out.values = Buffer::allocate(dtype, {nnz});
