@@ -47,6 +47,8 @@ std::string shapeKey(const InputSet &in) {
   std::string key;
   for (const auto &[name, buffer] : in.map)
     key += name + "=" + buffer->typeString() + ";";
+  for (const auto &[name, s] : in.sparse)
+    key += name + "=" + s->typeString() + ";";
   return key;
 }
 

@@ -255,3 +255,14 @@ def test_scipy_sparse_gradients(tmp_path):
             p[i] += h
             m[i] -= h
             assert abs(g["e"][i] - (loss(r, p, w) - loss(r, m, w)) / (2 * h)) < 1e-6
+
+
+def test_scipy_sparse_new_shape_compiles_again(tmp_path):
+    """Relations of one density but another shape get their own code."""
+    sp = pytest.importorskip("scipy.sparse")
+    program = tmp_path / "rowsum.tle"
+    program.write_text("s[x] = r[x,y]\n")
+    exe = tl.compile(program)
+    for n in (20, 40):
+        r = sp.random(n, n, 0.05, "csr", random_state=1, data_rvs=np.ones)
+        np.testing.assert_allclose(exe(r=r)["s"], np.asarray(r.sum(1)).ravel())
